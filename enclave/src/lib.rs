@@ -1,0 +1,2 @@
+//! Castle enclave: the Wasm-subset core in rust-hdl and its building blocks.
+pub mod leb128;

@@ -1,0 +1,7 @@
+//! Castle register-transfer level: the blocks that can be exported, their Verilog, and the
+//! checks every exported block passes (Verilator lint, yosys synthesis without latches).
+pub mod blocks;
+pub mod export;
+pub mod lint;
+pub mod synth;
+pub mod tools;
