@@ -19,11 +19,8 @@ pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError
     uut.connect_all();
     check_all(uut).map_err(|e| ExportError::Check { block: block.into(), detail: format!("{e:?}") })?;
     // generate_verilog_unchecked has no Result; a panic inside it is a design bug we report.
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let out = catch_unwind(AssertUnwindSafe(|| generate_verilog_unchecked(uut)));
-    std::panic::set_hook(prev);
-    out.map_err(|p| {
+    // (The panic hook is left alone: swapping it is racy when tests run in parallel.)
+    catch_unwind(AssertUnwindSafe(|| generate_verilog_unchecked(uut))).map_err(|p| {
         let detail = p
             .downcast_ref::<String>()
             .cloned()

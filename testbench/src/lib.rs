@@ -1,1 +1,4 @@
-
+//! Castle test benches: the Verilator harness and the drivers that compare rust-hdl
+//! simulation, Verilated Verilog and software models.
+pub mod rusthdl;
+pub mod verilator;

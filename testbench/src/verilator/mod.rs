@@ -1,0 +1,272 @@
+//! Verilator co-simulation of exported rust-hdl Verilog, driven from Rust.
+//!
+//! ```no_run
+//! use castle_testbench::verilator::{Design, BuildOptions};
+//! let verilog = "module top(clock, d, q); input wire clock; input wire d; output reg q;\n\
+//!                always @(posedge clock) q <= d;\nendmodule\n";
+//! let design = Design::build("dff", verilog, &BuildOptions::default()).unwrap();
+//! let mut m = design.instantiate().unwrap();
+//! let (d, q) = (m.input("d").unwrap(), m.output("q").unwrap());
+//! m.set(d, 1);
+//! m.tick();
+//! assert_eq!(m.get(q), 1);
+//! ```
+//!
+//! Why not the `verilated` crate: it does not build against Verilator 5.006 and is
+//! unmaintained (docs/verilator-harness.md).
+mod build;
+mod ports;
+mod shim;
+
+pub use build::{default_cache_dir, verilator_version, BuildError, BuildOptions, Built};
+pub use ports::{Dir, Port, PortError};
+
+use libloading::Library;
+use std::ffi::{c_char, c_void, CString};
+use std::path::Path;
+use std::sync::Arc;
+
+type Handle = *mut c_void;
+
+/// The shim's entry points, resolved once per library.
+struct Api {
+    new: unsafe extern "C" fn() -> Handle,
+    free: unsafe extern "C" fn(Handle),
+    eval: unsafe extern "C" fn(Handle),
+    set: unsafe extern "C" fn(Handle, u32, *const u32),
+    get: unsafe extern "C" fn(Handle, u32, *mut u32),
+    trace_open: unsafe extern "C" fn(Handle, *const c_char) -> i32,
+    trace_dump: unsafe extern "C" fn(Handle, u64),
+    // Last, so the functions above are dropped before the library is unloaded.
+    _lib: Library,
+}
+
+/// A Verilated design: a loaded model library from which instances are made.
+#[derive(Clone)]
+pub struct Design {
+    api: Arc<Api>,
+    ports: Arc<[Port]>,
+    built: Built,
+    trace: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("no port `{name}` on the model; ports: {ports}")]
+    NoPort { name: String, ports: String },
+    #[error("port `{0}` is an output; it cannot be driven")]
+    NotInput(String),
+    #[error("the model has no `clock` input, so tick() cannot drive it")]
+    NoClock,
+    #[error("the model was built without trace support (BuildOptions::trace)")]
+    NoTrace,
+    #[error("a trace is already open on this model")]
+    TraceOpen,
+    #[error("cannot open trace file {0}")]
+    TraceFile(String),
+}
+
+impl Design {
+    /// Verilate `verilog` (top module `top`), or take it from the cache, and load it.
+    pub fn build(name: &str, verilog: &str, opts: &BuildOptions) -> Result<Design, BuildError> {
+        let built = build::build(name, verilog, opts)?;
+        // SAFETY: the library is one we just built from our own shim; its initialisers are
+        // Verilator's runtime and the model's static data.
+        let lib = unsafe { Library::new(&built.library) }.map_err(|source| BuildError::Load { path: built.library.clone(), source })?;
+        let load = |source| BuildError::Load { path: built.library.clone(), source };
+        // SAFETY: the symbol types match the `extern "C"` definitions in shim.rs.
+        let api = unsafe {
+            let version: libloading::Symbol<unsafe extern "C" fn() -> u32> = lib.get(b"castle_shim_version").map_err(load)?;
+            if version() != shim::SHIM_VERSION {
+                return Err(BuildError::Load {
+                    path: built.library.clone(),
+                    source: libloading::Error::DlSymUnknown,
+                });
+            }
+            Api {
+                new: *lib.get(b"castle_new").map_err(load)?,
+                free: *lib.get(b"castle_free").map_err(load)?,
+                eval: *lib.get(b"castle_eval").map_err(load)?,
+                set: *lib.get(b"castle_set").map_err(load)?,
+                get: *lib.get(b"castle_get").map_err(load)?,
+                trace_open: *lib.get(b"castle_trace_open").map_err(load)?,
+                trace_dump: *lib.get(b"castle_trace_dump").map_err(load)?,
+                _lib: lib,
+            }
+        };
+        Ok(Design { api: Arc::new(api), ports: built.ports.clone().into(), built, trace: opts.trace })
+    }
+
+    /// Export a rust-hdl block and build it.
+    pub fn from_block<B: rust_hdl::prelude::Block>(name: &str, uut: &mut B, opts: &BuildOptions) -> Result<Design, Box<dyn std::error::Error + Send + Sync>> {
+        let verilog = castle_rtl::export::verilog(name, uut)?;
+        Ok(Design::build(name, &verilog, opts)?)
+    }
+
+    /// The top module's ports, in header order.
+    pub fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+
+    /// Where the build lives, and whether it came from the cache.
+    pub fn built(&self) -> &Built {
+        &self.built
+    }
+
+    /// A fresh instance, with every input 0 and one `eval()` done (so the first `tick()` is a
+    /// real rising edge).
+    pub fn instantiate(&self) -> Result<Model, ModelError> {
+        // SAFETY: castle_new allocates a context and a model and never returns null.
+        let handle = unsafe { (self.api.new)() };
+        let clock = self.ports.iter().position(|p| p.name == "clock" && p.dir == Dir::Input).map(|i| PortId(i as u32));
+        let mut m = Model { design: self.clone(), handle, clock, time: 0, tracing: false, buf: vec![0; 8] };
+        m.eval();
+        Ok(m)
+    }
+}
+
+/// A port of a model, resolved by name once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortId(u32);
+
+/// An input port, which `Model::set` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InPort(PortId);
+
+/// One instance of a Verilated design.
+pub struct Model {
+    design: Design,
+    handle: Handle,
+    clock: Option<PortId>,
+    time: u64,
+    tracing: bool,
+    buf: Vec<u32>,
+}
+
+// SAFETY: an instance owns its own VerilatedContext; nothing in it is shared between threads.
+unsafe impl Send for Model {}
+
+impl Model {
+    fn find(&self, name: &str) -> Result<(PortId, &Port), ModelError> {
+        self.design.ports.iter().enumerate().find(|(_, p)| p.name == name).map(|(i, p)| (PortId(i as u32), p)).ok_or_else(|| ModelError::NoPort {
+            name: name.into(),
+            ports: self.design.ports.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// An input port by name.
+    pub fn input(&self, name: &str) -> Result<InPort, ModelError> {
+        match self.find(name)? {
+            (id, p) if p.dir == Dir::Input => Ok(InPort(id)),
+            _ => Err(ModelError::NotInput(name.into())),
+        }
+    }
+
+    /// Any port by name, for reading.
+    pub fn output(&self, name: &str) -> Result<PortId, ModelError> {
+        Ok(self.find(name)?.0)
+    }
+
+    /// Drive an input (low 64 bits; bits above the port's width are dropped).
+    pub fn set(&mut self, port: InPort, value: u64) {
+        let w = [value as u32, (value >> 32) as u32];
+        self.set_words(port, &w);
+    }
+
+    /// Drive an input of any width from 32-bit words, least significant first; missing words
+    /// are zero.
+    pub fn set_words(&mut self, port: InPort, words: &[u32]) {
+        let n = self.design.ports[port.0 .0 as usize].words().max(2);
+        self.buf.clear();
+        self.buf.extend(words.iter().copied().chain(std::iter::repeat(0)).take(n));
+        // SAFETY: buf holds at least as many words as the port has; the index is valid.
+        unsafe { (self.design.api.set)(self.handle, port.0 .0, self.buf.as_ptr()) }
+    }
+
+    /// Read a port (low 64 bits).
+    pub fn get(&mut self, port: PortId) -> u64 {
+        let w = self.get_words(port);
+        w[0] as u64 | (w.get(1).copied().unwrap_or(0) as u64) << 32
+    }
+
+    /// Read a port of any width as 32-bit words, least significant first.
+    pub fn get_words(&mut self, port: PortId) -> &[u32] {
+        let n = self.design.ports[port.0 as usize].words().max(2);
+        self.buf.clear();
+        self.buf.resize(n, 0);
+        // SAFETY: buf holds at least as many words as the port has; the index is valid.
+        unsafe { (self.design.api.get)(self.handle, port.0, self.buf.as_mut_ptr()) }
+        &self.buf[..n]
+    }
+
+    /// Drive an input by name.
+    pub fn set_by_name(&mut self, name: &str, value: u64) -> Result<(), ModelError> {
+        let p = self.input(name)?;
+        self.set(p, value);
+        Ok(())
+    }
+
+    /// Read a port by name.
+    pub fn get_by_name(&mut self, name: &str) -> Result<u64, ModelError> {
+        let p = self.output(name)?;
+        Ok(self.get(p))
+    }
+
+    /// Settle the combinational logic after inputs changed.
+    pub fn eval(&mut self) {
+        // SAFETY: the handle is live until drop.
+        unsafe { (self.design.api.eval)(self.handle) }
+    }
+
+    /// One clock cycle on the `clock` input: rising edge, then falling edge, each evaluated
+    /// (and dumped when tracing). Inputs set before `tick` are sampled at the rising edge.
+    pub fn tick(&mut self) {
+        let clock = InPort(self.clock.expect("tick() on a model without a `clock` input; check has_clock()"));
+        for level in [1, 0] {
+            self.set(clock, level);
+            self.eval();
+            self.time += 1;
+            if self.tracing {
+                // SAFETY: the handle is live; the shim checks the trace is open.
+                unsafe { (self.design.api.trace_dump)(self.handle, self.time) }
+            }
+        }
+    }
+
+    /// True when the model has a `clock` input that `tick` drives.
+    pub fn has_clock(&self) -> bool {
+        self.clock.is_some()
+    }
+
+    /// Start writing a VCD trace of every signal to `path` (the design must be built with
+    /// `BuildOptions::trace`). The trace is closed when the model is dropped.
+    pub fn trace_to(&mut self, path: &Path) -> Result<(), ModelError> {
+        if !self.design.trace {
+            return Err(ModelError::NoTrace);
+        }
+        let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| ModelError::TraceFile(path.display().to_string()))?;
+        // SAFETY: the handle is live and `c` outlives the call.
+        match unsafe { (self.design.api.trace_open)(self.handle, c.as_ptr()) } {
+            0 => {
+                self.tracing = true;
+                // SAFETY: as above; dump the initial state at the current time.
+                unsafe { (self.design.api.trace_dump)(self.handle, self.time) };
+                Ok(())
+            }
+            -1 => Err(ModelError::TraceOpen),
+            _ => Err(ModelError::TraceFile(path.display().to_string())),
+        }
+    }
+
+    /// Half-cycles simulated by `tick` so far.
+    pub fn time(&self) -> u64 {
+        self.time
+    }
+}
+
+impl Drop for Model {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from castle_new and is freed exactly once.
+        unsafe { (self.design.api.free)(self.handle) }
+    }
+}
