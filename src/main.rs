@@ -1,1 +1,172 @@
-fn main() {}
+//! `castle`: the command line of the Castle cluster-on-a-chip (DESIGN.md, "CLI contract").
+mod bench;
+mod demo;
+mod progress;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "castle", version, about = "Castle: capability-isolated WebAssembly enclaves on a mesh, in rust-hdl")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one module on one enclave and print its results or its trap
+    Run {
+        /// The module (.wasm or .wat)
+        file: PathBuf,
+        /// Exported function to call
+        #[arg(long)]
+        invoke: Option<String>,
+        /// i32 arguments (may be negative; also accepted after `--`)
+        #[arg(allow_negative_numbers = true)]
+        args: Vec<i64>,
+        /// Simulator that runs the enclave
+        #[arg(long, value_parser = ["verilator", "rust-hdl"], default_value = "verilator")]
+        engine: String,
+        /// Stop with a fuel trap after this many cycles
+        #[arg(long)]
+        max_cycles: Option<u64>,
+        /// Write a VCD trace
+        #[arg(long)]
+        vcd: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the official Wasm spec tests on the Verilated enclave, side by side with wasmi
+    Spec {
+        /// Only .wast files whose name matches this glob
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Simulate a whole cluster on Verilator
+    Sim {
+        manifest: PathBuf,
+        #[arg(long)]
+        cycles: Option<u64>,
+        #[arg(long)]
+        vcd: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the Verilog of a block (top module `top`)
+    Verilog {
+        /// Cluster manifest (for --top cluster)
+        manifest: Option<PathBuf>,
+        /// Block to export: leb128, or (planned) enclave, router, cluster
+        #[arg(long, default_value = "cluster")]
+        top: String,
+        /// Output file
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Build a bitstream with utilization and timing reports
+    Build {
+        #[arg(long)]
+        board: String,
+        manifest: Option<PathBuf>,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Program a board through openFPGALoader
+    Flash {
+        #[arg(long)]
+        board: String,
+        /// Print what would be run, and probe for the board, without programming it
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Capability graph and least-privilege report of a manifest
+    Audit {
+        manifest: PathBuf,
+        /// Write the graph in Graphviz dot
+        #[arg(long)]
+        dot: bool,
+    },
+    /// Fault injection with an independent ledger
+    Chaos {
+        manifest: PathBuf,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Host side of the UART gateway
+    Console {
+        #[arg(long, conflicts_with = "sim", required_unless_present = "sim")]
+        board: Option<String>,
+        #[arg(long)]
+        sim: Option<PathBuf>,
+    },
+    /// Rebuild from recorded inputs and compare the bitstream
+    Verify { dir: PathBuf },
+    /// Measure every figure of docs/RESULTS.md
+    Bench {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The default cluster on Verilator, narrated
+    Demo,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = dispatch(cli.command) {
+        eprintln!("castle: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn dispatch(cmd: Command) -> Result<()> {
+    match cmd {
+        Command::Verilog { manifest, top, output } => verilog(manifest, &top, &output),
+        Command::Bench { json } => bench::run(json),
+        Command::Demo => demo::run(),
+        Command::Run { .. } => not_yet("run", 4),
+        Command::Spec { .. } => not_yet("spec", 4),
+        Command::Sim { .. } => not_yet("sim", 0),
+        Command::Build { .. } => not_yet("build", 0),
+        Command::Flash { .. } => not_yet("flash", 0),
+        Command::Audit { .. } => not_yet("audit", 0),
+        Command::Chaos { .. } => not_yet("chaos", 0),
+        Command::Console { .. } => not_yet("console", 0),
+        Command::Verify { .. } => not_yet("verify", 0),
+    }
+}
+
+fn not_yet(cmd: &str, issue: u32) -> Result<()> {
+    if issue > 0 {
+        bail!("`castle {cmd}` is not implemented yet (issue {issue})")
+    }
+    bail!("`castle {cmd}` is not implemented yet")
+}
+
+fn verilog(manifest: Option<PathBuf>, top: &str, output: &std::path::Path) -> Result<()> {
+    if let Some(m) = manifest {
+        bail!("manifests are not supported yet ({}): the cluster top level does not exist", m.display());
+    }
+    let v = castle_rtl::blocks::export(top)?;
+    write_atomically(output, v.as_bytes())?;
+    eprintln!("castle: wrote {} ({} lines, top module `top`)", output.display(), v.lines().count());
+    Ok(())
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder, so that a failure
+/// never leaves a half-written output.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write into {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes).with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

@@ -1,4 +1,6 @@
 //! Castle test benches: the Verilator harness and the drivers that compare rust-hdl
 //! simulation, Verilated Verilog and software models.
+pub mod bench;
+pub mod leb128;
 pub mod rusthdl;
 pub mod verilator;

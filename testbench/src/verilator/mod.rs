@@ -33,8 +33,7 @@ struct Api {
     new: unsafe extern "C" fn() -> Handle,
     free: unsafe extern "C" fn(Handle),
     eval: unsafe extern "C" fn(Handle),
-    set: unsafe extern "C" fn(Handle, u32, *const u32),
-    get: unsafe extern "C" fn(Handle, u32, *mut u32),
+    port: unsafe extern "C" fn(Handle, u32) -> *mut c_void,
     trace_open: unsafe extern "C" fn(Handle, *const c_char) -> i32,
     trace_dump: unsafe extern "C" fn(Handle, u64),
     // Last, so the functions above are dropped before the library is unloaded.
@@ -87,8 +86,7 @@ impl Design {
                 new: *lib.get(b"castle_new").map_err(load)?,
                 free: *lib.get(b"castle_free").map_err(load)?,
                 eval: *lib.get(b"castle_eval").map_err(load)?,
-                set: *lib.get(b"castle_set").map_err(load)?,
-                get: *lib.get(b"castle_get").map_err(load)?,
+                port: *lib.get(b"castle_port").map_err(load)?,
                 trace_open: *lib.get(b"castle_trace_open").map_err(load)?,
                 trace_dump: *lib.get(b"castle_trace_dump").map_err(load)?,
                 _lib: lib,
@@ -118,8 +116,12 @@ impl Design {
     pub fn instantiate(&self) -> Result<Model, ModelError> {
         // SAFETY: castle_new allocates a context and a model and never returns null.
         let handle = unsafe { (self.api.new)() };
-        let clock = self.ports.iter().position(|p| p.name == "clock" && p.dir == Dir::Input).map(|i| PortId(i as u32));
-        let mut m = Model { design: self.clone(), handle, clock, time: 0, tracing: false, buf: vec![0; 8] };
+        let slots = (0..self.ports.len() as u32)
+            // SAFETY: every index below the port count has a case in the shim.
+            .map(|i| Slot { ptr: unsafe { (self.api.port)(handle, i) }.cast(), width: self.ports[i as usize].width })
+            .collect();
+        let clock = self.ports.iter().position(|p| p.name == "clock" && p.dir == Dir::Input).map(|i| InPort(PortId(i as u32)));
+        let mut m = Model { design: self.clone(), handle, slots, clock, time: 0, tracing: false, dirty: false };
         m.eval();
         Ok(m)
     }
@@ -133,14 +135,29 @@ pub struct PortId(u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InPort(PortId);
 
+/// Where a port lives inside the model: `u8`/`u16`/`u32`/`u64` by width up to 64 bits, an
+/// array of `u32` words above.
+struct Slot {
+    ptr: *mut u8,
+    width: u32,
+}
+
+impl Slot {
+    fn mask(&self) -> u64 {
+        if self.width >= 64 { u64::MAX } else { (1u64 << self.width) - 1 }
+    }
+}
+
 /// One instance of a Verilated design.
 pub struct Model {
     design: Design,
     handle: Handle,
-    clock: Option<PortId>,
+    slots: Vec<Slot>,
+    clock: Option<InPort>,
     time: u64,
     tracing: bool,
-    buf: Vec<u32>,
+    /// The clock was lowered by `tick` and the model not yet evaluated since.
+    dirty: bool,
 }
 
 // SAFETY: an instance owns its own VerilatedContext; nothing in it is shared between threads.
@@ -167,36 +184,76 @@ impl Model {
         Ok(self.find(name)?.0)
     }
 
-    /// Drive an input (low 64 bits; bits above the port's width are dropped).
+    /// Drive an input with `value` (bits above the port's width are dropped; the words of a
+    /// port wider than 64 bits above the second are zeroed).
+    #[inline]
     pub fn set(&mut self, port: InPort, value: u64) {
-        let w = [value as u32, (value >> 32) as u32];
-        self.set_words(port, &w);
+        let s = &self.slots[port.0 .0 as usize];
+        let v = value & s.mask();
+        // SAFETY: ptr points at the port's storage, sized by width as the shim documents.
+        unsafe {
+            match s.width {
+                0..=8 => *s.ptr = v as u8,
+                9..=16 => *s.ptr.cast::<u16>() = v as u16,
+                17..=32 => *s.ptr.cast::<u32>() = v as u32,
+                33..=64 => *s.ptr.cast::<u64>() = v,
+                w => {
+                    let words = std::slice::from_raw_parts_mut(s.ptr.cast::<u32>(), w.div_ceil(32) as usize);
+                    words.fill(0);
+                    words[0] = v as u32;
+                    words[1] = (v >> 32) as u32;
+                }
+            }
+        }
     }
 
     /// Drive an input of any width from 32-bit words, least significant first; missing words
-    /// are zero.
+    /// are zero, extra words and bits above the width are dropped.
     pub fn set_words(&mut self, port: InPort, words: &[u32]) {
-        let n = self.design.ports[port.0 .0 as usize].words().max(2);
-        self.buf.clear();
-        self.buf.extend(words.iter().copied().chain(std::iter::repeat(0)).take(n));
-        // SAFETY: buf holds at least as many words as the port has; the index is valid.
-        unsafe { (self.design.api.set)(self.handle, port.0 .0, self.buf.as_ptr()) }
+        let s = &self.slots[port.0 .0 as usize];
+        if s.width <= 64 {
+            let v = words.first().copied().unwrap_or(0) as u64 | (words.get(1).copied().unwrap_or(0) as u64) << 32;
+            return self.set(port, v);
+        }
+        let n = s.width.div_ceil(32) as usize;
+        // SAFETY: a port wider than 64 bits is an array of n u32 words.
+        let dst = unsafe { std::slice::from_raw_parts_mut(s.ptr.cast::<u32>(), n) };
+        for (k, d) in dst.iter_mut().enumerate() {
+            *d = words.get(k).copied().unwrap_or(0);
+        }
+        if s.width % 32 != 0 {
+            dst[n - 1] &= (1u32 << (s.width % 32)) - 1;
+        }
     }
 
-    /// Read a port (low 64 bits).
+    /// Read a port (its low 64 bits).
+    #[inline]
     pub fn get(&mut self, port: PortId) -> u64 {
-        let w = self.get_words(port);
-        w[0] as u64 | (w.get(1).copied().unwrap_or(0) as u64) << 32
+        self.settle();
+        let s = &self.slots[port.0 as usize];
+        // SAFETY: as in `set`.
+        unsafe {
+            match s.width {
+                0..=8 => *s.ptr as u64,
+                9..=16 => *s.ptr.cast::<u16>() as u64,
+                17..=32 => *s.ptr.cast::<u32>() as u64,
+                33..=64 => *s.ptr.cast::<u64>(),
+                _ => *s.ptr.cast::<u32>() as u64 | (*s.ptr.cast::<u32>().add(1) as u64) << 32,
+            }
+        }
     }
 
     /// Read a port of any width as 32-bit words, least significant first.
-    pub fn get_words(&mut self, port: PortId) -> &[u32] {
-        let n = self.design.ports[port.0 as usize].words().max(2);
-        self.buf.clear();
-        self.buf.resize(n, 0);
-        // SAFETY: buf holds at least as many words as the port has; the index is valid.
-        unsafe { (self.design.api.get)(self.handle, port.0, self.buf.as_mut_ptr()) }
-        &self.buf[..n]
+    pub fn get_words(&mut self, port: PortId) -> Vec<u32> {
+        let s = &self.slots[port.0 as usize];
+        if s.width <= 64 {
+            let v = self.get(port);
+            return vec![v as u32, (v >> 32) as u32];
+        }
+        self.settle();
+        let s = &self.slots[port.0 as usize];
+        // SAFETY: a port wider than 64 bits is an array of width/32 (rounded up) u32 words.
+        unsafe { std::slice::from_raw_parts(s.ptr.cast::<u32>(), s.width.div_ceil(32) as usize) }.to_vec()
     }
 
     /// Drive an input by name.
@@ -213,23 +270,46 @@ impl Model {
     }
 
     /// Settle the combinational logic after inputs changed.
+    #[inline]
     pub fn eval(&mut self) {
         // SAFETY: the handle is live until drop.
         unsafe { (self.design.api.eval)(self.handle) }
+        self.dirty = false;
     }
 
-    /// One clock cycle on the `clock` input: rising edge, then falling edge, each evaluated
-    /// (and dumped when tracing). Inputs set before `tick` are sampled at the rising edge.
-    pub fn tick(&mut self) {
-        let clock = InPort(self.clock.expect("tick() on a model without a `clock` input; check has_clock()"));
-        for level in [1, 0] {
-            self.set(clock, level);
+    fn settle(&mut self) {
+        if self.dirty {
             self.eval();
-            self.time += 1;
-            if self.tracing {
-                // SAFETY: the handle is live; the shim checks the trace is open.
-                unsafe { (self.design.api.trace_dump)(self.handle, self.time) }
-            }
+        }
+    }
+
+    /// One clock cycle on the `clock` input: a rising edge, evaluated, then the clock is
+    /// lowered. Inputs set before `tick` are sampled at the rising edge. Without a trace the
+    /// falling edge is evaluated lazily, by the next `eval`, `get` or `tick` (rust-hdl logic
+    /// acts on rising edges only, so nothing observable changes; it saves an eval a cycle).
+    /// Panics if the model has no `clock` input (see `has_clock`).
+    #[inline]
+    pub fn tick(&mut self) {
+        let clock = self.clock.expect("tick() on a model without a `clock` input");
+        self.settle();
+        self.set(clock, 1);
+        self.eval();
+        self.time += 1;
+        self.dump();
+        self.set(clock, 0);
+        self.time += 1;
+        if self.tracing {
+            self.eval();
+            self.dump();
+        } else {
+            self.dirty = true;
+        }
+    }
+
+    fn dump(&mut self) {
+        if self.tracing {
+            // SAFETY: the handle is live and a trace is open.
+            unsafe { (self.design.api.trace_dump)(self.handle, self.time) }
         }
     }
 
@@ -245,6 +325,7 @@ impl Model {
             return Err(ModelError::NoTrace);
         }
         let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| ModelError::TraceFile(path.display().to_string()))?;
+        self.settle();
         // SAFETY: the handle is live and `c` outlives the call.
         match unsafe { (self.design.api.trace_open)(self.handle, c.as_ptr()) } {
             0 => {

@@ -1,41 +1,20 @@
 //! The C++ shim between a Verilated model and Rust: a C ABI over one model instance.
 //!
-//! Ports are addressed by their index in the module header. Values cross as arrays of 32-bit
-//! words, least significant first, so ports of any width use the same two calls.
-use super::ports::{Dir, Port};
+//! Ports are addressed by their index in the module header; the shim hands out the address of
+//! each port's storage once, and Rust reads and writes it directly (no call per access).
+use super::ports::Port;
 use std::fmt::Write;
 
 /// Bumped whenever the shim's C ABI or code changes (it is part of the build cache key).
-pub const SHIM_VERSION: u32 = 1;
+pub const SHIM_VERSION: u32 = 2;
 
 /// The C++ source of the shim for a model built with `--prefix {prefix}`.
 pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
-    let mut set = String::new();
-    let mut get = String::new();
+    let mut cases = String::new();
     for (i, p) in ports.iter().enumerate() {
         let m = p.cpp_name();
-        let mask = if p.width % 32 == 0 { "0xffffffffu".to_string() } else { format!("0x{:x}u", (1u64 << (p.width % 32)) - 1) };
-        let words = p.words();
-        match (p.dir, p.width) {
-            (Dir::Input, 1..=32) => writeln!(set, "    case {i}: h->m->{m} = w[0] & {mask}; break;"),
-            (Dir::Input, 33..=64) => writeln!(
-                set,
-                "    case {i}: h->m->{m} = ((uint64_t)(w[1] & {mask}) << 32) | w[0]; break;"
-            ),
-            (Dir::Input, _) => writeln!(
-                set,
-                "    case {i}: for (int k = 0; k < {words}; k++) h->m->{m}[k] = w[k]; h->m->{m}[{}] &= {mask}; break;",
-                words - 1
-            ),
-            (Dir::Output, _) => Ok(()),
-        }
-        .expect("write to String");
-        match p.width {
-            1..=32 => writeln!(get, "    case {i}: w[0] = h->m->{m}; break;"),
-            33..=64 => writeln!(get, "    case {i}: w[0] = (uint32_t)h->m->{m}; w[1] = (uint32_t)(h->m->{m} >> 32); break;"),
-            _ => writeln!(get, "    case {i}: for (int k = 0; k < {words}; k++) w[k] = h->m->{m}[k]; break;"),
-        }
-        .expect("write to String");
+        let addr = if p.width > 64 { format!("&h->m->{m}[0]") } else { format!("&h->m->{m}") };
+        writeln!(cases, "    case {i}: return (void*){addr};").expect("write to String");
     }
     let (trace_include, trace_member, trace_fns) = if trace {
         (
@@ -95,14 +74,11 @@ void castle_free(H* h) {{
     delete h;
 }}
 void castle_eval(H* h) {{ h->m->eval(); }}
-void castle_set(H* h, uint32_t port, const uint32_t* w) {{
+// Address of a port's storage in the model: uint8/16/32/64 by width up to 64 bits, an array
+// of uint32 words (least significant first) above that.
+void* castle_port(H* h, uint32_t port) {{
     switch (port) {{
-{set}    default: break;
-    }}
-}}
-void castle_get(H* h, uint32_t port, uint32_t* w) {{
-    switch (port) {{
-{get}    default: break;
+{cases}    default: return nullptr;
     }}
 }}
 }}

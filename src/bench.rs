@@ -1,0 +1,20 @@
+//! `castle bench`: every measured figure, as in docs/RESULTS.md.
+use crate::progress::spinner;
+use anyhow::Result;
+
+pub fn run(json: bool) -> Result<()> {
+    let pb = spinner("measuring the Verilator harness");
+    let h = castle_testbench::bench::harness(&|step| pb.set_message(step.to_string()))?;
+    pb.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "harness": h }))?);
+        return Ok(());
+    }
+    println!("Verilator harness ({}, block {})", h.verilator, h.block);
+    println!("  Verilator      {:>12.0} cycles/s", h.verilator_cycles_per_s);
+    println!("  rust-hdl sim   {:>12.0} cycles/s", h.rust_hdl_cycles_per_s);
+    println!("  ratio          {:>12.1} x", h.ratio);
+    println!("  cold build     {:>12.2} s", h.cold_build_s);
+    println!("  cached build   {:>12.1} ms", h.cached_build_s * 1e3);
+    Ok(())
+}

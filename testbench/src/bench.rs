@@ -1,0 +1,77 @@
+//! Benchmarks of the harness itself, reported by `castle bench`.
+use crate::leb128::{design, HdlLeb128, LebIn, LebOut, VerilatedLeb128};
+use crate::verilator::{verilator_version, BuildError, BuildOptions};
+use rand::{rngs::StdRng, SeedableRng};
+use std::time::{Duration, Instant};
+
+/// Speed and build times of the Verilator harness on the LEB128 decoder.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HarnessFigures {
+    pub block: &'static str,
+    pub verilator: String,
+    /// Cycles per second through the harness (drive 5 inputs, read 5 outputs, tick).
+    pub verilator_cycles_per_s: f64,
+    /// The same loop in rust-hdl's simulator.
+    pub rust_hdl_cycles_per_s: f64,
+    /// verilator / rust-hdl, measured in the same run.
+    pub ratio: f64,
+    /// Verilate + compile + link into an empty cache.
+    pub cold_build_s: f64,
+    /// The same build again, from the cache (includes loading the library).
+    pub cached_build_s: f64,
+}
+
+/// Run `step` in chunks until `budget` has passed; return cycles per second.
+fn rate(budget: Duration, mut step: impl FnMut(usize)) -> f64 {
+    let start = Instant::now();
+    let mut cycles = 0usize;
+    while start.elapsed() < budget {
+        for _ in 0..1000 {
+            step(cycles);
+            cycles += 1;
+        }
+    }
+    cycles as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Measure the harness. `progress` hears what is being measured.
+pub fn harness(progress: &dyn Fn(&str)) -> Result<HarnessFigures, BuildError> {
+    let scratch = tempfile::tempdir().map_err(|source| BuildError::Io { what: "creating a scratch cache".into(), source })?;
+    let opts = BuildOptions { cache_dir: Some(scratch.path().to_path_buf()), ..Default::default() };
+    progress("cold Verilator build of leb128");
+    let t = Instant::now();
+    design(&opts)?;
+    let cold_build_s = t.elapsed().as_secs_f64();
+    progress("cached build");
+    let t = Instant::now();
+    let d = design(&opts)?;
+    let cached_build_s = t.elapsed().as_secs_f64();
+
+    let mut rng = StdRng::seed_from_u64(1);
+    let inputs: Vec<LebIn> = (0..4096).map(|_| LebIn::random(&mut rng)).collect();
+    let mut sink = LebOut::default();
+    progress("Verilator cycles/s");
+    let mut v = VerilatedLeb128::new(&d).map_err(|e| BuildError::Io { what: "instantiating".into(), source: std::io::Error::other(e.to_string()) })?;
+    let verilator_cycles_per_s = rate(Duration::from_secs(2), |c| {
+        v.drive(inputs[c % inputs.len()]);
+        sink.out_value ^= v.sample().out_value;
+        v.tick();
+    });
+    progress("rust-hdl cycles/s");
+    let mut h = HdlLeb128::default();
+    let rust_hdl_cycles_per_s = rate(Duration::from_secs(2), |c| {
+        h.drive(inputs[c % inputs.len()]);
+        sink.out_value ^= h.sample().out_value;
+        h.tick();
+    });
+    std::hint::black_box(sink);
+    Ok(HarnessFigures {
+        block: "leb128",
+        verilator: verilator_version()?,
+        verilator_cycles_per_s,
+        rust_hdl_cycles_per_s,
+        ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
+        cold_build_s,
+        cached_build_s,
+    })
+}
