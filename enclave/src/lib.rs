@@ -1,2 +1,3 @@
 //! Castle enclave: the Wasm-subset core in rust-hdl and its building blocks.
+pub mod byte_ram;
 pub mod leb128;

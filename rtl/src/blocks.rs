@@ -1,9 +1,13 @@
 //! The blocks `castle verilog --top` can export, by name.
 use crate::export::{verilog, ExportError};
+use castle_enclave::byte_ram::ByteRam;
 use castle_enclave::leb128::Leb128Decoder;
 
 /// Names accepted by `castle verilog --top`, with what each is.
-pub const BLOCKS: &[(&str, &str)] = &[("leb128", "streaming LEB128 u32/s32 decoder (enclave immediates)")];
+pub const BLOCKS: &[(&str, &str)] = &[
+    ("leb128", "streaming LEB128 u32/s32 decoder (enclave immediates)"),
+    ("byte_ram", "512 x 32-bit RAM with byte write enables (enclave linear memory)"),
+];
 
 /// Names the CLI contract reserves for blocks that do not exist yet.
 pub const PLANNED: &[&str] = &["enclave", "router", "cluster"];
@@ -22,6 +26,7 @@ pub enum BlockError {
 pub fn export(name: &str) -> Result<String, BlockError> {
     match name {
         "leb128" => Ok(verilog(name, &mut Leb128Decoder::default())?),
+        "byte_ram" => Ok(verilog(name, &mut ByteRam::<9>::default())?),
         n if PLANNED.contains(&n) => Err(BlockError::NotYet(n.into())),
         n => Err(BlockError::Unknown {
             name: n.into(),
@@ -44,6 +49,14 @@ mod tests {
             let r = synth::ice40(name, &v).unwrap_or_else(|e| panic!("{e}"));
             assert!(r.luts > 0 && r.flip_flops > 0, "{name}: implausible synthesis {r:?}");
         }
+    }
+
+    /// 512 x 32 bits is 16 Kibit: four iCE40 block RAMs, not flip-flops.
+    #[test]
+    fn byte_ram_maps_to_block_ram() {
+        let r = synth::ice40("byte_ram", &export("byte_ram").unwrap()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.brams, 4, "{r:?}");
+        assert!(r.flip_flops < 128, "memory went into flip-flops: {r:?}");
     }
 
     #[test]
