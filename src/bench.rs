@@ -14,6 +14,7 @@ pub fn run(json: bool) -> Result<()> {
     println!("  Verilator      {:>12.0} cycles/s", h.verilator_cycles_per_s);
     println!("  rust-hdl sim   {:>12.0} cycles/s", h.rust_hdl_cycles_per_s);
     println!("  ratio          {:>12.1} x", h.ratio);
+    println!("  rust-hdl Simulation testbench {:>9.0} cycles/s (ratio {:.1} x)", h.rust_hdl_testbench_cycles_per_s, h.ratio_testbench);
     println!("  cold build     {:>12.2} s", h.cold_build_s);
     println!("  cached build   {:>12.1} ms", h.cached_build_s * 1e3);
     Ok(())
