@@ -1,3 +1,5 @@
 //! Castle enclave: the Wasm-subset core in rust-hdl and its building blocks.
 pub mod byte_ram;
 pub mod leb128;
+pub mod image;
+pub mod model;
