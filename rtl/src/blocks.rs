@@ -2,15 +2,18 @@
 use crate::export::{verilog, ExportError};
 use castle_enclave::byte_ram::ByteRam;
 use castle_enclave::leb128::Leb128Decoder;
+use castle_noc::{mesh::Mesh2x2, router::Router};
 
 /// Names accepted by `castle verilog --top`, with what each is.
 pub const BLOCKS: &[(&str, &str)] = &[
     ("leb128", "streaming LEB128 u32/s32 decoder (enclave immediates)"),
     ("byte_ram", "512 x 32-bit RAM with byte write enables (enclave linear memory)"),
+    ("router", "5-port XY wormhole mesh router, at (1,1) (noc)"),
+    ("mesh2x2", "2x2 mesh of routers, local ports only (noc)"),
 ];
 
 /// Names the CLI contract reserves for blocks that do not exist yet.
-pub const PLANNED: &[&str] = &["enclave", "router", "cluster"];
+pub const PLANNED: &[&str] = &["enclave", "cluster"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlockError {
@@ -26,6 +29,8 @@ pub enum BlockError {
 pub fn export(name: &str) -> Result<String, BlockError> {
     match name {
         "leb128" => Ok(verilog(name, &mut Leb128Decoder::default())?),
+        "router" => Ok(verilog(name, &mut Router::new(1, 1))?),
+        "mesh2x2" => Ok(verilog(name, &mut Mesh2x2::default())?),
         "byte_ram" => Ok(verilog(name, &mut ByteRam::<9>::default())?),
         n if PLANNED.contains(&n) => Err(BlockError::NotYet(n.into())),
         n => Err(BlockError::Unknown {
@@ -61,7 +66,7 @@ mod tests {
 
     #[test]
     fn planned_and_unknown_blocks_are_errors() {
-        assert!(matches!(export("router"), Err(BlockError::NotYet(_))));
+        assert!(matches!(export("cluster"), Err(BlockError::NotYet(_))));
         let e = export("nosuch").unwrap_err().to_string();
         assert!(e.contains("leb128"), "{e}");
     }
