@@ -116,3 +116,41 @@ fn testbench_rate(inputs: Vec<LebIn>, cycles: usize) -> f64 {
     let rate = cycles as f64 / start.elapsed().as_secs_f64();
     if ok { rate } else { f64::NAN }
 }
+
+/// Speed of the 2x2 mesh (8,289 lines of Verilog, 4 routers) on both simulators.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MeshFigures {
+    pub block: &'static str,
+    pub verilator_cycles_per_s: f64,
+    pub rust_hdl_cycles_per_s: f64,
+    pub ratio: f64,
+}
+
+/// Measure the mesh: each cycle drives 12 inputs, reads 13 outputs and ticks.
+pub fn mesh(progress: &dyn Fn(&str)) -> Result<MeshFigures, BuildError> {
+    use crate::mesh::{design, HdlMesh, NodeIn, VerilatedMesh, NODES};
+    use rand::Rng;
+    progress("building mesh2x2");
+    let d = design(&BuildOptions::default())?;
+    let mut v = VerilatedMesh::new(&d).map_err(|e| BuildError::Io { what: "instantiating".into(), source: std::io::Error::other(e.to_string()) })?;
+    let mut rng = StdRng::seed_from_u64(2);
+    let inputs: Vec<[NodeIn; NODES]> = (0..4096)
+        .map(|_| std::array::from_fn(|_| NodeIn { in_valid: rng.gen_ratio(1, 2), in_flit: rng.gen_range(0..1 << 17), out_ready: rng.gen_ratio(3, 4) }))
+        .collect();
+    let mut sink = 0u32;
+    progress("mesh2x2 Verilator cycles/s");
+    let verilator_cycles_per_s = rate(Duration::from_secs(2), |c| {
+        v.drive(&inputs[c % inputs.len()]);
+        sink ^= v.sample().nodes[0].2;
+        v.tick();
+    });
+    progress("mesh2x2 rust-hdl cycles/s");
+    let mut h = HdlMesh::default();
+    let rust_hdl_cycles_per_s = rate(Duration::from_secs(2), |c| {
+        h.drive(&inputs[c % inputs.len()]);
+        sink ^= h.sample().nodes[0].2;
+        h.tick();
+    });
+    std::hint::black_box(sink);
+    Ok(MeshFigures { block: "mesh2x2", verilator_cycles_per_s, rust_hdl_cycles_per_s, ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s })
+}

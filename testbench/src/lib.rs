@@ -2,5 +2,6 @@
 //! simulation, Verilated Verilog and software models.
 pub mod bench;
 pub mod leb128;
+pub mod mesh;
 pub mod rusthdl;
 pub mod verilator;
