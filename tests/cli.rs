@@ -34,7 +34,7 @@ fn verilog_writes_the_block() {
 fn bad_requests_fail_cleanly_without_output() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("out.v");
-    for top in ["nosuch", "router"] {
+    for top in ["nosuch", "cluster"] {
         let (code, _, err) = castle(&["verilog", "--top", top, "-o", f.to_str().unwrap()]);
         assert_eq!(code, 1, "{err}");
         assert!(err.contains("castle: error:") && err.contains(top), "{err}");
