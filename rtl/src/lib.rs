@@ -2,6 +2,7 @@
 //! checks every exported block passes (Verilator lint, yosys synthesis without latches).
 pub mod blocks;
 pub mod export;
+pub mod formal;
 pub mod lint;
 pub mod synth;
 pub mod tools;

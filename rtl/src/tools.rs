@@ -104,6 +104,12 @@ impl Tool {
         if let Ok(joined) = std::env::join_paths(paths) {
             cmd.env("PATH", joined);
         }
+        if self == Tool::YowaspSby {
+            // Without these sby runs Debian's yosys 0.23, which fails on its scripts.
+            cmd.env("YOSYS", Tool::YowaspYosys.path()?)
+                .env("SMTBMC", Tool::YowaspSmtbmc.path()?)
+                .env("WITNESS", Tool::YowaspWitness.path()?);
+        }
         Ok(cmd)
     }
 }
