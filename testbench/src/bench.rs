@@ -6,6 +6,15 @@ use castle_enclave::leb128::Leb128Decoder;
 use rust_hdl::prelude::*;
 use std::time::{Duration, Instant};
 
+/// Why a benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Model(#[from] crate::verilator::ModelError),
+}
+
 /// Speed and build times of the Verilator harness on the LEB128 decoder.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct HarnessFigures {
@@ -42,7 +51,7 @@ fn rate(budget: Duration, mut step: impl FnMut(usize)) -> f64 {
 }
 
 /// Measure the harness. `progress` hears what is being measured.
-pub fn harness(progress: &dyn Fn(&str)) -> Result<HarnessFigures, BuildError> {
+pub fn harness(progress: &dyn Fn(&str)) -> Result<HarnessFigures, BenchError> {
     let scratch = tempfile::tempdir().map_err(|source| BuildError::Io { what: "creating a scratch cache".into(), source })?;
     let opts = BuildOptions { cache_dir: Some(scratch.path().to_path_buf()), ..Default::default() };
     progress("cold Verilator build of leb128");
@@ -58,7 +67,7 @@ pub fn harness(progress: &dyn Fn(&str)) -> Result<HarnessFigures, BuildError> {
     let inputs: Vec<LebIn> = (0..4096).map(|_| LebIn::random(&mut rng)).collect();
     let mut sink = LebOut::default();
     progress("Verilator cycles/s");
-    let mut v = VerilatedLeb128::new(&d).map_err(|e| BuildError::Io { what: "instantiating".into(), source: std::io::Error::other(e.to_string()) })?;
+    let mut v = VerilatedLeb128::new(&d)?;
     let verilator_cycles_per_s = rate(Duration::from_secs(2), |c| {
         v.drive(inputs[c % inputs.len()]);
         sink.out_value ^= v.sample().out_value;
@@ -127,12 +136,12 @@ pub struct MeshFigures {
 }
 
 /// Measure the mesh: each cycle drives 12 inputs, reads 13 outputs and ticks.
-pub fn mesh(progress: &dyn Fn(&str)) -> Result<MeshFigures, BuildError> {
+pub fn mesh(progress: &dyn Fn(&str)) -> Result<MeshFigures, BenchError> {
     use crate::mesh::{design, HdlMesh, NodeIn, VerilatedMesh, NODES};
     use rand::Rng;
     progress("building mesh2x2");
     let d = design(&BuildOptions::default())?;
-    let mut v = VerilatedMesh::new(&d).map_err(|e| BuildError::Io { what: "instantiating".into(), source: std::io::Error::other(e.to_string()) })?;
+    let mut v = VerilatedMesh::new(&d)?;
     let mut rng = StdRng::seed_from_u64(2);
     let inputs: Vec<[NodeIn; NODES]> = (0..4096)
         .map(|_| std::array::from_fn(|_| NodeIn { in_valid: rng.gen_ratio(1, 2), in_flit: rng.gen_range(0..1 << 17), out_ready: rng.gen_ratio(3, 4) }))

@@ -40,11 +40,7 @@ pub struct LebOut {
 
 /// Verilog of the decoder and its Verilated design.
 pub fn design(opts: &BuildOptions) -> Result<Design, BuildError> {
-    let verilog = castle_rtl::blocks::export("leb128").map_err(|e| BuildError::Io {
-        what: "exporting leb128".into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    Design::build("leb128", &verilog, opts)
+    Design::from_named_block("leb128", opts)
 }
 
 /// The Verilated decoder.

@@ -4,7 +4,6 @@ use crate::rusthdl::RustHdlSim;
 use crate::verilator::{BuildError, BuildOptions, Design, InPort, Model, ModelError, PortId};
 use castle_noc::flit::flit;
 use castle_noc::mesh::Mesh2x2;
-use rust_hdl::prelude::*;
 
 /// Nodes of the mesh.
 pub const NODES: usize = 4;
@@ -26,9 +25,7 @@ pub struct MeshOut {
 
 /// Verilog of the mesh and its Verilated design.
 pub fn design(opts: &BuildOptions) -> Result<Design, BuildError> {
-    let verilog = castle_rtl::blocks::export("mesh2x2")
-        .map_err(|e| BuildError::Io { what: "exporting mesh2x2".into(), source: std::io::Error::other(e.to_string()) })?;
-    Design::build("mesh2x2", &verilog, opts)
+    Design::from_named_block("mesh2x2", opts)
 }
 
 /// The Verilated mesh.

@@ -27,6 +27,8 @@ pub enum BuildError {
     Missing(#[from] MissingTool),
     #[error("reading ports of `{name}`: {source}")]
     Ports { name: String, source: PortError },
+    #[error(transparent)]
+    Export(#[from] castle_rtl::blocks::BlockError),
     #[error("`{0}` is not a valid model name (letters, digits and `_`, starting with a letter)")]
     BadName(String),
     #[error("{what}: {source}")]

@@ -95,6 +95,11 @@ impl Design {
         Ok(Design { api: Arc::new(api), ports: built.ports.clone().into(), built, trace: opts.trace })
     }
 
+    /// Export the block `castle verilog --top` knows as `name` and build it.
+    pub fn from_named_block(name: &str, opts: &BuildOptions) -> Result<Design, BuildError> {
+        Design::build(name, &castle_rtl::blocks::export(name)?, opts)
+    }
+
     /// Export a rust-hdl block and build it.
     pub fn from_block<B: rust_hdl::prelude::Block>(name: &str, uut: &mut B, opts: &BuildOptions) -> Result<Design, Box<dyn std::error::Error + Send + Sync>> {
         let verilog = castle_rtl::export::verilog(name, uut)?;
