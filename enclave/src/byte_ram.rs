@@ -44,7 +44,9 @@ impl<const A: usize> Logic for ByteRam<A> {
             let we = self.write_enable.val().to_u64();
             if we != 0 {
                 let w = self.write_address.val().index();
-                let mask = (0..4).filter(|b| we & (1 << b) != 0).fold(0u32, |m, b| m | 0xff << (8 * b));
+                let mask = (0..4)
+                    .filter(|b| we & (1 << b) != 0)
+                    .fold(0u32, |m, b| m | 0xff << (8 * b));
                 let d = self.write_data.val().to_u64() as u32;
                 self._mem[w] = (self._mem[w] & !mask) | (d & mask);
             }
@@ -80,7 +82,12 @@ end
         vec![TimingInfo {
             name: "byte_ram".into(),
             clock: "clock".into(),
-            inputs: vec!["read_address".into(), "write_address".into(), "write_data".into(), "write_enable".into()],
+            inputs: vec![
+                "read_address".into(),
+                "write_address".into(),
+                "write_data".into(),
+                "write_enable".into(),
+            ],
             outputs: vec!["read_data".into()],
         }]
     }

@@ -53,13 +53,16 @@ impl Logic for Leb128Decoder {
         dff_setup!(self, clock, acc, count, result, len, valid, error);
         self.in_ready.next = !self.valid.q.val() | self.out_ready.val();
         self.take.next = self.in_valid.val() & self.in_ready.val();
-        self.shift.next = (bit_cast::<6, 3>(self.count.q.val()) << 3) - bit_cast::<6, 3>(self.count.q.val());
-        self.merged.next = self.acc.q.val() | (bit_cast::<32, 8>(self.in_byte.val() & 127) << self.shift.val());
+        self.shift.next =
+            (bit_cast::<6, 3>(self.count.q.val()) << 3) - bit_cast::<6, 3>(self.count.q.val());
+        self.merged.next =
+            self.acc.q.val() | (bit_cast::<32, 8>(self.in_byte.val() & 127) << self.shift.val());
         // The 5th byte (count == 4) ends the number whatever its continuation bit says.
         self.last.next = !self.in_byte.val().get_bit(7) | (self.count.q.val() == 4);
         // Unused bits of the 5th byte: zero for u32 (mask 0x70), sign copies for s32 (mask 0x78).
         if self.is_signed.val() {
-            self.bad_top.next = ((self.in_byte.val() & 120) != 0) & ((self.in_byte.val() & 120) != 120);
+            self.bad_top.next =
+                ((self.in_byte.val() & 120) != 0) & ((self.in_byte.val() & 120) != 120);
         } else {
             self.bad_top.next = (self.in_byte.val() & 112) != 0;
         }
@@ -70,11 +73,14 @@ impl Logic for Leb128Decoder {
             if self.last.val() {
                 self.result.d.next = self.merged.val();
                 // Sign-extend a short s32 from bit 6 of its last byte.
-                if self.is_signed.val() & self.in_byte.val().get_bit(6) & (self.count.q.val() != 4) {
-                    self.result.d.next = self.merged.val() | ((!bits::<32>(0)) << (self.shift.val() + 7));
+                if self.is_signed.val() & self.in_byte.val().get_bit(6) & (self.count.q.val() != 4)
+                {
+                    self.result.d.next =
+                        self.merged.val() | ((!bits::<32>(0)) << (self.shift.val() + 7));
                 }
                 self.len.d.next = self.count.q.val() + 1;
-                self.error.d.next = (self.count.q.val() == 4) & (self.in_byte.val().get_bit(7) | self.bad_top.val());
+                self.error.d.next = (self.count.q.val() == 4)
+                    & (self.in_byte.val().get_bit(7) | self.bad_top.val());
                 self.valid.d.next = true;
                 self.acc.d.next = 0.into();
                 self.count.d.next = 0.into();
@@ -104,7 +110,11 @@ pub fn decode(bytes: &[u8], signed: bool) -> Option<(u32, usize, bool)> {
         let last = b & 0x80 == 0 || i == 4;
         if last {
             if i == 4 {
-                let bad_top = if signed { !matches!(b & 0x78, 0 | 0x78) } else { b & 0x70 != 0 };
+                let bad_top = if signed {
+                    !matches!(b & 0x78, 0 | 0x78)
+                } else {
+                    b & 0x70 != 0
+                };
                 return Some((acc, 5, b & 0x80 != 0 || bad_top));
             }
             if signed && b & 0x40 != 0 {

@@ -15,7 +15,22 @@ use wasmi::{Engine, Linker, Module, Store, Val};
 const PROGRAMS: &[&str] = &["fib", "sieve", "crc32", "qsort", "matmul", "vending"];
 
 /// Arguments for every program (each reduces `n` to its own range).
-const ARGS: &[i32] = &[0, 1, 2, 3, 10, 25, 100, 499, 1000, 7999, -1, -1000, i32::MAX, i32::MIN];
+const ARGS: &[i32] = &[
+    0,
+    1,
+    2,
+    3,
+    10,
+    25,
+    100,
+    499,
+    1000,
+    7999,
+    -1,
+    -1000,
+    i32::MAX,
+    i32::MIN,
+];
 
 /// Fuel per model call: far above what any program needs.
 const FUEL: u64 = 500_000_000;
@@ -27,7 +42,10 @@ fn root() -> PathBuf {
 /// Runs `cmd`, panicking with its stderr on failure and with a pointer to setup.sh when absent.
 fn run_tool(cmd: &mut Command, what: &str) -> String {
     let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{what}: cannot run {:?} ({e}); install the tools with scripts/setup.sh", cmd.get_program())
+        panic!(
+            "{what}: cannot run {:?} ({e}); install the tools with scripts/setup.sh",
+            cmd.get_program()
+        )
     });
     assert!(
         out.status.success(),
@@ -41,7 +59,11 @@ fn run_tool(cmd: &mut Command, what: &str) -> String {
 
 fn check_tools() {
     for tool in ["clang-16", "wasm-opt", "gcc"] {
-        let ok = Command::new(tool).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+        let ok = Command::new(tool)
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
         assert!(ok, "{tool} is missing or broken: run scripts/setup.sh");
     }
 }
@@ -59,11 +81,21 @@ fn native(src: &Path, dir: &Path, args: &[i32]) -> Vec<i32> {
     .expect("write main.c");
     let exe = dir.join("native");
     run_tool(
-        Command::new("gcc").args(["-O2", "-std=c99", "-Wall", "-fno-builtin", "-o"]).arg(&exe).arg(src).arg(&main),
+        Command::new("gcc")
+            .args(["-O2", "-std=c99", "-Wall", "-fno-builtin", "-o"])
+            .arg(&exe)
+            .arg(src)
+            .arg(&main),
         "gcc",
     );
-    let stdout = run_tool(Command::new(&exe).args(args.iter().map(|a| a.to_string())), "native program");
-    let values: Vec<i32> = stdout.lines().map(|l| l.trim().parse().expect("native output")).collect();
+    let stdout = run_tool(
+        Command::new(&exe).args(args.iter().map(|a| a.to_string())),
+        "native program",
+    );
+    let values: Vec<i32> = stdout
+        .lines()
+        .map(|l| l.trim().parse().expect("native output"))
+        .collect();
     assert_eq!(values.len(), args.len(), "native output: {stdout}");
     values
 }
@@ -90,7 +122,14 @@ fn check_program(name: &str) -> Vec<u64> {
     let script = root.join("scripts/c2wasm.sh");
     let dir = tempfile::tempdir().expect("create a scratch folder");
     let wasm_path = dir.path().join(format!("{name}.wasm"));
-    run_tool(Command::new("bash").arg(&script).arg(&src).arg(&wasm_path).arg("run"), "scripts/c2wasm.sh");
+    run_tool(
+        Command::new("bash")
+            .arg(&script)
+            .arg(&src)
+            .arg(&wasm_path)
+            .arg("run"),
+        "scripts/c2wasm.sh",
+    );
     let wasm = std::fs::read(&wasm_path).expect("read wasm");
     if name == "vending" {
         assert!(has_br_table(&wasm), "vending.wasm must contain a br_table");
@@ -103,7 +142,9 @@ fn check_program(name: &str) -> Vec<u64> {
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm[..]).expect("wasmi module");
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate_and_start(&mut store, &module).expect("wasmi instance");
+    let instance = Linker::new(&engine)
+        .instantiate_and_start(&mut store, &module)
+        .expect("wasmi instance");
     let func = instance.get_func(&store, "run").expect("export run");
 
     let expected = native(&src, dir.path(), ARGS);
@@ -113,7 +154,11 @@ fn check_program(name: &str) -> Vec<u64> {
         let mut results = [Val::I32(0)];
         let wasmi_value = match func.call(&mut store, &[Val::I32(n)], &mut results) {
             Ok(()) => Outcome::Values(vec![results[0].i32().expect("i32")]),
-            Err(e) => Outcome::Trap(e.as_trap_code().and_then(common::cause_of).unwrap_or_else(|| panic!("wasmi {e}"))),
+            Err(e) => Outcome::Trap(
+                e.as_trap_code()
+                    .and_then(common::cause_of)
+                    .unwrap_or_else(|| panic!("wasmi {e}")),
+            ),
         };
         let before = model.counters().instructions;
         let model_value = model_outcome(model.invoke("run", &[n], FUEL)).expect("model call");

@@ -67,10 +67,15 @@ fn fib_and_factorial() {
         pair.check("fac_iter", &[n]);
     }
     // Recursion deeper than the profile's 256 frames traps on both engines' terms.
-    let Err(Error::Trap(trap)) = pair.model.invoke("fac", &[100_000], 10_000_000) else { panic!("must trap") };
+    let Err(Error::Trap(trap)) = pair.model.invoke("fac", &[100_000], 10_000_000) else {
+        panic!("must trap")
+    };
     assert_eq!(trap.cause, TrapCause::StackOverflow);
     let counters = pair.model.counters();
-    assert!(counters.instructions > 0 && counters.max_call_depth == 256, "{counters:?}");
+    assert!(
+        counters.instructions > 0 && counters.max_call_depth == 256,
+        "{counters:?}"
+    );
 }
 
 #[test]
@@ -138,9 +143,18 @@ fn division_traps() {
             }
         }
     }
-    assert_eq!(pair.check("div_s", &[1, 0]), Outcome::Trap(TrapCause::DivByZero));
-    assert_eq!(pair.check("div_s", &[i32::MIN, -1]), Outcome::Trap(TrapCause::IntOverflow));
-    assert_eq!(pair.check("rem_s", &[i32::MIN, -1]), Outcome::Values(vec![0]));
+    assert_eq!(
+        pair.check("div_s", &[1, 0]),
+        Outcome::Trap(TrapCause::DivByZero)
+    );
+    assert_eq!(
+        pair.check("div_s", &[i32::MIN, -1]),
+        Outcome::Trap(TrapCause::IntOverflow)
+    );
+    assert_eq!(
+        pair.check("rem_s", &[i32::MIN, -1]),
+        Outcome::Values(vec![0])
+    );
 }
 
 #[test]
@@ -160,7 +174,18 @@ fn memory_widths_sign_extension_and_bounds() {
     );
     let mut rng = StdRng::seed_from_u64(3);
     let mut addrs: Vec<i32> = (0..13).collect();
-    addrs.extend([65530, 65531, 65532, 65533, 65534, 65535, 65536, -1, -4, i32::MAX]);
+    addrs.extend([
+        65530,
+        65531,
+        65532,
+        65533,
+        65534,
+        65535,
+        65536,
+        -1,
+        -4,
+        i32::MAX,
+    ]);
     addrs.extend((0..30).map(|_| rng.gen_range(0..65536)));
     for round in 0..3 {
         for &addr in &addrs {
@@ -173,7 +198,10 @@ fn memory_widths_sign_extension_and_bounds() {
             }
         }
     }
-    assert_eq!(pair.check("l32", &[65533]), Outcome::Trap(TrapCause::MemOutOfBounds));
+    assert_eq!(
+        pair.check("l32", &[65533]),
+        Outcome::Trap(TrapCause::MemOutOfBounds)
+    );
     let wasmi_memory = pair_memory(&mut pair);
     assert_eq!(pair.model.memory(), wasmi_memory.as_slice());
 }
@@ -230,9 +258,18 @@ fn call_indirect_traps() {
             pair.check("call", &[index, value]);
         }
     }
-    assert_eq!(pair.check("call", &[1, 0]), Outcome::Trap(TrapCause::IndirectTypeMismatch));
-    assert_eq!(pair.check("call", &[3, 0]), Outcome::Trap(TrapCause::UndefinedElement));
-    assert_eq!(pair.check("call", &[6, 0]), Outcome::Trap(TrapCause::UndefinedElement));
+    assert_eq!(
+        pair.check("call", &[1, 0]),
+        Outcome::Trap(TrapCause::IndirectTypeMismatch)
+    );
+    assert_eq!(
+        pair.check("call", &[3, 0]),
+        Outcome::Trap(TrapCause::UndefinedElement)
+    );
+    assert_eq!(
+        pair.check("call", &[6, 0]),
+        Outcome::Trap(TrapCause::UndefinedElement)
+    );
     assert_eq!(pair.check("call", &[2, 4]), Outcome::Values(vec![-4]));
 }
 
@@ -280,6 +317,12 @@ fn br_table_state_machine() {
 fn fuel_bounds_every_run() {
     let mut pair = Pair::new(r#"(module (func (export "spin") (loop (br 0))))"#);
     let error = pair.model.invoke("spin", &[], 1000).unwrap_err();
-    assert_eq!(error.to_string(), format!("trap: fuel exhausted at pc {:#x}", pair.image.functions[0].entry_pc + 2));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "trap: fuel exhausted at pc {:#x}",
+            pair.image.functions[0].entry_pc + 2
+        )
+    );
     assert!(pair.model.counters().instructions >= 1000);
 }

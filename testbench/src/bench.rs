@@ -1,8 +1,8 @@
 //! Benchmarks of the harness itself, reported by `castle bench`.
 use crate::leb128::{design, HdlLeb128, LebIn, LebOut, VerilatedLeb128};
 use crate::verilator::{verilator_version, BuildError, BuildOptions};
-use rand::{rngs::StdRng, SeedableRng};
 use castle_enclave::leb128::Leb128Decoder;
+use rand::{rngs::StdRng, SeedableRng};
 use rust_hdl::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -52,8 +52,14 @@ fn rate(budget: Duration, mut step: impl FnMut(usize)) -> f64 {
 
 /// Measure the harness. `progress` hears what is being measured.
 pub fn harness(progress: &dyn Fn(&str)) -> Result<HarnessFigures, BenchError> {
-    let scratch = tempfile::tempdir().map_err(|source| BuildError::Io { what: "creating a scratch cache".into(), source })?;
-    let opts = BuildOptions { cache_dir: Some(scratch.path().to_path_buf()), ..Default::default() };
+    let scratch = tempfile::tempdir().map_err(|source| BuildError::Io {
+        what: "creating a scratch cache".into(),
+        source,
+    })?;
+    let opts = BuildOptions {
+        cache_dir: Some(scratch.path().to_path_buf()),
+        ..Default::default()
+    };
     progress("cold Verilator build of leb128");
     let t = Instant::now();
     design(&opts)?;
@@ -99,7 +105,9 @@ pub fn harness(progress: &dyn Fn(&str)) -> Result<HarnessFigures, BenchError> {
 /// Cycles per second of `cycles` cycles driven through rust-hdl's `Simulation`.
 fn testbench_rate(inputs: Vec<LebIn>, cycles: usize) -> f64 {
     let mut sim: Simulation<Leb128Decoder> = Simulation::new();
-    sim.add_clock(5, |x: &mut Box<Leb128Decoder>| x.clock.next = !x.clock.val());
+    sim.add_clock(5, |x: &mut Box<Leb128Decoder>| {
+        x.clock.next = !x.clock.val()
+    });
     let inputs = std::sync::Arc::new(inputs);
     sim.add_testbench(move |mut sim: Sim<Leb128Decoder>| {
         let mut x = sim.init()?;
@@ -123,7 +131,11 @@ fn testbench_rate(inputs: Vec<LebIn>, cycles: usize) -> f64 {
     // Ten time units a cycle; the bound only stops a runaway.
     let ok = sim.run(Box::new(uut), 10 * cycles as u64 + 100).is_ok();
     let rate = cycles as f64 / start.elapsed().as_secs_f64();
-    if ok { rate } else { f64::NAN }
+    if ok {
+        rate
+    } else {
+        f64::NAN
+    }
 }
 
 /// Speed of the 2x2 mesh (8,289 lines of Verilog, 4 routers) on both simulators.
@@ -144,7 +156,13 @@ pub fn mesh(progress: &dyn Fn(&str)) -> Result<MeshFigures, BenchError> {
     let mut v = VerilatedMesh::new(&d)?;
     let mut rng = StdRng::seed_from_u64(2);
     let inputs: Vec<[NodeIn; NODES]> = (0..4096)
-        .map(|_| std::array::from_fn(|_| NodeIn { in_valid: rng.gen_ratio(1, 2), in_flit: rng.gen_range(0..1 << 17), out_ready: rng.gen_ratio(3, 4) }))
+        .map(|_| {
+            std::array::from_fn(|_| NodeIn {
+                in_valid: rng.gen_ratio(1, 2),
+                in_flit: rng.gen_range(0..1 << 17),
+                out_ready: rng.gen_ratio(3, 4),
+            })
+        })
         .collect();
     let mut sink = 0u32;
     progress("mesh2x2 Verilator cycles/s");
@@ -161,5 +179,10 @@ pub fn mesh(progress: &dyn Fn(&str)) -> Result<MeshFigures, BenchError> {
         h.tick();
     });
     std::hint::black_box(sink);
-    Ok(MeshFigures { block: "mesh2x2", verilator_cycles_per_s, rust_hdl_cycles_per_s, ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s })
+    Ok(MeshFigures {
+        block: "mesh2x2",
+        verilator_cycles_per_s,
+        rust_hdl_cycles_per_s,
+        ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
+    })
 }

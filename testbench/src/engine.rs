@@ -59,8 +59,17 @@ pub trait Engine {
     fn set_global(&mut self, index: u32, value: i32) -> Result<(), EngineError>;
 
     /// Runs the function exported as `name`.
-    fn invoke_export(&mut self, image: &Image, name: &str, args: &[i32], fuel: u64) -> Result<Outcome, EngineError> {
-        let func = *image.exports.get(name).ok_or_else(|| EngineError::Refused(format!("no exported function named {name:?}")))?;
+    fn invoke_export(
+        &mut self,
+        image: &Image,
+        name: &str,
+        args: &[i32],
+        fuel: u64,
+    ) -> Result<Outcome, EngineError> {
+        let func = *image
+            .exports
+            .get(name)
+            .ok_or_else(|| EngineError::Refused(format!("no exported function named {name:?}")))?;
         self.invoke(func, args, fuel)
     }
 }
@@ -75,11 +84,16 @@ pub struct ModelEngine {
 impl ModelEngine {
     /// A model enclave of `profile`.
     pub fn new(profile: Profile) -> ModelEngine {
-        ModelEngine { profile, instance: None }
+        ModelEngine {
+            profile,
+            instance: None,
+        }
     }
 
     fn instance(&mut self) -> Result<&mut model::Instance, EngineError> {
-        self.instance.as_mut().ok_or_else(|| EngineError::Refused("no image instantiated".into()))
+        self.instance
+            .as_mut()
+            .ok_or_else(|| EngineError::Refused("no image instantiated".into()))
     }
 }
 
@@ -111,11 +125,17 @@ impl Engine for ModelEngine {
             Err(e) => return Err(refused(e)),
         };
         let instructions = instance.counters().instructions - before;
-        Ok(Outcome { result, instructions, cycles: 0 })
+        Ok(Outcome {
+            result,
+            instructions,
+            cycles: 0,
+        })
     }
 
     fn memory(&mut self) -> Vec<u8> {
-        self.instance.as_ref().map_or_else(Vec::new, |i| i.memory().to_vec())
+        self.instance
+            .as_ref()
+            .map_or_else(Vec::new, |i| i.memory().to_vec())
     }
 
     fn load_memory(&mut self, bytes: &[u8]) -> Result<(), EngineError> {
@@ -123,7 +143,9 @@ impl Engine for ModelEngine {
     }
 
     fn globals(&mut self) -> Vec<i32> {
-        self.instance.as_ref().map_or_else(Vec::new, |i| i.globals().to_vec())
+        self.instance
+            .as_ref()
+            .map_or_else(Vec::new, |i| i.globals().to_vec())
     }
 
     fn set_global(&mut self, index: u32, value: i32) -> Result<(), EngineError> {

@@ -107,14 +107,24 @@ impl VerilatedLeb128 {
     pub fn decode(&mut self, bytes: &[u8], signed: bool) -> Option<(LebOut, u32)> {
         let mut taken = 0;
         for cycle in 1..=bytes.len() as u32 + 2 {
-            let i = LebIn { reset: false, is_signed: signed, in_valid: taken < bytes.len(), in_byte: bytes.get(taken).copied().unwrap_or(0), out_ready: false };
+            let i = LebIn {
+                reset: false,
+                is_signed: signed,
+                in_valid: taken < bytes.len(),
+                in_byte: bytes.get(taken).copied().unwrap_or(0),
+                out_ready: false,
+            };
             self.drive(i);
             let before = self.sample();
             if i.in_valid && before.in_ready {
                 taken += 1;
             }
             self.tick();
-            self.drive(LebIn { in_valid: false, out_ready: true, ..i });
+            self.drive(LebIn {
+                in_valid: false,
+                out_ready: true,
+                ..i
+            });
             let o = self.sample();
             if o.out_valid {
                 self.tick();

@@ -1,6 +1,7 @@
 //! Castle test benches: the Verilator harness and the drivers that compare rust-hdl
 //! simulation, Verilated Verilog and software models.
 pub mod bench;
+pub mod core;
 pub mod engine;
 pub mod leb128;
 pub mod mesh;

@@ -42,11 +42,24 @@ impl VerilatedMesh {
         let mut ins = vec![];
         let mut outs = vec![];
         for i in 0..NODES {
-            ins.push((model.input(&format!("in_valid${i}"))?, model.input(&format!("in_flit${i}"))?, model.input(&format!("out_ready${i}"))?));
-            outs.push((model.output(&format!("in_ready${i}"))?, model.output(&format!("out_valid${i}"))?, model.output(&format!("out_flit${i}"))?));
+            ins.push((
+                model.input(&format!("in_valid${i}"))?,
+                model.input(&format!("in_flit${i}"))?,
+                model.input(&format!("out_ready${i}"))?,
+            ));
+            outs.push((
+                model.output(&format!("in_ready${i}"))?,
+                model.output(&format!("out_valid${i}"))?,
+                model.output(&format!("out_flit${i}"))?,
+            ));
         }
         let dropped = model.output("dropped")?;
-        Ok(VerilatedMesh { model, ins, outs, dropped })
+        Ok(VerilatedMesh {
+            model,
+            ins,
+            outs,
+            dropped,
+        })
     }
 
     pub fn drive(&mut self, i: &[NodeIn; NODES]) {
@@ -61,7 +74,11 @@ impl VerilatedMesh {
     pub fn sample(&mut self) -> MeshOut {
         let mut o = MeshOut::default();
         for (k, p) in self.outs.iter().enumerate() {
-            o.nodes[k] = (self.model.get(p.0) != 0, self.model.get(p.1) != 0, self.model.get(p.2) as u32);
+            o.nodes[k] = (
+                self.model.get(p.0) != 0,
+                self.model.get(p.1) != 0,
+                self.model.get(p.2) as u32,
+            );
         }
         o.dropped = self.model.get(self.dropped) != 0;
         o
@@ -96,7 +113,11 @@ impl HdlMesh {
         let u = &self.0.uut;
         let mut o = MeshOut::default();
         for k in 0..NODES {
-            o.nodes[k] = (u.in_ready[k].val(), u.out_valid[k].val(), u.out_flit[k].val().to_u64() as u32);
+            o.nodes[k] = (
+                u.in_ready[k].val(),
+                u.out_valid[k].val(),
+                u.out_flit[k].val().to_u64() as u32,
+            );
         }
         o.dropped = u.dropped.val();
         o

@@ -23,7 +23,10 @@ impl<B: Block> RustHdlSim<B> {
 
     /// Settle the combinational logic after inputs changed.
     pub fn settle(&mut self) {
-        assert!(simulate(&mut self.uut, SETTLE_ITERATIONS), "rust-hdl simulation did not settle (combinational loop?)");
+        assert!(
+            simulate(&mut self.uut, SETTLE_ITERATIONS),
+            "rust-hdl simulation did not settle (combinational loop?)"
+        );
     }
 
     /// One clock cycle: rising edge, settle, falling edge, settle.

@@ -11,9 +11,19 @@ const A: usize = 9;
 fn verilog_rust_model_and_array_agree() {
     let seed = 0xb17e;
     let mut rng = StdRng::seed_from_u64(seed);
-    let design = Design::from_block("byte_ram", &mut ByteRam::<A>::default(), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let design = Design::from_block(
+        "byte_ram",
+        &mut ByteRam::<A>::default(),
+        &BuildOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let mut m = design.instantiate().unwrap();
-    let (ra, wa, wd, we) = (m.input("read_address").unwrap(), m.input("write_address").unwrap(), m.input("write_data").unwrap(), m.input("write_enable").unwrap());
+    let (ra, wa, wd, we) = (
+        m.input("read_address").unwrap(),
+        m.input("write_address").unwrap(),
+        m.input("write_data").unwrap(),
+        m.input("write_enable").unwrap(),
+    );
     let rd = m.output("read_data").unwrap();
     let mut h = RustHdlSim::new(ByteRam::<A>::default(), |u| &mut u.clock);
     let mut array = vec![0u32; 1 << A];
@@ -21,7 +31,11 @@ fn verilog_rust_model_and_array_agree() {
     for cycle in 0..20_000 {
         // A small address window makes read-after-write and same-cycle collisions common.
         let r = rng.gen_range(0..16u64) * if rng.gen_ratio(1, 4) { 31 } else { 1 };
-        let w = if rng.gen_ratio(1, 3) { r } else { rng.gen_range(0..16u64) };
+        let w = if rng.gen_ratio(1, 3) {
+            r
+        } else {
+            rng.gen_range(0..16u64)
+        };
         let d: u32 = rng.gen();
         let e: u64 = rng.gen_range(0..16);
         m.set(ra, r);
@@ -36,11 +50,20 @@ fn verilog_rust_model_and_array_agree() {
         m.tick();
         h.tick();
         let want = array[r as usize];
-        let mask = (0..4).filter(|b| e & (1 << b) != 0).fold(0u32, |m, b| m | 0xff << (8 * b));
+        let mask = (0..4)
+            .filter(|b| e & (1 << b) != 0)
+            .fold(0u32, |m, b| m | 0xff << (8 * b));
         array[w as usize] = (array[w as usize] & !mask) | (d & mask);
         let (v, s) = (m.get(rd) as u32, h.uut.read_data.val().to_u64() as u32);
-        assert_eq!((v, s), (want, want), "cycle {cycle} (seed {seed:#x}): verilator {v:#x}, rust-hdl {s:#x}, array {want:#x}");
+        assert_eq!(
+            (v, s),
+            (want, want),
+            "cycle {cycle} (seed {seed:#x}): verilator {v:#x}, rust-hdl {s:#x}, array {want:#x}"
+        );
         nonzero_reads += (want != 0) as u32;
     }
-    assert!(nonzero_reads > 10_000, "the test read mostly zeros ({nonzero_reads})");
+    assert!(
+        nonzero_reads > 10_000,
+        "the test read mostly zeros ({nonzero_reads})"
+    );
 }

@@ -8,7 +8,11 @@ use castle_testbench::verilator::{BuildOptions, Design};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 fn built(trace: bool) -> Design {
-    design(&BuildOptions { trace, ..Default::default() }).unwrap_or_else(|e| panic!("{e}"))
+    design(&BuildOptions {
+        trace,
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// rust-hdl simulation and the Verilated Verilog agree on every output, every cycle.
@@ -24,23 +28,33 @@ fn rust_hdl_and_verilator_agree_cycle_by_cycle() {
         h.drive(i);
         v.drive(i);
         let (a, b) = (h.sample(), v.sample());
-        assert_eq!(a, b, "cycle {cycle} (seed {seed:#x}), inputs {i:?}: rust-hdl {a:?} vs verilator {b:?}");
+        assert_eq!(
+            a, b,
+            "cycle {cycle} (seed {seed:#x}), inputs {i:?}: rust-hdl {a:?} vs verilator {b:?}"
+        );
         results += (a.out_valid && i.out_ready) as u32;
         h.tick();
         v.tick();
     }
-    assert!(results > 1000, "the random vectors produced only {results} results");
+    assert!(
+        results > 1000,
+        "the random vectors produced only {results} results"
+    );
 }
 
 /// Encode `v` in `len` LEB128 bytes (padding with continuation bytes, as Wasm allows).
 fn encode(v: u32, signed: bool, len: usize) -> Vec<u8> {
     let x = if signed { v as i32 as i64 } else { v as i64 };
-    (0..len).map(|i| ((x >> (7 * i)) & 0x7f) as u8 | if i + 1 < len { 0x80 } else { 0 }).collect()
+    (0..len)
+        .map(|i| ((x >> (7 * i)) & 0x7f) as u8 | if i + 1 < len { 0x80 } else { 0 })
+        .collect()
 }
 
 /// Fewest LEB128 bytes for `v`.
 fn min_len(v: u32, signed: bool) -> usize {
-    (1..=5).find(|&n| decode(&encode(v, signed, n), signed).map(|d| d.0) == Some(v)).unwrap_or(5)
+    (1..=5)
+        .find(|&n| decode(&encode(v, signed, n), signed).map(|d| d.0) == Some(v))
+        .unwrap_or(5)
 }
 
 /// The Verilated decoder matches the software decoder on a long stream of numbers: valid
@@ -68,7 +82,9 @@ fn verilator_matches_software_decoder() {
             encode(x, signed, rng.gen_range(min_len(x, signed)..=5))
         };
         let want = decode(&bytes, signed).expect("a complete number");
-        let (o, _) = v.decode(&bytes, signed).unwrap_or_else(|| panic!("number {n} {bytes:02x?}: no result"));
+        let (o, _) = v
+            .decode(&bytes, signed)
+            .unwrap_or_else(|| panic!("number {n} {bytes:02x?}: no result"));
         let ctx = format!("number {n} {bytes:02x?} signed={signed} (seed {seed:#x})");
         assert_eq!((o.out_len as usize, o.out_error), (want.1, want.2), "{ctx}");
         if want.2 {
@@ -108,7 +124,10 @@ fn vcd_trace_is_written() {
     }
     drop(m);
     let vcd = std::fs::read_to_string(&path).unwrap();
-    assert!(vcd.contains("$var") && vcd.contains("in_byte") && vcd.contains("out_value"), "VCD lacks signals");
+    assert!(
+        vcd.contains("$var") && vcd.contains("in_byte") && vcd.contains("out_value"),
+        "VCD lacks signals"
+    );
     assert!(vcd.contains("\n#20\n"), "VCD lacks the 20th half cycle");
     // An untraced build refuses.
     let mut m = built(false).instantiate().unwrap();

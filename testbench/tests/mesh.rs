@@ -10,7 +10,9 @@ use std::collections::VecDeque;
 fn rust_hdl_and_verilator_agree_on_random_traffic() {
     let seed = 0x2a2a;
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut v = VerilatedMesh::new(&design(&BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+    let mut v =
+        VerilatedMesh::new(&design(&BuildOptions::default()).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap();
     let mut h = HdlMesh::default();
     let mut queues: Vec<VecDeque<u32>> = vec![VecDeque::new(); NODES];
     let (mut sent, mut received) = (0usize, 0usize);
@@ -39,7 +41,10 @@ fn rust_hdl_and_verilator_agree_on_random_traffic() {
         h.drive(&i);
         v.drive(&i);
         let (a, b) = (h.sample(), v.sample());
-        assert_eq!(a, b, "cycle {cycle} (seed {seed:#x}): rust-hdl {a:?} vs verilator {b:?}");
+        assert_eq!(
+            a, b,
+            "cycle {cycle} (seed {seed:#x}): rust-hdl {a:?} vs verilator {b:?}"
+        );
         assert!(!a.dropped, "cycle {cycle}: a flit left the mesh");
         for k in 0..NODES {
             if i[k].in_valid && a.nodes[k].0 {
@@ -50,6 +55,9 @@ fn rust_hdl_and_verilator_agree_on_random_traffic() {
         h.tick();
         v.tick();
     }
-    assert!(queues.iter().all(|q| q.is_empty()), "not every flit entered the mesh");
+    assert!(
+        queues.iter().all(|q| q.is_empty()),
+        "not every flit entered the mesh"
+    );
     assert_eq!(received, sent, "flits out vs flits in");
 }

@@ -41,7 +41,9 @@ pub enum BuildError {
         reason: &'static str,
     },
     /// The image needs more of a resource than the profile has.
-    #[error("image does not fit the {profile} profile: {resource} needs {need}, the limit is {limit}")]
+    #[error(
+        "image does not fit the {profile} profile: {resource} needs {need}, the limit is {limit}"
+    )]
     DoesNotFit {
         /// Profile name.
         profile: &'static str,

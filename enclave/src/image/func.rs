@@ -4,7 +4,10 @@
 //! whose operand and control stacks give the exact heights (also in unreachable code).
 use super::ops;
 use super::{BuildError, SideEntry};
-use wasmparser::{BlockType, FuncValidator, FunctionBody, MemArg, MemArgTarget, Operator, ValType, ValidatorResources};
+use wasmparser::{
+    BlockType, FuncValidator, FunctionBody, MemArg, MemArgTarget, Operator, ValType,
+    ValidatorResources,
+};
 
 /// What the module tells the translator about the indices used in code.
 pub(crate) struct Env<'a> {
@@ -38,7 +41,15 @@ pub(crate) fn translate(
     validator: FuncValidator<ValidatorResources>,
     side: &mut Vec<SideEntry>,
 ) -> Result<Translation, BuildError> {
-    let mut t = Translator { env, func, side, validator, labels: Vec::new(), max_stack: 0, end_pc: None };
+    let mut t = Translator {
+        env,
+        func,
+        side,
+        validator,
+        labels: Vec::new(),
+        max_stack: 0,
+        end_pc: None,
+    };
     let mut locals_reader = body.get_locals_reader()?;
     let mut locals: u32 = 0;
     for _ in 0..locals_reader.get_count() {
@@ -48,7 +59,9 @@ pub(crate) fn translate(
         if ty != ValType::I32 {
             return Err(t.unsupported("local".into(), offset, type_reason(ty)));
         }
-        locals = locals.checked_add(count).ok_or_else(|| t.malformed(offset, "too many locals"))?;
+        locals = locals
+            .checked_add(count)
+            .ok_or_else(|| t.malformed(offset, "too many locals"))?;
     }
     let mut reader = body.get_operators_reader()?;
     let entry_pc = t.pc(reader.original_position());
@@ -63,8 +76,15 @@ pub(crate) fn translate(
         t.max_stack = t.max_stack.max(t.validator.operand_stack_height());
     }
     reader.finish()?;
-    let end_pc = t.end_pc.ok_or_else(|| t.malformed(reader.original_position(), "function without end"))?;
-    Ok(Translation { locals, entry_pc, end_pc, max_stack: t.max_stack })
+    let end_pc = t
+        .end_pc
+        .ok_or_else(|| t.malformed(reader.original_position(), "function without end"))?;
+    Ok(Translation {
+        locals,
+        entry_pc,
+        end_pc,
+        max_stack: t.max_stack,
+    })
 }
 
 /// Why a value type other than i32 is outside the subset.
@@ -102,7 +122,13 @@ struct Label {
 
 impl Label {
     fn new(kind: LabelKind, keep: u8, height: u32) -> Self {
-        Label { kind, keep, height, pending: Vec::new(), if_entry: None }
+        Label {
+            kind,
+            keep,
+            height,
+            pending: Vec::new(),
+            if_entry: None,
+        }
     }
 }
 
@@ -122,7 +148,12 @@ impl Translator<'_, '_> {
     }
 
     fn unsupported(&self, name: String, offset: u64, reason: String) -> BuildError {
-        BuildError::UnsupportedInFunc { name, offset, func: self.func, reason }
+        BuildError::UnsupportedInFunc {
+            name,
+            offset,
+            func: self.func,
+            reason,
+        }
     }
 
     fn malformed(&self, offset: u64, reason: &str) -> BuildError {
@@ -139,14 +170,19 @@ impl Translator<'_, '_> {
             Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => {
                 block_keep(blockty).map(|_| ()).or_else(fail)
             }
-            Operator::Call { function_index } if !flag(self.env.func_i32, function_index) => {
-                fail(format!("callee func {function_index} has a signature outside the subset"))
-            }
-            Operator::CallIndirect { type_index, table_index } => {
-                if table_index != 0 {
-                    fail("only table 0 is supported by enclaves".into())
+            Operator::Call { function_index } if !flag(self.env.func_i32, function_index) => fail(
+                format!("callee func {function_index} has a signature outside the subset"),
+            ),
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                if table_index != 0 || !self.one_byte_at(offset, 1) {
+                    fail("only table 0 (as the single byte 0x00) is supported by enclaves".into())
                 } else if !flag(self.env.type_i32, type_index) {
-                    fail(format!("type {type_index} is a signature outside the subset"))
+                    fail(format!(
+                        "type {type_index} is a signature outside the subset"
+                    ))
                 } else {
                     Ok(())
                 }
@@ -156,8 +192,10 @@ impl Translator<'_, '_> {
             {
                 fail(format!("global {global_index} is not an i32"))
             }
-            Operator::MemorySize { mem } | Operator::MemoryGrow { mem } if mem != 0 => {
-                fail("only memory 0 is supported by enclaves".into())
+            Operator::MemorySize { mem } | Operator::MemoryGrow { mem }
+                if mem != 0 || !self.one_byte_at(offset, 0) =>
+            {
+                fail("only memory 0 (as the single byte 0x00) is supported by enclaves".into())
             }
             Operator::I32Load { memarg }
             | Operator::I32Load8S { memarg }
@@ -179,14 +217,43 @@ impl Translator<'_, '_> {
             .and_then(|at| self.env.wasm.get(at..))
             .and_then(|bytes| crate::leb128::decode(bytes, false));
         match (memarg.target, flags) {
-            (MemArgTarget::Memory(0), Some((flags, _, false))) if flags < 64 => Ok(()),
+            (MemArgTarget::Memory(0), Some((flags, 1, false))) if flags < 64 => Ok(()),
+            (MemArgTarget::Memory(0), Some((_, _, false))) => {
+                Err("a memarg alignment of more than one byte is not supported by enclaves".into())
+            }
             _ => Err("only memory 0 is supported by enclaves".into()),
         }
     }
 
+    /// Whether the instruction at `offset`, after its opcode and `lebs` LEB128 immediates,
+    /// has a one-byte LEB128 number (the enclave decodes these as fixed single bytes).
+    fn one_byte_at(&self, offset: u64, lebs: usize) -> bool {
+        let Some(mut at) = usize::try_from(offset + 1).ok() else {
+            return false;
+        };
+        for _ in 0..lebs {
+            match self
+                .env
+                .wasm
+                .get(at..)
+                .and_then(|b| crate::leb128::decode(b, false))
+            {
+                Some((_, len, false)) => at += len,
+                _ => return false,
+            }
+        }
+        matches!(self.env.wasm.get(at), Some(b) if b & 0x80 == 0)
+    }
+
     /// Emits side-table entries and tracks labels, after `op` was validated. `height` is the
     /// operand height before `op`; `next` the offset of the following instruction.
-    fn emit(&mut self, op: &Operator<'_>, offset: u64, next: u64, height: u32) -> Result<(), BuildError> {
+    fn emit(
+        &mut self,
+        op: &Operator<'_>,
+        offset: u64,
+        next: u64,
+        height: u32,
+    ) -> Result<(), BuildError> {
         let now = self.validator.operand_stack_height();
         let below_top = height.saturating_sub(1);
         match op {
@@ -195,8 +262,12 @@ impl Translator<'_, '_> {
                 self.labels.push(Label::new(LabelKind::Block, keep, now));
             }
             Operator::Loop { blockty } => {
-                let kind = LabelKind::Loop { pc: self.pc(next), stp: self.side.len() as u32 };
-                self.labels.push(Label::new(kind, block_keep(*blockty).unwrap_or(0), now));
+                let kind = LabelKind::Loop {
+                    pc: self.pc(next),
+                    stp: self.side.len() as u32,
+                };
+                self.labels
+                    .push(Label::new(kind, block_keep(*blockty).unwrap_or(0), now));
             }
             Operator::If { blockty } => {
                 let mut label = Label::new(LabelKind::If, block_keep(*blockty).unwrap_or(0), now);
@@ -206,8 +277,15 @@ impl Translator<'_, '_> {
             Operator::Else => {
                 let at = self.side.len();
                 let else_pc = self.pc(next);
-                let label = self.labels.last().ok_or_else(|| self.malformed(offset, "else outside if"))?;
-                let entry = SideEntry { keep: label.keep, drop: drop(height, label), ..Default::default() };
+                let label = self
+                    .labels
+                    .last()
+                    .ok_or_else(|| self.malformed(offset, "else outside if"))?;
+                let entry = SideEntry {
+                    keep: label.keep,
+                    drop: drop(height, label),
+                    ..Default::default()
+                };
                 let if_entry = label.if_entry;
                 self.push(entry);
                 if let Some(i) = if_entry {
@@ -220,8 +298,15 @@ impl Translator<'_, '_> {
                 }
             }
             Operator::End => {
-                let label = self.labels.pop().ok_or_else(|| self.malformed(offset, "unbalanced end"))?;
-                let target_pc = if label.kind == LabelKind::Func { self.pc(offset) } else { self.pc(next) };
+                let label = self
+                    .labels
+                    .pop()
+                    .ok_or_else(|| self.malformed(offset, "unbalanced end"))?;
+                let target_pc = if label.kind == LabelKind::Func {
+                    self.pc(offset)
+                } else {
+                    self.pc(next)
+                };
                 let target_stp = self.side.len() as u32;
                 for i in label.pending.into_iter().chain(label.if_entry) {
                     self.side[i].target_pc = target_pc;
@@ -252,10 +337,17 @@ impl Translator<'_, '_> {
             return Err(self.malformed(offset, "branch depth out of range"));
         };
         let entry = match label.kind {
-            LabelKind::Loop { pc, stp } => {
-                SideEntry { target_pc: pc, target_stp: stp, keep: 0, drop: height.saturating_sub(label.height) }
-            }
-            _ => SideEntry { keep: label.keep, drop: drop(height, label), ..Default::default() },
+            LabelKind::Loop { pc, stp } => SideEntry {
+                target_pc: pc,
+                target_stp: stp,
+                keep: 0,
+                drop: height.saturating_sub(label.height),
+            },
+            _ => SideEntry {
+                keep: label.keep,
+                drop: drop(height, label),
+                ..Default::default()
+            },
         };
         let is_loop = matches!(label.kind, LabelKind::Loop { .. });
         let at = self.push(entry);
@@ -284,7 +376,9 @@ fn block_keep(ty: BlockType) -> Result<u8, String> {
         BlockType::Empty => Ok(0),
         BlockType::Type(ValType::I32) => Ok(1),
         BlockType::Type(ty) => Err(type_reason(ty)),
-        BlockType::FuncType(_) => Err("multi-value block types are not supported by enclaves".into()),
+        BlockType::FuncType(_) => {
+            Err("multi-value block types are not supported by enclaves".into())
+        }
     }
 }
 

@@ -198,13 +198,21 @@ impl Image {
 
     /// The defined function or stub whose body holds `pc`.
     pub fn func_at_pc(&self, pc: u32) -> Option<u32> {
-        let holds = |f: &FuncEntry| !matches!(f.kind, FuncKind::Import(_)) && (f.entry_pc..=f.end_pc).contains(&pc);
-        (0..).zip(&self.functions).find(|(_, f)| holds(f)).map(|(i, _)| i)
+        let holds = |f: &FuncEntry| {
+            !matches!(f.kind, FuncKind::Import(_)) && (f.entry_pc..=f.end_pc).contains(&pc)
+        };
+        (0..)
+            .zip(&self.functions)
+            .find(|(_, f)| holds(f))
+            .map(|(i, _)| i)
     }
 
     /// Why function `func` was replaced by a stub, if it was.
     pub fn unsupported_reason(&self, func: u32) -> Option<&str> {
-        self.unsupported.iter().find(|(f, _)| *f == func).map(|(_, r)| r.as_str())
+        self.unsupported
+            .iter()
+            .find(|(f, _)| *f == func)
+            .map(|(_, r)| r.as_str())
     }
 }
 
@@ -221,16 +229,33 @@ pub fn build(bytes: &[u8], options: &BuildOptions, profile: &Profile) -> Result<
 /// Refuses an image whose static footprint exceeds `profile`.
 fn check_fit(image: &Image, profile: &Profile) -> Result<(), BuildError> {
     let does_not_fit = |resource: String, need: u64, limit: u32| {
-        Err(BuildError::DoesNotFit { profile: profile.name, resource, need, limit: limit.into() })
+        Err(BuildError::DoesNotFit {
+            profile: profile.name,
+            resource,
+            need,
+            limit: limit.into(),
+        })
     };
     if image.code.len() as u64 > u64::from(profile.code_bytes) {
-        return does_not_fit("code bytes".into(), image.code.len() as u64, profile.code_bytes);
+        return does_not_fit(
+            "code bytes".into(),
+            image.code.len() as u64,
+            profile.code_bytes,
+        );
     }
     if image.side_table.len() as u64 > u64::from(profile.side_entries) {
-        return does_not_fit("side-table entries".into(), image.side_table.len() as u64, profile.side_entries);
+        return does_not_fit(
+            "side-table entries".into(),
+            image.side_table.len() as u64,
+            profile.side_entries,
+        );
     }
     if let Some(mem) = image.memory.filter(|m| m.min_pages > profile.memory_pages) {
-        return does_not_fit("linear memory pages".into(), mem.min_pages.into(), profile.memory_pages);
+        return does_not_fit(
+            "linear memory pages".into(),
+            mem.min_pages.into(),
+            profile.memory_pages,
+        );
     }
     for (index, f) in image.functions.iter().enumerate() {
         let frame = u64::from(f.params) + u64::from(f.locals) + u64::from(f.max_stack);

@@ -1,15 +1,21 @@
 //! Module-level translation: sections, imports, segments, and one [`func`] pass per body.
 use super::func::{self, type_reason, Env};
 use super::{
-    BuildError, BuildOptions, DataSegment, FuncEntry, FuncKind, Global, Image, ImportKind, MemLimits, Profile,
+    BuildError, BuildOptions, DataSegment, FuncEntry, FuncKind, Global, Image, ImportKind,
+    MemLimits, Profile,
 };
 use wasmparser::{
-    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, Encoding, ExternalKind, FuncType, Operator,
-    Parser, Payload, RefType, TableInit, TypeRef, ValType, ValidPayload, Validator,
+    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, Encoding, ExternalKind,
+    FuncType, Operator, Parser, Payload, RefType, TableInit, TypeRef, ValType, ValidPayload,
+    Validator,
 };
 
 /// Translates a module that wasmparser already validated.
-pub(crate) fn translate(wasm: &[u8], options: &BuildOptions, profile: &Profile) -> Result<Image, BuildError> {
+pub(crate) fn translate(
+    wasm: &[u8],
+    options: &BuildOptions,
+    profile: &Profile,
+) -> Result<Image, BuildError> {
     let mut builder = ModuleBuilder {
         wasm,
         options,
@@ -60,9 +66,15 @@ struct ModuleBuilder<'a> {
 impl ModuleBuilder<'_> {
     fn payload(&mut self, payload: Payload<'_>, valid: ValidPayload<'_>) -> Result<(), BuildError> {
         match payload {
-            Payload::Version { encoding: Encoding::Component, range, .. } => {
-                Err(unsupported("component", range.start, "components are not supported by enclaves"))
-            }
+            Payload::Version {
+                encoding: Encoding::Component,
+                range,
+                ..
+            } => Err(unsupported(
+                "component",
+                range.start,
+                "components are not supported by enclaves",
+            )),
             Payload::TypeSection(reader) => self.types(reader),
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports_with_offsets() {
@@ -84,7 +96,11 @@ impl ModuleBuilder<'_> {
                     let (offset, ty) = memory?;
                     self.memories += 1;
                     if self.memories > 1 {
-                        self.module_unsupported("memory", offset, "multiple memories are not supported by enclaves")?;
+                        self.module_unsupported(
+                            "memory",
+                            offset,
+                            "multiple memories are not supported by enclaves",
+                        )?;
                     } else if ty.memory64 || ty.shared || ty.page_size_log2.is_some() {
                         self.module_unsupported(
                             "memory",
@@ -93,8 +109,10 @@ impl ModuleBuilder<'_> {
                         )?;
                     } else {
                         let pages = |p: u64| u32::try_from(p).unwrap_or(u32::MAX);
-                        self.image.memory =
-                            Some(MemLimits { min_pages: pages(ty.initial), max_pages: ty.maximum.map(pages) });
+                        self.image.memory = Some(MemLimits {
+                            min_pages: pages(ty.initial),
+                            max_pages: ty.maximum.map(pages),
+                        });
                     }
                 }
                 Ok(())
@@ -105,14 +123,25 @@ impl ModuleBuilder<'_> {
                     let i32_type = global.ty.content_type == ValType::I32 && !global.ty.shared;
                     let mut init = 0;
                     if !i32_type {
-                        self.module_unsupported("global", offset, &type_reason(global.ty.content_type))?;
+                        self.module_unsupported(
+                            "global",
+                            offset,
+                            &type_reason(global.ty.content_type),
+                        )?;
                     } else if let Some(value) = self.eval_i32(&global.init_expr)? {
                         init = value;
                     } else {
-                        self.module_unsupported("global", offset, "unsupported initializer expression")?;
+                        self.module_unsupported(
+                            "global",
+                            offset,
+                            "unsupported initializer expression",
+                        )?;
                     }
                     self.global_i32.push(i32_type);
-                    self.image.globals.push(Global { mutable: global.ty.mutable, init });
+                    self.image.globals.push(Global {
+                        mutable: global.ty.mutable,
+                        init,
+                    });
                 }
                 Ok(())
             }
@@ -120,7 +149,9 @@ impl ModuleBuilder<'_> {
                 for export in reader {
                     let export = export?;
                     if matches!(export.kind, ExternalKind::Func | ExternalKind::FuncExact) {
-                        self.image.exports.insert(export.name.to_string(), export.index);
+                        self.image
+                            .exports
+                            .insert(export.name.to_string(), export.index);
                     }
                 }
                 Ok(())
@@ -141,10 +172,15 @@ impl ModuleBuilder<'_> {
                 }
                 Ok(())
             }
-            Payload::TagSection(reader) => {
-                self.module_unsupported("tag", reader.range().start, "exceptions are not supported by enclaves")
-            }
-            Payload::CodeSectionStart { unchecked_range: range, .. } => {
+            Payload::TagSection(reader) => self.module_unsupported(
+                "tag",
+                reader.range().start,
+                "exceptions are not supported by enclaves",
+            ),
+            Payload::CodeSectionStart {
+                unchecked_range: range,
+                ..
+            } => {
                 let bytes = usize::try_from(range.start)
                     .ok()
                     .zip(usize::try_from(range.end).ok())
@@ -157,7 +193,11 @@ impl ModuleBuilder<'_> {
             }
             Payload::CodeSectionEntry(body) => {
                 let ValidPayload::Func(to_validate, _) = valid else {
-                    return Err(unsupported("code", body.range().start, "body without validator"));
+                    return Err(unsupported(
+                        "code",
+                        body.range().start,
+                        "body without validator",
+                    ));
                 };
                 let index = self.imported_funcs + self.defined_funcs;
                 self.defined_funcs += 1;
@@ -173,11 +213,17 @@ impl ModuleBuilder<'_> {
             let plain = !group.is_explicit_rec_group() || group.types().len() == 1;
             for sub in group.types() {
                 match &sub.composite_type.inner {
-                    CompositeInnerType::Func(ty) if plain && sub.is_final && sub.supertype_idxs.is_empty() => {
+                    CompositeInnerType::Func(ty)
+                        if plain && sub.is_final && sub.supertype_idxs.is_empty() =>
+                    {
                         self.types.push(Some(ty.clone()));
                     }
                     _ => {
-                        self.module_unsupported("type", offset, "GC types are not supported by enclaves")?;
+                        self.module_unsupported(
+                            "type",
+                            offset,
+                            "GC types are not supported by enclaves",
+                        )?;
                         self.types.push(None);
                     }
                 }
@@ -186,18 +232,28 @@ impl ModuleBuilder<'_> {
         // Canonical id: the first type index with a structurally equal signature.
         self.image.type_ids = (0..self.types.len())
             .map(|i| match &self.types[i] {
-                Some(ty) => self.types.iter().position(|t| t.as_ref() == Some(ty)).unwrap_or(i) as u32,
+                Some(ty) => self
+                    .types
+                    .iter()
+                    .position(|t| t.as_ref() == Some(ty))
+                    .unwrap_or(i) as u32,
                 None => i as u32,
             })
             .collect();
-        self.type_i32 = self.types.iter().map(|t| t.as_ref().is_some_and(sig_i32)).collect();
+        self.type_i32 = self
+            .types
+            .iter()
+            .map(|t| t.as_ref().is_some_and(sig_i32))
+            .collect();
         Ok(())
     }
 
     /// A function-table entry for a function of type `ty` (body fields filled in later).
     fn func_entry(&mut self, kind: FuncKind, ty: u32) -> FuncEntry {
         let sig = self.types.get(ty as usize).cloned().flatten();
-        let (params, results) = sig.as_ref().map_or((0, 0), |s| (s.params().len(), s.results().len()));
+        let (params, results) = sig
+            .as_ref()
+            .map_or((0, 0), |s| (s.params().len(), s.results().len()));
         let i32_signature = sig.as_ref().is_some_and(sig_i32);
         self.func_i32.push(i32_signature);
         FuncEntry {
@@ -227,33 +283,61 @@ impl ModuleBuilder<'_> {
                     _ => 1,
                 };
                 let result = match castle {
-                    None => Err("imports from modules other than `castle` are not supported by enclaves".to_string()),
-                    Some(_) if !entry.i32_signature || entry.params != params || entry.results != 1 => {
-                        Err(format!("the signature must be {params} i32 parameters and an i32 result"))
+                    None => Err(
+                        "imports from modules other than `castle` are not supported by enclaves"
+                            .to_string(),
+                    ),
+                    Some(_)
+                        if !entry.i32_signature || entry.params != params || entry.results != 1 =>
+                    {
+                        Err(format!(
+                            "the signature must be {params} i32 parameters and an i32 result"
+                        ))
                     }
                     Some(kind) => Ok(kind),
                 };
-                let kind = result.as_ref().map_or(FuncKind::Stub, |kind| FuncKind::Import(*kind));
+                let kind = result
+                    .as_ref()
+                    .map_or(FuncKind::Stub, |kind| FuncKind::Import(*kind));
                 self.image.functions.push(FuncEntry { kind, ..entry });
                 match result {
                     Ok(_) => Ok(()),
-                    Err(reason) => self.func_unsupported(index, unsupported(&name, offset, &reason)),
+                    Err(reason) => {
+                        self.func_unsupported(index, unsupported(&name, offset, &reason))
+                    }
                 }
             }
             TypeRef::Global(ty) => {
                 self.global_i32.push(ty.content_type == ValType::I32);
-                self.image.globals.push(Global { mutable: ty.mutable, init: 0 });
-                self.module_unsupported(&name, offset, "imported globals are not supported by enclaves")
+                self.image.globals.push(Global {
+                    mutable: ty.mutable,
+                    init: 0,
+                });
+                self.module_unsupported(
+                    &name,
+                    offset,
+                    "imported globals are not supported by enclaves",
+                )
             }
             TypeRef::Memory(_) => {
                 self.memories += 1;
-                self.module_unsupported(&name, offset, "imported memories are not supported by enclaves")
+                self.module_unsupported(
+                    &name,
+                    offset,
+                    "imported memories are not supported by enclaves",
+                )
             }
             TypeRef::Table(_) => {
                 self.tables += 1;
-                self.module_unsupported(&name, offset, "imported tables are not supported by enclaves")
+                self.module_unsupported(
+                    &name,
+                    offset,
+                    "imported tables are not supported by enclaves",
+                )
             }
-            TypeRef::Tag(_) => self.module_unsupported(&name, offset, "exceptions are not supported by enclaves"),
+            TypeRef::Tag(_) => {
+                self.module_unsupported(&name, offset, "exceptions are not supported by enclaves")
+            }
         }
     }
 
@@ -263,11 +347,23 @@ impl ModuleBuilder<'_> {
             self.tables += 1;
             let ty = table.ty;
             if self.tables > 1 {
-                self.module_unsupported("table", offset, "multiple tables are not supported by enclaves")?;
+                self.module_unsupported(
+                    "table",
+                    offset,
+                    "multiple tables are not supported by enclaves",
+                )?;
             } else if ty.element_type != RefType::FUNCREF || ty.table64 || ty.shared {
-                self.module_unsupported("table", offset, "only funcref tables are supported by enclaves")?;
+                self.module_unsupported(
+                    "table",
+                    offset,
+                    "only funcref tables are supported by enclaves",
+                )?;
             } else if matches!(table.init, TableInit::Expr(_)) {
-                self.module_unsupported("table", offset, "table initializers are not supported by enclaves")?;
+                self.module_unsupported(
+                    "table",
+                    offset,
+                    "table initializers are not supported by enclaves",
+                )?;
             } else if ty.initial > u64::from(self.profile.table_entries) {
                 return Err(BuildError::DoesNotFit {
                     profile: self.profile.name,
@@ -285,27 +381,45 @@ impl ModuleBuilder<'_> {
 
     fn element(&mut self, element: wasmparser::Element<'_>) -> Result<(), BuildError> {
         let offset = element.range.start;
-        let ElementKind::Active { table_index, offset_expr } = element.kind else {
+        let ElementKind::Active {
+            table_index,
+            offset_expr,
+        } = element.kind
+        else {
             return Ok(()); // passive and declared segments only serve unsupported instructions
         };
         let items: Vec<Option<Option<u32>>> = match element.items {
-            ElementItems::Functions(reader) => {
-                reader.into_iter().map(|f| f.map(|f| Some(Some(f)))).collect::<Result<_, _>>()?
-            }
-            ElementItems::Expressions(_, reader) => {
-                reader.into_iter().map(|e| e.and_then(|e| eval_ref(&e))).collect::<Result<_, _>>()?
-            }
+            ElementItems::Functions(reader) => reader
+                .into_iter()
+                .map(|f| f.map(|f| Some(Some(f))))
+                .collect::<Result<_, _>>()?,
+            ElementItems::Expressions(_, reader) => reader
+                .into_iter()
+                .map(|e| e.and_then(|e| eval_ref(&e)))
+                .collect::<Result<_, _>>()?,
         };
         let start = self.eval_i32(&offset_expr)?;
-        let (Some(start), Some(items)) = (start, items.into_iter().collect::<Option<Vec<_>>>()) else {
-            return self.module_unsupported("element segment", offset, "unsupported constant expression");
+        let (Some(start), Some(items)) = (start, items.into_iter().collect::<Option<Vec<_>>>())
+        else {
+            return self.module_unsupported(
+                "element segment",
+                offset,
+                "unsupported constant expression",
+            );
         };
         if table_index.unwrap_or(0) != 0 || !self.table_ok {
             return Ok(()); // already reported
         }
         let start = start as u32 as usize;
-        let Some(slots) = self.image.table.get_mut(start..start.saturating_add(items.len())) else {
-            return Err(BuildError::InstantiationTrap { offset, reason: "out of bounds table access" });
+        let Some(slots) = self
+            .image
+            .table
+            .get_mut(start..start.saturating_add(items.len()))
+        else {
+            return Err(BuildError::InstantiationTrap {
+                offset,
+                reason: "out of bounds table access",
+            });
         };
         slots.copy_from_slice(&items);
         Ok(())
@@ -313,20 +427,34 @@ impl ModuleBuilder<'_> {
 
     fn data(&mut self, data: wasmparser::Data<'_>) -> Result<(), BuildError> {
         let offset = data.range.start;
-        let DataKind::Active { memory_index: 0, offset_expr } = data.kind else {
+        let DataKind::Active {
+            memory_index: 0,
+            offset_expr,
+        } = data.kind
+        else {
             return Ok(()); // passive segments only serve bulk memory; other memories are reported
         };
         let Some(start) = self.eval_i32(&offset_expr)? else {
-            return self.module_unsupported("data segment", offset, "unsupported constant expression");
+            return self.module_unsupported(
+                "data segment",
+                offset,
+                "unsupported constant expression",
+            );
         };
         let Some(memory) = self.image.memory else {
             return Ok(()); // imported memory, already reported
         };
         let end = u64::from(start as u32) + data.data.len() as u64;
         if end > u64::from(memory.min_pages) * 65536 {
-            return Err(BuildError::InstantiationTrap { offset, reason: "out of bounds memory access" });
+            return Err(BuildError::InstantiationTrap {
+                offset,
+                reason: "out of bounds memory access",
+            });
         }
-        self.image.data.push(DataSegment { offset: start as u32, bytes: data.data.to_vec() });
+        self.image.data.push(DataSegment {
+            offset: start as u32,
+            bytes: data.data.to_vec(),
+        });
         Ok(())
     }
 
@@ -341,9 +469,14 @@ impl ModuleBuilder<'_> {
             return Err(unsupported("code", offset, "more bodies than functions"));
         };
         if !entry.i32_signature {
-            let reason = "the signature is outside the subset (i32 parameters, at most one i32 result)";
-            let error =
-                BuildError::UnsupportedInFunc { name: "signature".into(), offset, func: index, reason: reason.into() };
+            let reason =
+                "the signature is outside the subset (i32 parameters, at most one i32 result)";
+            let error = BuildError::UnsupportedInFunc {
+                name: "signature".into(),
+                offset,
+                func: index,
+                reason: reason.into(),
+            };
             return self.func_unsupported(index, error);
         }
         let results = entry.results;
@@ -355,7 +488,14 @@ impl ModuleBuilder<'_> {
             global_i32: &self.global_i32,
         };
         let entry_stp = self.image.side_table.len();
-        match func::translate(&env, index, results, body, validator, &mut self.image.side_table) {
+        match func::translate(
+            &env,
+            index,
+            results,
+            body,
+            validator,
+            &mut self.image.side_table,
+        ) {
             Ok(t) => {
                 let entry = &mut self.image.functions[index as usize];
                 entry.locals = t.locals;
@@ -382,12 +522,16 @@ impl ModuleBuilder<'_> {
             let op = reader.read()?;
             let value = match op {
                 Operator::I32Const { value } => value,
-                Operator::GlobalGet { global_index } => match self.image.globals.get(global_index as usize) {
-                    Some(global) => global.init,
-                    None => return Ok(None),
-                },
+                Operator::GlobalGet { global_index } => {
+                    match self.image.globals.get(global_index as usize) {
+                        Some(global) => global.init,
+                        None => return Ok(None),
+                    }
+                }
                 Operator::I32Add | Operator::I32Sub | Operator::I32Mul => {
-                    let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else { return Ok(None) };
+                    let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else {
+                        return Ok(None);
+                    };
                     match op {
                         Operator::I32Add => a.wrapping_add(b),
                         Operator::I32Sub => a.wrapping_sub(b),
@@ -402,12 +546,19 @@ impl ModuleBuilder<'_> {
     }
 
     /// Records a module-level feature outside the subset (spec mode) or fails.
-    fn module_unsupported(&mut self, name: &str, offset: u64, reason: &str) -> Result<(), BuildError> {
+    fn module_unsupported(
+        &mut self,
+        name: &str,
+        offset: u64,
+        reason: &str,
+    ) -> Result<(), BuildError> {
         let error = unsupported(name, offset, reason);
         if !self.options.spec_mode {
             return Err(error);
         }
-        self.image.module_unsupported.get_or_insert_with(|| error.to_string());
+        self.image
+            .module_unsupported
+            .get_or_insert_with(|| error.to_string());
         Ok(())
     }
 
@@ -425,7 +576,12 @@ impl ModuleBuilder<'_> {
 
     /// Appends `unreachable; end` for every stub and points the stub's entry at it.
     fn append_stubs(&mut self) {
-        for entry in self.image.functions.iter_mut().filter(|f| f.kind == FuncKind::Stub) {
+        for entry in self
+            .image
+            .functions
+            .iter_mut()
+            .filter(|f| f.kind == FuncKind::Stub)
+        {
             entry.entry_pc = self.image.code.len() as u32;
             entry.end_pc = entry.entry_pc + 1;
             entry.entry_stp = self.image.side_table.len() as u32;
@@ -438,8 +594,15 @@ impl ModuleBuilder<'_> {
 
 /// The capability call `module.name`, if it is one.
 fn castle_import(module: &str, name: &str) -> Option<ImportKind> {
-    let kinds = [ImportKind::Send, ImportKind::Recv, ImportKind::TryRecv, ImportKind::Grant];
-    kinds.into_iter().find(|k| module == "castle" && k.name() == name)
+    let kinds = [
+        ImportKind::Send,
+        ImportKind::Recv,
+        ImportKind::TryRecv,
+        ImportKind::Grant,
+    ];
+    kinds
+        .into_iter()
+        .find(|k| module == "castle" && k.name() == name)
 }
 
 /// Evaluates an element expression: `Some(Some(f))` for `ref.func f`, `Some(None)` for
@@ -456,9 +619,17 @@ fn eval_ref(expr: &ConstExpr<'_>) -> wasmparser::Result<Option<Option<u32>>> {
 
 /// Whether a signature has only i32 parameters and at most one i32 result.
 fn sig_i32(ty: &FuncType) -> bool {
-    ty.params().iter().chain(ty.results()).all(|t| *t == ValType::I32) && ty.results().len() <= 1
+    ty.params()
+        .iter()
+        .chain(ty.results())
+        .all(|t| *t == ValType::I32)
+        && ty.results().len() <= 1
 }
 
 fn unsupported(name: &str, offset: u64, reason: &str) -> BuildError {
-    BuildError::Unsupported { name: name.into(), offset, reason: reason.into() }
+    BuildError::Unsupported {
+        name: name.into(),
+        offset,
+        reason: reason.into(),
+    }
 }

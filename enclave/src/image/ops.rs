@@ -8,7 +8,10 @@ pub(crate) fn unsupported_reason(op: &Operator<'_>) -> Option<String> {
         return None;
     }
     let (name, proposal) = info(op);
-    if let Some(ty) = ["i64", "f32", "f64"].into_iter().find(|ty| name.contains(ty)) {
+    if let Some(ty) = ["i64", "f32", "f64"]
+        .into_iter()
+        .find(|ty| name.contains(ty))
+    {
         return Some(format!("{ty} is not supported by enclaves"));
     }
     Some(match proposal {
@@ -16,7 +19,10 @@ pub(crate) fn unsupported_reason(op: &Operator<'_>) -> Option<String> {
         "reference_types" => "reference types are not supported by enclaves".to_string(),
         "bulk_memory" => "bulk memory is not supported by enclaves".to_string(),
         "mvp" => "not supported by enclaves".to_string(),
-        other => format!("the {} proposal is not supported by enclaves", other.replace('_', "-")),
+        other => format!(
+            "the {} proposal is not supported by enclaves",
+            other.replace('_', "-")
+        ),
     })
 }
 
@@ -28,8 +34,9 @@ pub(crate) fn name(op: &Operator<'_>) -> String {
         return "select (typed)".to_string();
     }
     const DOTTED: [&str; 22] = [
-        "i32", "i64", "f32", "f64", "v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2", "memory", "table",
-        "local", "global", "ref", "elem", "data", "struct", "array", "any", "extern",
+        "i32", "i64", "f32", "f64", "v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2",
+        "memory", "table", "local", "global", "ref", "elem", "data", "struct", "array", "any",
+        "extern",
     ];
     match name.split_once('_') {
         Some((prefix, rest)) if DOTTED.contains(&prefix) => format!("{prefix}.{rest}"),
@@ -127,16 +134,37 @@ mod tests {
         assert_eq!(name(&Operator::I64Add), "i64.add");
         assert_eq!(name(&Operator::I32TruncF32S), "i32.trunc_f32_s");
         assert_eq!(name(&Operator::MemoryGrow { mem: 0 }), "memory.grow");
-        assert_eq!(name(&Operator::CallIndirect { type_index: 0, table_index: 0 }), "call_indirect");
-        assert_eq!(name(&Operator::F32Const { value: wasmparser::Ieee32::from(0.0f32) }), "f32.const");
+        assert_eq!(
+            name(&Operator::CallIndirect {
+                type_index: 0,
+                table_index: 0
+            }),
+            "call_indirect"
+        );
+        assert_eq!(
+            name(&Operator::F32Const {
+                value: wasmparser::Ieee32::from(0.0f32)
+            }),
+            "f32.const"
+        );
     }
 
     #[test]
     fn reasons_name_the_type_or_proposal() {
         assert_eq!(unsupported_reason(&Operator::I32Add), None);
-        assert_eq!(unsupported_reason(&Operator::I64Add).unwrap(), "i64 is not supported by enclaves");
-        assert_eq!(unsupported_reason(&Operator::I32WrapI64).unwrap(), "i64 is not supported by enclaves");
-        assert!(unsupported_reason(&Operator::I32Extend8S).unwrap().contains("sign-extension"));
-        assert!(unsupported_reason(&Operator::RefIsNull).unwrap().contains("reference types"));
+        assert_eq!(
+            unsupported_reason(&Operator::I64Add).unwrap(),
+            "i64 is not supported by enclaves"
+        );
+        assert_eq!(
+            unsupported_reason(&Operator::I32WrapI64).unwrap(),
+            "i64 is not supported by enclaves"
+        );
+        assert!(unsupported_reason(&Operator::I32Extend8S)
+            .unwrap()
+            .contains("sign-extension"));
+        assert!(unsupported_reason(&Operator::RefIsNull)
+            .unwrap()
+            .contains("reference types"));
     }
 }

@@ -63,6 +63,8 @@ impl Profile {
 
     /// The profile called `name` (`sim`, `ice40` or `ecp5`), as in a manifest.
     pub fn by_name(name: &str) -> Option<Profile> {
-        [Self::SIM, Self::ICE40, Self::ECP5].into_iter().find(|p| p.name == name)
+        [Self::SIM, Self::ICE40, Self::ECP5]
+            .into_iter()
+            .find(|p| p.name == name)
     }
 }

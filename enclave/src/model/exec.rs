@@ -37,13 +37,30 @@ type Step = Result<Option<Vec<i32>>, TrapCause>;
 impl Machine<'_> {
     /// Runs function `func` with `args` (already checked against its signature) to its return.
     pub(crate) fn run(&mut self, func: u32, args: &[i32]) -> Result<Vec<i32>, Trap> {
-        let mut s = State { stack: args.to_vec(), frames: Vec::new(), pc: 0, stp: 0, fp: 0, func };
-        let entry_pc = self.image.functions.get(func as usize).map_or(0, |f| f.entry_pc);
-        self.enter(&mut s, func).map_err(|cause| Trap { cause, pc: entry_pc })?;
+        let mut s = State {
+            stack: args.to_vec(),
+            frames: Vec::new(),
+            pc: 0,
+            stp: 0,
+            fp: 0,
+            func,
+        };
+        let entry_pc = self
+            .image
+            .functions
+            .get(func as usize)
+            .map_or(0, |f| f.entry_pc);
+        self.enter(&mut s, func).map_err(|cause| Trap {
+            cause,
+            pc: entry_pc,
+        })?;
         loop {
             let at = s.pc;
             if self.fuel == 0 {
-                return Err(Trap { cause: TrapCause::FuelExhausted, pc: at });
+                return Err(Trap {
+                    cause: TrapCause::FuelExhausted,
+                    pc: at,
+                });
             }
             self.fuel -= 1;
             self.counters.instructions += 1;
@@ -57,7 +74,11 @@ impl Machine<'_> {
 
     /// Starts executing function `func` whose arguments are on top of the stack.
     fn enter(&mut self, s: &mut State, func: u32) -> Result<(), TrapCause> {
-        let f = self.image.functions.get(func as usize).ok_or(TrapCause::MalformedImage)?;
+        let f = self
+            .image
+            .functions
+            .get(func as usize)
+            .ok_or(TrapCause::MalformedImage)?;
         if let FuncKind::Import(kind) = f.kind {
             return Err(TrapCause::ImportCall(kind));
         }
@@ -65,8 +86,13 @@ impl Machine<'_> {
         if depth > u64::from(self.profile.call_depth) {
             return Err(TrapCause::StackOverflow);
         }
-        let fp = s.stack.len().checked_sub(f.params as usize).ok_or(TrapCause::MalformedImage)?;
-        let frame_top = fp as u64 + u64::from(f.params) + u64::from(f.locals) + u64::from(f.max_stack);
+        let fp = s
+            .stack
+            .len()
+            .checked_sub(f.params as usize)
+            .ok_or(TrapCause::MalformedImage)?;
+        let frame_top =
+            fp as u64 + u64::from(f.params) + u64::from(f.locals) + u64::from(f.max_stack);
         if frame_top > u64::from(self.profile.value_stack_words) {
             return Err(TrapCause::StackOverflow);
         }
@@ -82,15 +108,30 @@ impl Machine<'_> {
     }
 
     fn call(&mut self, s: &mut State, func: u32) -> Result<(), TrapCause> {
-        s.frames.push(Frame { ret_pc: s.pc, ret_stp: s.stp, fp: s.fp, func: s.func });
+        s.frames.push(Frame {
+            ret_pc: s.pc,
+            ret_stp: s.stp,
+            fp: s.fp,
+            func: s.func,
+        });
         self.enter(s, func)
     }
 
     /// Returns from the current function; the results when it was the invoked one.
     fn ret(&mut self, s: &mut State) -> Step {
-        let results = self.image.functions.get(s.func as usize).ok_or(TrapCause::MalformedImage)?.results as usize;
+        let results = self
+            .image
+            .functions
+            .get(s.func as usize)
+            .ok_or(TrapCause::MalformedImage)?
+            .results as usize;
         let fp = s.fp as usize;
-        let top = s.stack.len().checked_sub(results).filter(|&t| t >= fp).ok_or(TrapCause::MalformedImage)?;
+        let top = s
+            .stack
+            .len()
+            .checked_sub(results)
+            .filter(|&t| t >= fp)
+            .ok_or(TrapCause::MalformedImage)?;
         s.stack.copy_within(top.., fp);
         s.stack.truncate(fp + results);
         match s.frames.pop() {
@@ -107,10 +148,17 @@ impl Machine<'_> {
 
     /// Takes the branch described by side-table entry `index`.
     fn take(&self, s: &mut State, index: u32) -> Result<(), TrapCause> {
-        let e = *self.image.side_table.get(index as usize).ok_or(TrapCause::MalformedImage)?;
+        let e = *self
+            .image
+            .side_table
+            .get(index as usize)
+            .ok_or(TrapCause::MalformedImage)?;
         let (keep, drop) = (e.keep as usize, e.drop as usize);
         let len = s.stack.len();
-        let from = len.checked_sub(keep + drop).filter(|&f| f >= s.fp as usize).ok_or(TrapCause::MalformedImage)?;
+        let from = len
+            .checked_sub(keep + drop)
+            .filter(|&f| f >= s.fp as usize)
+            .ok_or(TrapCause::MalformedImage)?;
         s.stack.copy_within(len - keep.., from);
         s.stack.truncate(len - drop);
         s.pc = e.target_pc;
@@ -163,9 +211,24 @@ impl Machine<'_> {
                 let ty = self.leb(s, false)?;
                 self.leb(s, false)?; // table index, always 0
                 let i = pop(s)? as u32;
-                let func = self.image.table.get(i as usize).copied().flatten().ok_or(TrapCause::UndefinedElement)?;
-                let expected = self.image.type_ids.get(ty as usize).ok_or(TrapCause::MalformedImage)?;
-                let actual = self.image.functions.get(func as usize).ok_or(TrapCause::MalformedImage)?.type_id;
+                let func = self
+                    .image
+                    .table
+                    .get(i as usize)
+                    .copied()
+                    .flatten()
+                    .ok_or(TrapCause::UndefinedElement)?;
+                let expected = self
+                    .image
+                    .type_ids
+                    .get(ty as usize)
+                    .ok_or(TrapCause::MalformedImage)?;
+                let actual = self
+                    .image
+                    .functions
+                    .get(func as usize)
+                    .ok_or(TrapCause::MalformedImage)?
+                    .type_id;
                 if actual != *expected {
                     return Err(TrapCause::IndirectTypeMismatch);
                 }
@@ -186,18 +249,26 @@ impl Machine<'_> {
                     let value = *s.stack.get(index).ok_or(TrapCause::MalformedImage)?;
                     s.stack.push(value);
                 } else {
-                    let value = if op == 0x21 { pop(s)? } else { *s.stack.last().ok_or(TrapCause::MalformedImage)? };
+                    let value = if op == 0x21 {
+                        pop(s)?
+                    } else {
+                        *s.stack.last().ok_or(TrapCause::MalformedImage)?
+                    };
                     *s.stack.get_mut(index).ok_or(TrapCause::MalformedImage)? = value;
                 }
             }
             0x23 => {
                 let index = self.leb(s, false)? as usize;
-                s.stack.push(*self.globals.get(index).ok_or(TrapCause::MalformedImage)?);
+                s.stack
+                    .push(*self.globals.get(index).ok_or(TrapCause::MalformedImage)?);
             }
             0x24 => {
                 let index = self.leb(s, false)? as usize;
                 let value = pop(s)?;
-                *self.globals.get_mut(index).ok_or(TrapCause::MalformedImage)? = value;
+                *self
+                    .globals
+                    .get_mut(index)
+                    .ok_or(TrapCause::MalformedImage)? = value;
             }
             0x28 | 0x2c..=0x2f => {
                 self.leb(s, false)?; // alignment hint
@@ -263,14 +334,22 @@ impl Machine<'_> {
     }
 
     fn byte(&self, s: &mut State) -> Result<u8, TrapCause> {
-        let b = *self.image.code.get(s.pc as usize).ok_or(TrapCause::MalformedImage)?;
+        let b = *self
+            .image
+            .code
+            .get(s.pc as usize)
+            .ok_or(TrapCause::MalformedImage)?;
         s.pc += 1;
         Ok(b)
     }
 
     /// Reads a LEB128 immediate at pc.
     fn leb(&self, s: &mut State, signed: bool) -> Result<u32, TrapCause> {
-        let bytes = self.image.code.get(s.pc as usize..).ok_or(TrapCause::MalformedImage)?;
+        let bytes = self
+            .image
+            .code
+            .get(s.pc as usize..)
+            .ok_or(TrapCause::MalformedImage)?;
         match crate::leb128::decode(bytes, signed) {
             Some((value, len, false)) => {
                 s.pc += len as u32;

@@ -13,7 +13,10 @@ pub(crate) struct Memory {
 impl Memory {
     /// A zeroed memory of `pages` pages that can grow to `max_pages`.
     pub(crate) fn new(pages: u32, max_pages: u32) -> Self {
-        Memory { bytes: vec![0; pages as usize * PAGE], max_pages }
+        Memory {
+            bytes: vec![0; pages as usize * PAGE],
+            max_pages,
+        }
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
@@ -27,7 +30,8 @@ impl Memory {
     /// Replaces the contents; `false` (nothing changes) unless `bytes` is a whole number of
     /// pages within the limit.
     pub(crate) fn replace(&mut self, bytes: &[u8]) -> bool {
-        let fits = bytes.len().is_multiple_of(PAGE) && bytes.len() / PAGE <= self.max_pages as usize;
+        let fits =
+            bytes.len().is_multiple_of(PAGE) && bytes.len() / PAGE <= self.max_pages as usize;
         if fits {
             self.bytes = bytes.to_vec();
         }
@@ -53,13 +57,21 @@ impl Memory {
     /// The `N` bytes at `addr + offset`, or `None` when out of bounds.
     pub(crate) fn load<const N: usize>(&self, addr: u32, offset: u32) -> Option<[u8; N]> {
         let start = usize::try_from(u64::from(addr) + u64::from(offset)).ok()?;
-        self.bytes.get(start..start.checked_add(N)?)?.try_into().ok()
+        self.bytes
+            .get(start..start.checked_add(N)?)?
+            .try_into()
+            .ok()
     }
 
     /// Writes `value` at `addr + offset`; `false` when out of bounds (nothing is written).
     pub(crate) fn store(&mut self, addr: u32, offset: u32, value: &[u8]) -> bool {
-        let Ok(start) = usize::try_from(u64::from(addr) + u64::from(offset)) else { return false };
-        match start.checked_add(value.len()).and_then(|end| self.bytes.get_mut(start..end)) {
+        let Ok(start) = usize::try_from(u64::from(addr) + u64::from(offset)) else {
+            return false;
+        };
+        match start
+            .checked_add(value.len())
+            .and_then(|end| self.bytes.get_mut(start..end))
+        {
             Some(slot) => {
                 slot.copy_from_slice(value);
                 true

@@ -106,7 +106,10 @@ impl Instance {
                     limit: profile.memory_pages,
                 });
             }
-            Some(m) => Memory::new(m.min_pages, m.max_pages.unwrap_or(u32::MAX).min(profile.memory_pages)),
+            Some(m) => Memory::new(
+                m.min_pages,
+                m.max_pages.unwrap_or(u32::MAX).min(profile.memory_pages),
+            ),
             None => Memory::new(0, 0),
         };
         let mut instance = Instance {
@@ -118,7 +121,11 @@ impl Instance {
         };
         for segment in &image.data {
             if !instance.memory.store(segment.offset, 0, &segment.bytes) {
-                return Err(Trap { cause: TrapCause::MemOutOfBounds, pc: 0 }.into());
+                return Err(Trap {
+                    cause: TrapCause::MemOutOfBounds,
+                    pc: 0,
+                }
+                .into());
             }
         }
         if let Some(start) = image.start {
@@ -129,22 +136,43 @@ impl Instance {
 
     /// Runs the function exported as `name` with at most `fuel` instructions.
     pub fn invoke(&mut self, name: &str, args: &[i32], fuel: u64) -> Result<Vec<i32>, Error> {
-        let func = *self.image.exports.get(name).ok_or_else(|| Error::NoSuchExport(name.to_string()))?;
+        let func = *self
+            .image
+            .exports
+            .get(name)
+            .ok_or_else(|| Error::NoSuchExport(name.to_string()))?;
         self.invoke_index(func, args, fuel)
     }
 
     /// Runs function `func` (Wasm index) with at most `fuel` instructions.
     pub fn invoke_index(&mut self, func: u32, args: &[i32], fuel: u64) -> Result<Vec<i32>, Error> {
-        let entry = self.image.functions.get(func as usize).ok_or(Error::NoSuchFunc(func))?;
-        let not_invocable = |reason: &str| Err(Error::NotInvocable { func, reason: reason.to_string() });
+        let entry = self
+            .image
+            .functions
+            .get(func as usize)
+            .ok_or(Error::NoSuchFunc(func))?;
+        let not_invocable = |reason: &str| {
+            Err(Error::NotInvocable {
+                func,
+                reason: reason.to_string(),
+            })
+        };
         if let FuncKind::Import(kind) = entry.kind {
             return not_invocable(&format!("it is the capability call castle.{}", kind.name()));
         }
         if !entry.i32_signature {
-            return not_invocable(self.image.unsupported_reason(func).unwrap_or("its signature is not i32-only"));
+            return not_invocable(
+                self.image
+                    .unsupported_reason(func)
+                    .unwrap_or("its signature is not i32-only"),
+            );
         }
         if args.len() != entry.params as usize {
-            return Err(Error::ArgCount { func, expected: entry.params, got: args.len() });
+            return Err(Error::ArgCount {
+                func,
+                expected: entry.params,
+                got: args.len(),
+            });
         }
         let mut machine = exec::Machine {
             image: &self.image,
@@ -177,13 +205,18 @@ impl Instance {
     pub fn load_memory(&mut self, bytes: &[u8]) -> Result<(), Error> {
         match self.memory.replace(bytes) {
             true => Ok(()),
-            false => Err(Error::BadLoad("not a whole number of pages within the limit")),
+            false => Err(Error::BadLoad(
+                "not a whole number of pages within the limit",
+            )),
         }
     }
 
     /// Sets global `index`, as the privileged load port does.
     pub fn set_global(&mut self, index: u32, value: i32) -> Result<(), Error> {
-        let global = self.globals.get_mut(index as usize).ok_or(Error::BadLoad("no such global"))?;
+        let global = self
+            .globals
+            .get_mut(index as usize)
+            .ok_or(Error::BadLoad("no such global"))?;
         *global = value;
         Ok(())
     }

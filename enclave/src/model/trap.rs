@@ -39,7 +39,11 @@ impl fmt::Display for TrapCause {
             TrapCause::StackOverflow => f.write_str("call stack exhausted"),
             TrapCause::FuelExhausted => f.write_str("fuel exhausted"),
             TrapCause::ImportCall(kind) => {
-                write!(f, "call to castle.{} (unsupported in single-enclave mode)", kind.name())
+                write!(
+                    f,
+                    "call to castle.{} (unsupported in single-enclave mode)",
+                    kind.name()
+                )
             }
             TrapCause::MalformedImage => f.write_str("malformed image"),
         }

@@ -53,8 +53,15 @@ impl Pair {
         let engine = Engine::default();
         let module = Module::new(&engine, &wasm[..]).expect("wasmi module");
         let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine).instantiate_and_start(&mut store, &module).expect("wasmi instance");
-        Pair { image, model, store, instance }
+        let instance = Linker::new(&engine)
+            .instantiate_and_start(&mut store, &module)
+            .expect("wasmi instance");
+        Pair {
+            image,
+            model,
+            store,
+            instance,
+        }
     }
 
     /// Calls export `name` on wasmi.
@@ -64,8 +71,17 @@ impl Pair {
         let args: Vec<Val> = args.iter().map(|&a| Val::I32(a)).collect();
         let mut results = vec![Val::I32(0); n];
         match func.call(&mut self.store, &args, &mut results) {
-            Ok(()) => Outcome::Values(results.iter().map(|v| v.i32().expect("i32 result")).collect()),
-            Err(e) => Outcome::Trap(e.as_trap_code().and_then(cause_of).unwrap_or_else(|| panic!("wasmi error {e}"))),
+            Ok(()) => Outcome::Values(
+                results
+                    .iter()
+                    .map(|v| v.i32().expect("i32 result"))
+                    .collect(),
+            ),
+            Err(e) => Outcome::Trap(
+                e.as_trap_code()
+                    .and_then(cause_of)
+                    .unwrap_or_else(|| panic!("wasmi error {e}")),
+            ),
         }
     }
 

@@ -32,11 +32,21 @@ pub enum BuildError {
     #[error("`{0}` is not a valid model name (letters, digits and `_`, starting with a letter)")]
     BadName(String),
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("verilator build of `{name}` failed (log in {log}):\n{tail}")]
-    Failed { name: String, log: PathBuf, tail: String },
+    Failed {
+        name: String,
+        log: PathBuf,
+        tail: String,
+    },
     #[error("loading {path}: {source}")]
-    Load { path: PathBuf, source: libloading::Error },
+    Load {
+        path: PathBuf,
+        source: libloading::Error,
+    },
 }
 
 /// A finished build: where the library is and what it holds.
@@ -60,7 +70,11 @@ pub fn verilator_version() -> Result<String, BuildError> {
     if let Some(v) = VERSION.get() {
         return Ok(v.clone());
     }
-    let out = Tool::Verilator.command()?.arg("--version").output().map_err(io("running verilator --version"))?;
+    let out = Tool::Verilator
+        .command()?
+        .arg("--version")
+        .output()
+        .map_err(io("running verilator --version"))?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
     Ok(VERSION.get_or_init(|| v).clone())
 }
@@ -69,40 +83,71 @@ pub fn verilator_version() -> Result<String, BuildError> {
 pub fn default_cache_dir() -> PathBuf {
     match std::env::var_os("CASTLE_VERILATOR_CACHE") {
         Some(p) => PathBuf::from(p),
-        None => castle_rtl::tools::project_root().join("target").join("verilator"),
+        None => castle_rtl::tools::project_root()
+            .join("target")
+            .join("verilator"),
     }
 }
 
 /// Build (or find in the cache) the model of `verilog`, whose top module is `top`.
 /// `name` becomes the C++ class prefix `V{name}` and the cache folder's stem.
 pub fn build(name: &str, verilog: &str, opts: &BuildOptions) -> Result<Built, BuildError> {
-    if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return Err(BuildError::BadName(name.into()));
     }
-    let ports = ports::parse(verilog, "top").map_err(|source| BuildError::Ports { name: name.into(), source })?;
+    let ports = ports::parse(verilog, "top").map_err(|source| BuildError::Ports {
+        name: name.into(),
+        source,
+    })?;
     let mut h = Sha256::new();
-    for part in [verilog, &verilator_version()?, &SHIM_VERSION.to_string(), &opts.trace.to_string(), FLAGS.join(" ").as_str()] {
+    for part in [
+        verilog,
+        &verilator_version()?,
+        &SHIM_VERSION.to_string(),
+        &opts.trace.to_string(),
+        FLAGS.join(" ").as_str(),
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    let key: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let key: String = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let cache = opts.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let dir = cache.join(format!("{name}-{key}"));
     let library = dir.join("obj").join("libmodel.so");
     if library.is_file() {
-        return Ok(Built { dir, library, ports, cached: true });
+        return Ok(Built {
+            dir,
+            library,
+            ports,
+            cached: true,
+        });
     }
     // One build at a time per process; other processes race safely through the rename below.
     static LOCK: Mutex<()> = Mutex::new(());
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if library.is_file() {
-        return Ok(Built { dir, library, ports, cached: true });
+        return Ok(Built {
+            dir,
+            library,
+            ports,
+            cached: true,
+        });
     }
     std::fs::create_dir_all(&cache).map_err(io(format!("creating {}", cache.display())))?;
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}-"))
         .tempdir_in(&cache)
-        .map_err(io(format!("creating a build folder in {}", cache.display())))?;
+        .map_err(io(format!(
+            "creating a build folder in {}",
+            cache.display()
+        )))?;
     verilate(name, verilog, &ports, opts, tmp.path())?;
     let tmp = tmp.keep();
     if std::fs::rename(&tmp, &dir).is_err() {
@@ -115,21 +160,58 @@ pub fn build(name: &str, verilog: &str, opts: &BuildOptions) -> Result<Built, Bu
             });
         }
     }
-    Ok(Built { dir, library, ports, cached: false })
+    Ok(Built {
+        dir,
+        library,
+        ports,
+        cached: false,
+    })
 }
 
 /// Verilator flags of every build (part of the cache key).
-const FLAGS: &[&str] = &["--cc", "--exe", "--build", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", "top"];
+const FLAGS: &[&str] = &[
+    "--cc",
+    "--exe",
+    "--build",
+    "-O3",
+    "-Wno-fatal",
+    "-Wno-lint",
+    "-Wno-style",
+    "--top-module",
+    "top",
+];
 
-fn verilate(name: &str, verilog: &str, ports: &[Port], opts: &BuildOptions, dir: &Path) -> Result<(), BuildError> {
+fn verilate(
+    name: &str,
+    verilog: &str,
+    ports: &[Port],
+    opts: &BuildOptions,
+    dir: &Path,
+) -> Result<(), BuildError> {
     let prefix = format!("V{name}");
     std::fs::write(dir.join("top.v"), verilog).map_err(io("writing top.v"))?;
-    std::fs::write(dir.join("shim.cpp"), shim::source(&prefix, ports, opts.trace)).map_err(io("writing shim.cpp"))?;
-    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).to_string();
+    std::fs::write(
+        dir.join("shim.cpp"),
+        shim::source(&prefix, ports, opts.trace),
+    )
+    .map_err(io("writing shim.cpp"))?;
+    let jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .to_string();
     let mut cmd: Command = Tool::Verilator.command()?;
     cmd.current_dir(dir)
         .args(FLAGS)
-        .args(["-j", &jobs, "--prefix", &prefix, "--Mdir", "obj", "-o", "libmodel.so"])
+        .args([
+            "-j",
+            &jobs,
+            "--prefix",
+            &prefix,
+            "--Mdir",
+            "obj",
+            "-o",
+            "libmodel.so",
+        ])
         .args(["-CFLAGS", "-fPIC", "-LDFLAGS", "-shared"])
         .args(["-MAKEFLAGS", "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"]);
     if opts.trace {
@@ -138,7 +220,11 @@ fn verilate(name: &str, verilog: &str, ports: &[Port], opts: &BuildOptions, dir:
     cmd.args(["top.v", "shim.cpp"]);
     let log = dir.join("build.log");
     let out = cmd.output().map_err(io("running verilator"))?;
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::write(&log, &text).map_err(io("writing build.log"))?;
     if !out.status.success() || !dir.join("obj/libmodel.so").is_file() {
         let tail: Vec<&str> = text.lines().rev().take(30).collect();
@@ -150,7 +236,11 @@ fn verilate(name: &str, verilog: &str, ports: &[Port], opts: &BuildOptions, dir:
             Ok(()) => kept.join("build.log"),
             Err(_) => log,
         };
-        return Err(BuildError::Failed { name: name.into(), log, tail });
+        return Err(BuildError::Failed {
+            name: name.into(),
+            log,
+            tail,
+        });
     }
     Ok(())
 }

@@ -71,11 +71,18 @@ impl Design {
         let built = build::build(name, verilog, opts)?;
         // SAFETY: the library is one we just built from our own shim; its initialisers are
         // Verilator's runtime and the model's static data.
-        let lib = unsafe { Library::new(&built.library) }.map_err(|source| BuildError::Load { path: built.library.clone(), source })?;
-        let load = |source| BuildError::Load { path: built.library.clone(), source };
+        let lib = unsafe { Library::new(&built.library) }.map_err(|source| BuildError::Load {
+            path: built.library.clone(),
+            source,
+        })?;
+        let load = |source| BuildError::Load {
+            path: built.library.clone(),
+            source,
+        };
         // SAFETY: the symbol types match the `extern "C"` definitions in shim.rs.
         let api = unsafe {
-            let version: libloading::Symbol<unsafe extern "C" fn() -> u32> = lib.get(b"castle_shim_version").map_err(load)?;
+            let version: libloading::Symbol<unsafe extern "C" fn() -> u32> =
+                lib.get(b"castle_shim_version").map_err(load)?;
             if version() != shim::SHIM_VERSION {
                 return Err(BuildError::Load {
                     path: built.library.clone(),
@@ -92,7 +99,12 @@ impl Design {
                 _lib: lib,
             }
         };
-        Ok(Design { api: Arc::new(api), ports: built.ports.clone().into(), built, trace: opts.trace })
+        Ok(Design {
+            api: Arc::new(api),
+            ports: built.ports.clone().into(),
+            built,
+            trace: opts.trace,
+        })
     }
 
     /// Export the block `castle verilog --top` knows as `name` and build it.
@@ -101,7 +113,11 @@ impl Design {
     }
 
     /// Export a rust-hdl block and build it.
-    pub fn from_block<B: rust_hdl::prelude::Block>(name: &str, uut: &mut B, opts: &BuildOptions) -> Result<Design, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn from_block<B: rust_hdl::prelude::Block>(
+        name: &str,
+        uut: &mut B,
+        opts: &BuildOptions,
+    ) -> Result<Design, Box<dyn std::error::Error + Send + Sync>> {
         let verilog = castle_rtl::export::verilog(name, uut)?;
         Ok(Design::build(name, &verilog, opts)?)
     }
@@ -123,10 +139,25 @@ impl Design {
         let handle = unsafe { (self.api.new)() };
         let slots = (0..self.ports.len() as u32)
             // SAFETY: every index below the port count has a case in the shim.
-            .map(|i| Slot { ptr: unsafe { (self.api.port)(handle, i) }.cast(), width: self.ports[i as usize].width })
+            .map(|i| Slot {
+                ptr: unsafe { (self.api.port)(handle, i) }.cast(),
+                width: self.ports[i as usize].width,
+            })
             .collect();
-        let clock = self.ports.iter().position(|p| p.name == "clock" && p.dir == Dir::Input).map(|i| InPort(PortId(i as u32)));
-        let mut m = Model { design: self.clone(), handle, slots, clock, time: 0, tracing: false, dirty: false };
+        let clock = self
+            .ports
+            .iter()
+            .position(|p| p.name == "clock" && p.dir == Dir::Input)
+            .map(|i| InPort(PortId(i as u32)));
+        let mut m = Model {
+            design: self.clone(),
+            handle,
+            slots,
+            clock,
+            time: 0,
+            tracing: false,
+            dirty: false,
+        };
         m.eval();
         Ok(m)
     }
@@ -149,7 +180,11 @@ struct Slot {
 
 impl Slot {
     fn mask(&self) -> u64 {
-        if self.width >= 64 { u64::MAX } else { (1u64 << self.width) - 1 }
+        if self.width >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.width) - 1
+        }
     }
 }
 
@@ -170,10 +205,22 @@ unsafe impl Send for Model {}
 
 impl Model {
     fn find(&self, name: &str) -> Result<(PortId, &Port), ModelError> {
-        self.design.ports.iter().enumerate().find(|(_, p)| p.name == name).map(|(i, p)| (PortId(i as u32), p)).ok_or_else(|| ModelError::NoPort {
-            name: name.into(),
-            ports: self.design.ports.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
-        })
+        self.design
+            .ports
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.name == name)
+            .map(|(i, p)| (PortId(i as u32), p))
+            .ok_or_else(|| ModelError::NoPort {
+                name: name.into(),
+                ports: self
+                    .design
+                    .ports
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// An input port by name.
@@ -203,7 +250,10 @@ impl Model {
                 17..=32 => *s.ptr.cast::<u32>() = v as u32,
                 33..=64 => *s.ptr.cast::<u64>() = v,
                 w => {
-                    let words = std::slice::from_raw_parts_mut(s.ptr.cast::<u32>(), w.div_ceil(32) as usize);
+                    let words = std::slice::from_raw_parts_mut(
+                        s.ptr.cast::<u32>(),
+                        w.div_ceil(32) as usize,
+                    );
                     words.fill(0);
                     words[0] = v as u32;
                     words[1] = (v >> 32) as u32;
@@ -217,7 +267,8 @@ impl Model {
     pub fn set_words(&mut self, port: InPort, words: &[u32]) {
         let s = &self.slots[port.0 .0 as usize];
         if s.width <= 64 {
-            let v = words.first().copied().unwrap_or(0) as u64 | (words.get(1).copied().unwrap_or(0) as u64) << 32;
+            let v = words.first().copied().unwrap_or(0) as u64
+                | (words.get(1).copied().unwrap_or(0) as u64) << 32;
             return self.set(port, v);
         }
         let n = s.width.div_ceil(32) as usize;
@@ -258,7 +309,8 @@ impl Model {
         self.settle();
         let s = &self.slots[port.0 as usize];
         // SAFETY: a port wider than 64 bits is an array of width/32 (rounded up) u32 words.
-        unsafe { std::slice::from_raw_parts(s.ptr.cast::<u32>(), s.width.div_ceil(32) as usize) }.to_vec()
+        unsafe { std::slice::from_raw_parts(s.ptr.cast::<u32>(), s.width.div_ceil(32) as usize) }
+            .to_vec()
     }
 
     /// Drive an input by name.
@@ -295,7 +347,9 @@ impl Model {
     /// Panics if the model has no `clock` input (see `has_clock`).
     #[inline]
     pub fn tick(&mut self) {
-        let clock = self.clock.expect("tick() on a model without a `clock` input");
+        let clock = self
+            .clock
+            .expect("tick() on a model without a `clock` input");
         self.settle();
         self.set(clock, 1);
         self.eval();
@@ -329,7 +383,8 @@ impl Model {
         if !self.design.trace {
             return Err(ModelError::NoTrace);
         }
-        let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| ModelError::TraceFile(path.display().to_string()))?;
+        let c = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| ModelError::TraceFile(path.display().to_string()))?;
         self.settle();
         // SAFETY: the handle is live and `c` outlives the call.
         match unsafe { (self.design.api.trace_open)(self.handle, c.as_ptr()) } {

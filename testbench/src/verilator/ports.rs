@@ -47,11 +47,19 @@ pub enum PortError {
 /// The ports of module `module`, in header order.
 pub fn parse(verilog: &str, module: &str) -> Result<Vec<Port>, PortError> {
     let head = format!("module {module}(");
-    let start = verilog.find(&head).ok_or_else(|| PortError::NoModule(module.into()))?;
+    let start = verilog
+        .find(&head)
+        .ok_or_else(|| PortError::NoModule(module.into()))?;
     let body = &verilog[start..];
     let body = &body[..body.find("endmodule").unwrap_or(body.len())];
-    let close = body.find(')').ok_or_else(|| PortError::NoModule(module.into()))?;
-    let names: Vec<&str> = body[head.len()..close].split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let close = body
+        .find(')')
+        .ok_or_else(|| PortError::NoModule(module.into()))?;
+    let names: Vec<&str> = body[head.len()..close]
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let line0 = verilog[..start].lines().count();
     let mut decls = std::collections::HashMap::new();
     for (i, line) in body.lines().enumerate() {
@@ -61,12 +69,20 @@ pub fn parse(verilog: &str, module: &str) -> Result<Vec<Port>, PortError> {
         } else if t.starts_with("output ") {
             Dir::Output
         } else if t.starts_with("inout ") {
-            let name = t.trim_end_matches(';').split_whitespace().last().unwrap_or("").to_string();
+            let name = t
+                .trim_end_matches(';')
+                .split_whitespace()
+                .last()
+                .unwrap_or("")
+                .to_string();
             return Err(PortError::Inout(name));
         } else {
             continue;
         };
-        let syntax = || PortError::Syntax { line: line0 + i + 1, text: t.to_string() };
+        let syntax = || PortError::Syntax {
+            line: line0 + i + 1,
+            text: t.to_string(),
+        };
         let decl = t.strip_suffix(';').ok_or_else(syntax)?;
         let name = decl.split_whitespace().last().ok_or_else(syntax)?;
         let width = match (decl.find('['), decl.find(']')) {
@@ -83,8 +99,14 @@ pub fn parse(verilog: &str, module: &str) -> Result<Vec<Port>, PortError> {
     names
         .iter()
         .map(|n| {
-            let (dir, width) = *decls.get(*n).ok_or_else(|| PortError::Undeclared(n.to_string()))?;
-            Ok(Port { name: n.to_string(), dir, width })
+            let (dir, width) = *decls
+                .get(*n)
+                .ok_or_else(|| PortError::Undeclared(n.to_string()))?;
+            Ok(Port {
+                name: n.to_string(),
+                dir,
+                width,
+            })
         })
         .collect()
 }
@@ -118,9 +140,21 @@ mod tests {
         assert_eq!(
             p,
             vec![
-                Port { name: "clock".into(), dir: Dir::Input, width: 1 },
-                Port { name: "a".into(), dir: Dir::Input, width: 8 },
-                Port { name: "q".into(), dir: Dir::Output, width: 96 },
+                Port {
+                    name: "clock".into(),
+                    dir: Dir::Input,
+                    width: 1
+                },
+                Port {
+                    name: "a".into(),
+                    dir: Dir::Input,
+                    width: 8
+                },
+                Port {
+                    name: "q".into(),
+                    dir: Dir::Output,
+                    width: 96
+                },
             ]
         );
         assert_eq!(p[2].words(), 3);
@@ -132,7 +166,10 @@ mod tests {
         let bad = "module top(a,b);\n input wire a;\nendmodule\n";
         assert_eq!(parse(bad, "top"), Err(PortError::Undeclared("b".into())));
         let bad = "module top(a);\n input wire [x:0] a;\nendmodule\n";
-        assert!(matches!(parse(bad, "top"), Err(PortError::Syntax { line: 2, .. })));
+        assert!(matches!(
+            parse(bad, "top"),
+            Err(PortError::Syntax { line: 2, .. })
+        ));
     }
 
     #[test]

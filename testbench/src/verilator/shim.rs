@@ -13,7 +13,11 @@ pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
     let mut cases = String::new();
     for (i, p) in ports.iter().enumerate() {
         let m = p.cpp_name();
-        let addr = if p.width > 64 { format!("&h->m->{m}[0]") } else { format!("&h->m->{m}") };
+        let addr = if p.width > 64 {
+            format!("&h->m->{m}[0]")
+        } else {
+            format!("&h->m->{m}")
+        };
         writeln!(cases, "    case {i}: return (void*){addr};").expect("write to String");
     }
     let (trace_include, trace_member, trace_fns) = if trace {

@@ -1,0 +1,1221 @@
+//! The enclave core: executes an image's Wasm bytecode in place (docs/enclave.md).
+//!
+//! A multi-cycle stack machine that follows the execution contract of [`crate::image`]
+//! exactly, as [`crate::model`] does. Top of stack in a register (`tos`) *and* in the value
+//! stack (write-through), so locals and the operand stack share one coherent block RAM whose
+//! read port always fetches the next-on-stack for the following cycle.
+//!
+//! # Ports
+//! - `start` (pulse, when idle) with `start_func` (Wasm function index), `start_sp` (number of
+//!   arguments, already written to value-stack words `0..start_sp` through the load port) and
+//!   `start_fuel` (instruction budget). `busy` is high until the run halts; then `trap_valid`,
+//!   `trap_cause` ([`TRAP_CAUSES`] order) and `trap_pc` tell why it stopped, or `result`
+//!   holds the function's result (if it has one). `instret` and `cycles` count this run.
+//! - Load port (privileged, honoured only when idle): `load_valid`, `load_target`
+//!   ([`LoadTarget`]), `load_addr` (word index within the target), `load_data`.
+//! - Peek port (when idle): `peek_target` and `peek_addr` in one cycle, `peek_data` in the
+//!   next (linear memory, globals, value stack).
+//! - `pages`: current linear memory size in 64 KiB pages.
+//!
+//! # Memories (`2^N` words; widths in bits)
+//! code: two banks of `2^CODE_A` x 32 (even and odd words, so any 8-byte aligned pair is read
+//! in one cycle: an opcode and its immediate); side table `2^SIDE_A` x 49; value stack
+//! `2^VS_A` x 32; control stack `2^CS_A` x 64; function table `2^FN_A` x 2 x 64; globals and
+//! signature ids 512 x 32; table `2^TAB_A` x 32; linear memory two banks of `2^MEM_A` x 32
+//! with byte enables (unaligned accesses in one cycle).
+//!
+//! # Cycles per instruction
+//! 1: constants, ALU, local.set/tee, global.set, drop, nop, block/loop, not-taken branches,
+//! taken branches that keep the top value or drop nothing, return with a result.
+//! 2: local.get, global.get, loads, stores, select, br_table, branches that must refill the
+//! top of stack, an immediate that crosses the fetched 8 bytes. call: 2 + one per local.
+//! mul: 2 to 18; div/rem: 36.
+use super::alu::Alu;
+use super::leb::LebWindow;
+use super::muldiv::MulDiv;
+use super::sram::Sram;
+use crate::byte_ram::ByteRam;
+use rust_hdl::prelude::*;
+
+/// Trap causes in `trap_cause` order (0 = no trap).
+pub const TRAP_CAUSES: [&str; 14] = [
+    "none",
+    "unreachable",
+    "integer divide by zero",
+    "integer overflow",
+    "out of bounds memory access",
+    "undefined element",
+    "indirect call type mismatch",
+    "call stack exhausted",
+    "fuel exhausted",
+    "call to castle.send",
+    "call to castle.recv",
+    "call to castle.try_recv",
+    "call to castle.grant",
+    "illegal instruction",
+];
+
+/// What the load port writes (`load_target`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum LoadTarget {
+    /// Code word `addr` (bytes `4 addr .. 4 addr + 4`, little-endian), `data[31:0]`.
+    Code = 0,
+    /// Side-table entry `addr`: target_pc `[15:0]`, target_stp `[31:16]`, keep `[32]`,
+    /// drop `[48:33]`.
+    Side = 1,
+    /// Function `addr / 2`, half `addr % 2`: low half entry_pc `[15:0]`, entry_stp `[31:16]`,
+    /// end_pc `[47:32]`, params `[55:48]`, results `[56]`, kind `[59:57]` (0 defined, 1..4
+    /// the castle imports send, recv, try_recv, grant); high half locals `[15:0]`,
+    /// max_stack `[31:16]`, type_id `[47:32]`.
+    Func = 2,
+    /// Global `addr` (0..256), or the canonical signature id of type `addr - 256`.
+    Misc = 3,
+    /// Table element `addr`: function index `[15:0]`, valid `[16]`.
+    Elem = 4,
+    /// Linear memory word `addr`.
+    Memory = 5,
+    /// Value-stack word `addr` (the arguments of the next run).
+    Stack = 6,
+    /// Registers: 0 pages, 1 max pages, 2 table length, 3 number of functions.
+    Regs = 7,
+}
+
+/// First `Misc` word of the signature ids.
+pub const MISC_TYPES: u32 = 256;
+
+// State codes (rust-hdl match arms need literal numbers; keep these in sync).
+// 0 idle, 1 call, 2 zero locals, 3 exec, 4 fill tos, 5 local.get, 6 global.get, 7 load,
+// 8 select, 9 br_table, 10 mul/div, 11 call_indirect.
+
+/// The enclave core. Address widths: see the module documentation.
+#[derive(LogicBlock)]
+pub struct Enclave<
+    const CODE_A: usize,
+    const SIDE_A: usize,
+    const VS_A: usize,
+    const CS_A: usize,
+    const FN_A: usize,
+    const TAB_A: usize,
+    const MEM_A: usize,
+> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub start: Signal<In, Bit>,
+    pub start_func: Signal<In, Bits<16>>,
+    pub start_sp: Signal<In, Bits<16>>,
+    pub start_fuel: Signal<In, Bits<48>>,
+    pub load_valid: Signal<In, Bit>,
+    pub load_target: Signal<In, Bits<4>>,
+    pub load_addr: Signal<In, Bits<32>>,
+    pub load_data: Signal<In, Bits<64>>,
+    pub peek_target: Signal<In, Bits<4>>,
+    pub peek_addr: Signal<In, Bits<32>>,
+    pub peek_data: Signal<Out, Bits<32>>,
+    pub busy: Signal<Out, Bit>,
+    pub trap_valid: Signal<Out, Bit>,
+    pub trap_cause: Signal<Out, Bits<4>>,
+    pub trap_pc: Signal<Out, Bits<16>>,
+    pub result: Signal<Out, Bits<32>>,
+    pub instret: Signal<Out, Bits<48>>,
+    pub cycles: Signal<Out, Bits<48>>,
+    pub pages: Signal<Out, Bits<16>>,
+
+    // Memories.
+    code_even: Sram<CODE_A, 32>,
+    code_odd: Sram<CODE_A, 32>,
+    side: Sram<SIDE_A, 49>,
+    vstack: Sram<VS_A, 32>,
+    cstack: Sram<CS_A, 64>,
+    fn_lo: Sram<FN_A, 64>,
+    fn_hi: Sram<FN_A, 64>,
+    misc: Sram<9, 32>,
+    elems: Sram<TAB_A, 32>,
+    mem_even: ByteRam<MEM_A>,
+    mem_odd: ByteRam<MEM_A>,
+    // Datapath blocks.
+    alu: Alu,
+    leb: LebWindow,
+    muldiv: MulDiv,
+    // Limits, from the address widths.
+    depth_limit: Constant<Bits<16>>,
+    stack_words: Constant<Bits<18>>,
+
+    // Architectural registers.
+    state: DFF<Bits<4>>,
+    pc: DFF<Bits<16>>,
+    stp: DFF<Bits<16>>,
+    sp: DFF<Bits<16>>,
+    fp: DFF<Bits<16>>,
+    csp: DFF<Bits<16>>,
+    tos: DFF<Bits<32>>,
+    cur_end: DFF<Bits<16>>,
+    cur_results: DFF<Bit>,
+    mem_pages: DFF<Bits<16>>,
+    max_pages: DFF<Bits<16>>,
+    elem_count: DFF<Bits<32>>,
+    func_count: DFF<Bits<16>>,
+    fuel: DFF<Bits<48>>,
+    retired: DFF<Bits<48>>,
+    clocks: DFF<Bits<48>>,
+    trapped: DFF<Bit>,
+    cause: DFF<Bits<4>>,
+    trap_at: DFF<Bits<16>>,
+    // Per-instruction scratch registers.
+    callee: DFF<Bits<16>>,
+    ret_pc: DFF<Bits<16>>,
+    check_type: DFF<Bit>,
+    first_call: DFF<Bit>,
+    type_want: DFF<Bits<16>>,
+    refetched: DFF<Bit>,
+    op_reg: DFF<Bits<8>>,
+    fetch_odd: DFF<Bit>,
+    zcount: DFF<Bits<16>>,
+    sel_cond: DFF<Bit>,
+    sel_b: DFF<Bits<32>>,
+    ea_reg: DFF<Bits<33>>,
+    ld_op: DFF<Bits<8>>,
+    peek_sel: DFF<Bits<4>>,
+    peek_odd: DFF<Bit>,
+
+    // Combinational signals.
+    pc_next: Signal<Local, Bits<16>>,
+    stp_next: Signal<Local, Bits<16>>,
+    sp_next: Signal<Local, Bits<16>>,
+    csp_next: Signal<Local, Bits<16>>,
+    fetch_at: Signal<Local, Bits<16>>,
+    refetch_now: Signal<Local, Bit>,
+    ld_raw: Signal<Local, Bits<32>>,
+    fetch_word: Signal<Local, Bits<14>>,
+    win: Signal<Local, Bits<64>>,
+    op: Signal<Local, Bits<8>>,
+    imm_start: Signal<Local, Bits<3>>,
+    imm_off: Signal<Local, Bits<3>>,
+    imm: Signal<Local, Bits<32>>,
+    has_imm: Signal<Local, Bit>,
+    ilen: Signal<Local, Bits<16>>,
+    nos: Signal<Local, Bits<32>>,
+    vs_ra: Signal<Local, Bits<16>>,
+    vs_ra_set: Signal<Local, Bit>,
+    fn_ra: Signal<Local, Bits<16>>,
+    misc_ra: Signal<Local, Bits<9>>,
+    is_binop: Signal<Local, Bit>,
+    is_unop: Signal<Local, Bit>,
+    is_muldiv: Signal<Local, Bit>,
+    is_load: Signal<Local, Bit>,
+    is_store: Signal<Local, Bit>,
+    width_mask: Signal<Local, Bits<8>>,
+    ea: Signal<Local, Bits<33>>,
+    ea_end: Signal<Local, Bits<34>>,
+    mem_bytes: Signal<Local, Bits<34>>,
+    mem_word: Signal<Local, Bits<31>>,
+    st_data: Signal<Local, Bits<64>>,
+    st_mask: Signal<Local, Bits<8>>,
+    ld_win: Signal<Local, Bits<64>>,
+    ld_val: Signal<Local, Bits<32>>,
+    grown: Signal<Local, Bits<33>>,
+    br_idx: Signal<Local, Bits<32>>,
+    take: Signal<Local, Bit>,
+    take_sp: Signal<Local, Bits<16>>,
+    take_tos: Signal<Local, Bits<32>>,
+    t_drop: Signal<Local, Bits<16>>,
+    t_sp: Signal<Local, Bits<16>>,
+    do_return: Signal<Local, Bit>,
+    frame_top: Signal<Local, Bits<18>>,
+    raise: Signal<Local, Bit>,
+    raise_cause: Signal<Local, Bits<4>>,
+    raise_pc: Signal<Local, Bits<16>>,
+    push: Signal<Local, Bit>,
+    push_val: Signal<Local, Bits<32>>,
+    fn_kind: Signal<Local, Bits<3>>,
+}
+
+impl<
+        const CODE_A: usize,
+        const SIDE_A: usize,
+        const VS_A: usize,
+        const CS_A: usize,
+        const FN_A: usize,
+        const TAB_A: usize,
+        const MEM_A: usize,
+    > Default for Enclave<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>
+{
+    fn default() -> Self {
+        assert!(CODE_A <= 13, "code addresses are 16-bit byte addresses");
+        assert!(VS_A <= 15 && CS_A <= 15 && SIDE_A <= 16 && FN_A <= 15 && TAB_A <= 16);
+        Enclave {
+            clock: Default::default(),
+            reset: Default::default(),
+            start: Default::default(),
+            start_func: Default::default(),
+            start_sp: Default::default(),
+            start_fuel: Default::default(),
+            load_valid: Default::default(),
+            load_target: Default::default(),
+            load_addr: Default::default(),
+            load_data: Default::default(),
+            peek_target: Default::default(),
+            peek_addr: Default::default(),
+            peek_data: Default::default(),
+            busy: Default::default(),
+            trap_valid: Default::default(),
+            trap_cause: Default::default(),
+            trap_pc: Default::default(),
+            result: Default::default(),
+            instret: Default::default(),
+            cycles: Default::default(),
+            pages: Default::default(),
+            code_even: Default::default(),
+            code_odd: Default::default(),
+            side: Default::default(),
+            vstack: Default::default(),
+            cstack: Default::default(),
+            fn_lo: Default::default(),
+            fn_hi: Default::default(),
+            misc: Default::default(),
+            elems: Default::default(),
+            mem_even: Default::default(),
+            mem_odd: Default::default(),
+            alu: Default::default(),
+            leb: Default::default(),
+            muldiv: Default::default(),
+            depth_limit: Constant::new(((1u64 << CS_A) as u64).to_bits()),
+            stack_words: Constant::new(((1u64 << VS_A) as u64).to_bits()),
+            state: Default::default(),
+            pc: Default::default(),
+            stp: Default::default(),
+            sp: Default::default(),
+            fp: Default::default(),
+            csp: Default::default(),
+            tos: Default::default(),
+            cur_end: Default::default(),
+            cur_results: Default::default(),
+            mem_pages: Default::default(),
+            max_pages: Default::default(),
+            elem_count: Default::default(),
+            func_count: Default::default(),
+            fuel: Default::default(),
+            retired: Default::default(),
+            clocks: Default::default(),
+            trapped: Default::default(),
+            cause: Default::default(),
+            trap_at: Default::default(),
+            callee: Default::default(),
+            ret_pc: Default::default(),
+            check_type: Default::default(),
+            first_call: Default::default(),
+            type_want: Default::default(),
+            refetched: Default::default(),
+            op_reg: Default::default(),
+            fetch_odd: Default::default(),
+            zcount: Default::default(),
+            sel_cond: Default::default(),
+            sel_b: Default::default(),
+            ea_reg: Default::default(),
+            ld_op: Default::default(),
+            peek_sel: Default::default(),
+            peek_odd: Default::default(),
+            pc_next: Default::default(),
+            stp_next: Default::default(),
+            sp_next: Default::default(),
+            csp_next: Default::default(),
+            fetch_at: Default::default(),
+            refetch_now: Default::default(),
+            ld_raw: Default::default(),
+            fetch_word: Default::default(),
+            win: Default::default(),
+            op: Default::default(),
+            imm_start: Default::default(),
+            imm_off: Default::default(),
+            imm: Default::default(),
+            has_imm: Default::default(),
+            ilen: Default::default(),
+            nos: Default::default(),
+            vs_ra: Default::default(),
+            vs_ra_set: Default::default(),
+            fn_ra: Default::default(),
+            misc_ra: Default::default(),
+            is_binop: Default::default(),
+            is_unop: Default::default(),
+            is_muldiv: Default::default(),
+            is_load: Default::default(),
+            is_store: Default::default(),
+            width_mask: Default::default(),
+            ea: Default::default(),
+            ea_end: Default::default(),
+            mem_bytes: Default::default(),
+            mem_word: Default::default(),
+            st_data: Default::default(),
+            st_mask: Default::default(),
+            ld_win: Default::default(),
+            ld_val: Default::default(),
+            grown: Default::default(),
+            br_idx: Default::default(),
+            take: Default::default(),
+            take_sp: Default::default(),
+            take_tos: Default::default(),
+            t_drop: Default::default(),
+            t_sp: Default::default(),
+            do_return: Default::default(),
+            frame_top: Default::default(),
+            raise: Default::default(),
+            raise_cause: Default::default(),
+            raise_pc: Default::default(),
+            push: Default::default(),
+            push_val: Default::default(),
+            fn_kind: Default::default(),
+        }
+    }
+}
+
+impl<
+        const CODE_A: usize,
+        const SIDE_A: usize,
+        const VS_A: usize,
+        const CS_A: usize,
+        const FN_A: usize,
+        const TAB_A: usize,
+        const MEM_A: usize,
+    > Logic for Enclave<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            state,
+            pc,
+            stp,
+            sp,
+            fp,
+            csp,
+            tos,
+            cur_end,
+            cur_results,
+            mem_pages,
+            max_pages,
+            elem_count,
+            func_count,
+            fuel,
+            retired,
+            clocks,
+            trapped,
+            cause,
+            trap_at,
+            callee,
+            ret_pc,
+            check_type,
+            first_call,
+            type_want,
+            refetched,
+            op_reg,
+            fetch_odd,
+            zcount,
+            sel_cond,
+            sel_b,
+            ea_reg,
+            ld_op,
+            peek_sel,
+            peek_odd
+        );
+        clock!(
+            self, clock, code_even, code_odd, side, vstack, cstack, fn_lo, fn_hi, misc, elems,
+            mem_even, mem_odd, muldiv
+        );
+
+        // ---- Defaults -------------------------------------------------------------------
+        self.pc_next.next = self.pc.q.val();
+        self.stp_next.next = self.stp.q.val();
+        self.sp_next.next = self.sp.q.val();
+        self.csp_next.next = self.csp.q.val();
+        self.refetch_now.next = false;
+        self.vs_ra.next = 0.into();
+        self.vs_ra_set.next = false;
+        self.fn_ra.next = self.callee.q.val();
+        self.misc_ra.next = 0.into();
+        self.take.next = false;
+        self.take_sp.next = self.sp.q.val();
+        self.take_tos.next = self.tos.q.val();
+        self.do_return.next = false;
+        self.raise.next = false;
+        self.raise_cause.next = 0.into();
+        self.raise_pc.next = self.pc.q.val();
+        self.push.next = false;
+        self.push_val.next = 0.into();
+        self.refetched.d.next = false;
+        self.muldiv.start.next = false;
+        self.vstack.write_enable.next = false;
+        self.vstack.write_address.next = 0.into();
+        self.vstack.write_data.next = 0.into();
+        self.cstack.write_enable.next = false;
+        self.cstack.write_address.next = bit_cast::<CS_A, 16>(self.csp.q.val());
+        self.cstack.write_data.next = bit_cast::<64, 16>(self.ret_pc.q.val())
+            | (bit_cast::<64, 16>(self.stp.q.val()) << 16)
+            | (bit_cast::<64, 16>(self.fp.q.val()) << 32)
+            | (bit_cast::<64, 1>(self.cur_results.q.val().into()) << 48)
+            | (bit_cast::<64, 16>(self.cur_end.q.val()) << 49);
+        self.code_even.write_enable.next = false;
+        self.code_odd.write_enable.next = false;
+        self.code_even.write_address.next = bit_cast::<CODE_A, 32>(self.load_addr.val() >> 1);
+        self.code_odd.write_address.next = bit_cast::<CODE_A, 32>(self.load_addr.val() >> 1);
+        self.code_even.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        self.code_odd.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        self.side.write_enable.next = false;
+        self.side.write_address.next = bit_cast::<SIDE_A, 32>(self.load_addr.val());
+        self.side.write_data.next = bit_cast::<49, 64>(self.load_data.val());
+        self.fn_lo.write_enable.next = false;
+        self.fn_hi.write_enable.next = false;
+        self.fn_lo.write_address.next = bit_cast::<FN_A, 32>(self.load_addr.val() >> 1);
+        self.fn_hi.write_address.next = bit_cast::<FN_A, 32>(self.load_addr.val() >> 1);
+        self.fn_lo.write_data.next = self.load_data.val();
+        self.fn_hi.write_data.next = self.load_data.val();
+        self.misc.write_enable.next = false;
+        self.misc.write_address.next = bit_cast::<9, 32>(self.load_addr.val());
+        self.misc.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        self.elems.write_enable.next = false;
+        self.elems.write_address.next = bit_cast::<TAB_A, 32>(self.load_addr.val());
+        self.elems.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        self.elems.read_address.next = bit_cast::<TAB_A, 32>(self.tos.q.val());
+        self.mem_even.write_enable.next = 0.into();
+        self.mem_odd.write_enable.next = 0.into();
+        self.mem_even.write_address.next = bit_cast::<MEM_A, 32>(self.load_addr.val() >> 1);
+        self.mem_odd.write_address.next = bit_cast::<MEM_A, 32>(self.load_addr.val() >> 1);
+        self.mem_even.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        self.mem_odd.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        self.peek_sel.d.next = self.peek_target.val();
+        self.peek_odd.d.next = self.peek_addr.val().get_bit(0);
+        if self.state.q.val() != 0 {
+            self.clocks.d.next = self.clocks.q.val() + 1;
+        }
+
+        // ---- Decode (meaningful in the exec state) ---------------------------------------
+        // The 8 fetched bytes: words `fetch_word` (low) and `fetch_word + 1`.
+        if self.fetch_odd.q.val() {
+            self.win.next = bit_cast::<64, 32>(self.code_odd.read_data.val())
+                | (bit_cast::<64, 32>(self.code_even.read_data.val()) << 32);
+        } else {
+            self.win.next = bit_cast::<64, 32>(self.code_even.read_data.val())
+                | (bit_cast::<64, 32>(self.code_odd.read_data.val()) << 32);
+        }
+        self.op.next =
+            bit_cast::<8, 64>(self.win.val() >> (bit_cast::<64, 16>(self.pc.q.val() & 3) << 3));
+        if self.refetched.q.val() {
+            self.op.next = self.op_reg.q.val();
+        }
+        self.imm_start.next = 1.into();
+        if (self.op.val() >= 40) & (self.op.val() <= 62) {
+            // Loads and stores: a one-byte alignment, then the offset.
+            self.imm_start.next = 2.into();
+        }
+        self.imm_off.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + self.imm_start.val();
+        if self.refetched.q.val() {
+            self.imm_off.next =
+                bit_cast::<3, 16>((self.pc.q.val() + bit_cast::<16, 3>(self.imm_start.val())) & 3);
+        }
+        self.leb.bytes.next =
+            bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 3>(self.imm_off.val()) << 3));
+        self.leb.is_signed.next = self.op.val() == 65;
+        self.imm.next = self.leb.value.val();
+        self.has_imm.next = (self.op.val() == 12)
+            | (self.op.val() == 13)
+            | (self.op.val() == 14)
+            | (self.op.val() == 16)
+            | (self.op.val() == 17)
+            | ((self.op.val() >= 32) & (self.op.val() <= 36))
+            | ((self.op.val() >= 40) & (self.op.val() <= 62))
+            | (self.op.val() == 65);
+        self.ilen.next = 1.into();
+        if self.has_imm.val() {
+            self.ilen.next =
+                bit_cast::<16, 3>(self.imm_start.val()) + bit_cast::<16, 3>(self.leb.len.val());
+        }
+        if (self.op.val() == 2)
+            | (self.op.val() == 3)
+            | (self.op.val() == 4)
+            | (self.op.val() == 63)
+            | (self.op.val() == 64)
+        {
+            self.ilen.next = 2.into();
+        }
+        if self.op.val() == 17 {
+            self.ilen.next = bit_cast::<16, 3>(self.leb.len.val()) + 2;
+        }
+        self.is_binop.next = ((self.op.val() >= 70) & (self.op.val() <= 79))
+            | (self.op.val() == 106)
+            | (self.op.val() == 107)
+            | ((self.op.val() >= 113) & (self.op.val() <= 120));
+        self.is_unop.next =
+            (self.op.val() == 69) | ((self.op.val() >= 103) & (self.op.val() <= 105));
+        self.is_muldiv.next = (self.op.val() >= 108) & (self.op.val() <= 112);
+        self.is_load.next = (self.op.val() == 40) | ((self.op.val() >= 44) & (self.op.val() <= 47));
+        self.is_store.next = (self.op.val() == 54) | (self.op.val() == 58) | (self.op.val() == 59);
+        self.nos.next = self.vstack.read_data.val();
+        self.alu.op.next = self.op.val();
+        self.alu.a.next = self.nos.val();
+        self.alu.b.next = self.tos.q.val();
+        self.muldiv.op.next = self.op.val();
+        self.muldiv.a.next = self.nos.val();
+        self.muldiv.b.next = self.tos.q.val();
+
+        // Memory access: effective address and bounds.
+        self.width_mask.next = 15.into();
+        if (self.op.val() == 44) | (self.op.val() == 45) | (self.op.val() == 58) {
+            self.width_mask.next = 1.into();
+        }
+        if (self.op.val() == 46) | (self.op.val() == 47) | (self.op.val() == 59) {
+            self.width_mask.next = 3.into();
+        }
+        self.ea.next = bit_cast::<33, 32>(self.tos.q.val()) + bit_cast::<33, 32>(self.imm.val());
+        if self.is_store.val() {
+            self.ea.next = bit_cast::<33, 32>(self.nos.val()) + bit_cast::<33, 32>(self.imm.val());
+        }
+        self.ea_end.next = bit_cast::<34, 33>(self.ea.val()) + 4;
+        if self.width_mask.val() == 1 {
+            self.ea_end.next = bit_cast::<34, 33>(self.ea.val()) + 1;
+        }
+        if self.width_mask.val() == 3 {
+            self.ea_end.next = bit_cast::<34, 33>(self.ea.val()) + 2;
+        }
+        self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
+        self.mem_word.next = bit_cast::<31, 33>(self.ea.val() >> 2);
+        if self.state.q.val() == 7 {
+            self.mem_word.next = bit_cast::<31, 33>(self.ea_reg.q.val() >> 2);
+        }
+        self.st_data.next =
+            bit_cast::<64, 32>(self.tos.q.val()) << (bit_cast::<64, 33>(self.ea.val() & 3) << 3);
+        self.st_mask.next = self.width_mask.val() << bit_cast::<8, 33>(self.ea.val() & 3);
+        // Words mem_word (even or odd bank) and mem_word + 1 (the other bank).
+        self.mem_even.read_address.next = bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
+        self.mem_odd.read_address.next = bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+        if self.ea_reg.q.val().get_bit(2) {
+            self.ld_win.next = bit_cast::<64, 32>(self.mem_odd.read_data.val())
+                | (bit_cast::<64, 32>(self.mem_even.read_data.val()) << 32);
+        } else {
+            self.ld_win.next = bit_cast::<64, 32>(self.mem_even.read_data.val())
+                | (bit_cast::<64, 32>(self.mem_odd.read_data.val()) << 32);
+        }
+        self.ld_raw.next = bit_cast::<32, 64>(
+            self.ld_win.val() >> (bit_cast::<64, 33>(self.ea_reg.q.val() & 3) << 3),
+        );
+        self.ld_val.next = self.ld_raw.val();
+        match self.ld_op.q.val().index() {
+            44 => {
+                // load8_s
+                self.ld_val.next = self.ld_raw.val() & 255;
+                if self.ld_raw.val().get_bit(7) {
+                    self.ld_val.next = self.ld_raw.val() | bits::<32>(4294967040u64);
+                }
+            }
+            45 => {
+                // load8_u
+                self.ld_val.next = self.ld_raw.val() & 255;
+            }
+            46 => {
+                // load16_s
+                self.ld_val.next = self.ld_raw.val() & 65535;
+                if self.ld_raw.val().get_bit(15) {
+                    self.ld_val.next = self.ld_raw.val() | bits::<32>(4294901760u64);
+                }
+            }
+            47 => {
+                // load16_u
+                self.ld_val.next = self.ld_raw.val() & 65535;
+            }
+            _ => {}
+        }
+        self.grown.next =
+            bit_cast::<33, 16>(self.mem_pages.q.val()) + bit_cast::<33, 32>(self.tos.q.val());
+        self.br_idx.next = self.tos.q.val();
+        if self.tos.q.val() > self.imm.val() {
+            self.br_idx.next = self.imm.val();
+        }
+        self.fn_kind.next = bit_cast::<3, 64>(self.fn_lo.read_data.val() >> 57);
+        self.frame_top.next = bit_cast::<18, 16>(self.sp.q.val())
+            + bit_cast::<18, 64>(self.fn_hi.read_data.val() & 65535)
+            + bit_cast::<18, 64>((self.fn_hi.read_data.val() >> 16) & 65535);
+
+        // ---- State machine ----------------------------------------------------------------
+        match self.state.q.val().index() {
+            0 => {
+                // Idle: the load and peek ports own the memories.
+                self.vs_ra_set.next = true;
+                self.vs_ra.next = bit_cast::<16, 32>(self.peek_addr.val());
+                self.misc_ra.next = bit_cast::<9, 32>(self.peek_addr.val());
+                self.mem_even.read_address.next = bit_cast::<MEM_A, 32>(self.peek_addr.val() >> 1);
+                self.mem_odd.read_address.next = bit_cast::<MEM_A, 32>(self.peek_addr.val() >> 1);
+                if self.load_valid.val() {
+                    match self.load_target.val().index() {
+                        0 => {
+                            self.code_even.write_enable.next = !self.load_addr.val().get_bit(0);
+                            self.code_odd.write_enable.next = self.load_addr.val().get_bit(0);
+                        }
+                        1 => {
+                            self.side.write_enable.next = true;
+                        }
+                        2 => {
+                            self.fn_lo.write_enable.next = !self.load_addr.val().get_bit(0);
+                            self.fn_hi.write_enable.next = self.load_addr.val().get_bit(0);
+                        }
+                        3 => {
+                            self.misc.write_enable.next = true;
+                        }
+                        4 => {
+                            self.elems.write_enable.next = true;
+                        }
+                        5 => {
+                            if self.load_addr.val().get_bit(0) {
+                                self.mem_odd.write_enable.next = 15.into();
+                            } else {
+                                self.mem_even.write_enable.next = 15.into();
+                            }
+                        }
+                        6 => {
+                            self.vstack.write_enable.next = true;
+                            self.vstack.write_address.next =
+                                bit_cast::<VS_A, 32>(self.load_addr.val());
+                            self.vstack.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+                        }
+                        7 => match self.load_addr.val().index() {
+                            0 => {
+                                self.mem_pages.d.next = bit_cast::<16, 64>(self.load_data.val());
+                            }
+                            1 => {
+                                self.max_pages.d.next = bit_cast::<16, 64>(self.load_data.val());
+                            }
+                            2 => {
+                                self.elem_count.d.next = bit_cast::<32, 64>(self.load_data.val());
+                            }
+                            3 => {
+                                self.func_count.d.next = bit_cast::<16, 64>(self.load_data.val());
+                            }
+                            _ => {}
+                        },
+                        _ => {}
+                    }
+                }
+                if self.start.val() {
+                    self.state.d.next = 1.into();
+                    self.sp_next.next = self.start_sp.val();
+                    self.fp.d.next = 0.into();
+                    self.csp_next.next = 0.into();
+                    self.callee.d.next = self.start_func.val();
+                    self.fn_ra.next = self.start_func.val();
+                    self.first_call.d.next = true;
+                    self.check_type.d.next = false;
+                    self.vs_ra.next = self.start_sp.val() - 1;
+                    self.fuel.d.next = self.start_fuel.val();
+                    self.retired.d.next = 0.into();
+                    self.clocks.d.next = 0.into();
+                    self.trapped.d.next = false;
+                    self.cause.d.next = 0.into();
+                }
+            }
+            1 => {
+                // Call: the callee's function-table entry is on fn_lo/fn_hi.
+                if self.first_call.q.val() {
+                    self.tos.d.next = self.vstack.read_data.val();
+                    self.raise_pc.next = bit_cast::<16, 64>(self.fn_lo.read_data.val());
+                }
+                self.first_call.d.next = false;
+                if self.callee.q.val() >= self.func_count.q.val() {
+                    self.raise.next = true;
+                    self.raise_cause.next = 13.into();
+                } else if self.fn_kind.val() != 0 {
+                    self.raise.next = true;
+                    self.raise_cause.next = bit_cast::<4, 3>(self.fn_kind.val()) + 8;
+                } else if self.check_type.q.val()
+                    & (bit_cast::<16, 64>(self.fn_hi.read_data.val() >> 32)
+                        != self.type_want.q.val())
+                {
+                    self.raise.next = true;
+                    self.raise_cause.next = 6.into();
+                } else if (self.csp.q.val() >= self.depth_limit.val())
+                    | (self.frame_top.val() > self.stack_words.val())
+                {
+                    self.raise.next = true;
+                    self.raise_cause.next = 7.into();
+                } else {
+                    self.cstack.write_enable.next = true;
+                    self.csp_next.next = self.csp.q.val() + 1;
+                    self.fp.d.next = self.sp.q.val()
+                        - bit_cast::<16, 64>((self.fn_lo.read_data.val() >> 48) & 255);
+                    self.pc_next.next = bit_cast::<16, 64>(self.fn_lo.read_data.val());
+                    self.stp_next.next = bit_cast::<16, 64>(self.fn_lo.read_data.val() >> 16);
+                    self.cur_end.d.next = bit_cast::<16, 64>(self.fn_lo.read_data.val() >> 32);
+                    self.cur_results.d.next = self.fn_lo.read_data.val().get_bit(56);
+                    self.zcount.d.next = bit_cast::<16, 64>(self.fn_hi.read_data.val());
+                    if (self.fn_hi.read_data.val() & 65535) != 0 {
+                        self.state.d.next = 2.into();
+                    } else {
+                        self.state.d.next = 3.into();
+                    }
+                }
+            }
+            2 => {
+                // Zero the callee's declared locals, one per cycle.
+                self.push.next = true;
+                self.push_val.next = 0.into();
+                self.zcount.d.next = self.zcount.q.val() - 1;
+                if self.zcount.q.val() == 1 {
+                    self.state.d.next = 3.into();
+                }
+            }
+            3 => {
+                // Execute one instruction.
+                if self.fuel.q.val() == 0 {
+                    self.raise.next = true;
+                    self.raise_cause.next = 8.into();
+                } else if self.has_imm.val()
+                    & !self.refetched.q.val()
+                    & (bit_cast::<4, 3>(self.leb.len.val())
+                        > (bits::<4>(8) - bit_cast::<4, 3>(self.imm_off.val())))
+                {
+                    // The immediate runs past the fetched bytes: fetch again from it.
+                    self.refetched.d.next = true;
+                    self.op_reg.d.next = self.op.val();
+                    self.refetch_now.next = true;
+                } else {
+                    self.fuel.d.next = self.fuel.q.val() - 1;
+                    self.retired.d.next = self.retired.q.val() + 1;
+                    self.pc_next.next = self.pc.q.val() + self.ilen.val();
+                    if self.is_binop.val() {
+                        self.sp_next.next = self.sp.q.val() - 1;
+                        self.tos.d.next = self.alu.result.val();
+                        self.vstack.write_enable.next = true;
+                        self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 2);
+                        self.vstack.write_data.next = self.alu.result.val();
+                    } else if self.is_unop.val() {
+                        self.tos.d.next = self.alu.result.val();
+                        self.vstack.write_enable.next = true;
+                        self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
+                        self.vstack.write_data.next = self.alu.result.val();
+                    } else if self.is_muldiv.val() {
+                        if (self.op.val() != 108) & (self.tos.q.val() == 0) {
+                            self.raise.next = true;
+                            self.raise_cause.next = 2.into();
+                        } else if (self.op.val() == 109)
+                            & (self.nos.val() == bits::<32>(2147483648u64))
+                            & (self.tos.q.val() == bits::<32>(4294967295u64))
+                        {
+                            self.raise.next = true;
+                            self.raise_cause.next = 3.into();
+                        } else {
+                            self.muldiv.start.next = true;
+                            self.state.d.next = 10.into();
+                        }
+                    } else if self.is_load.val() {
+                        if self.ea_end.val() > self.mem_bytes.val() {
+                            self.raise.next = true;
+                            self.raise_cause.next = 4.into();
+                        } else {
+                            self.ea_reg.d.next = self.ea.val();
+                            self.ld_op.d.next = self.op.val();
+                            self.state.d.next = 7.into();
+                        }
+                    } else if self.is_store.val() {
+                        if self.ea_end.val() > self.mem_bytes.val() {
+                            self.raise.next = true;
+                            self.raise_cause.next = 4.into();
+                        } else {
+                            if self.mem_word.val().get_bit(0) {
+                                self.mem_odd.write_address.next =
+                                    bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                                self.mem_odd.write_data.next =
+                                    bit_cast::<32, 64>(self.st_data.val());
+                                self.mem_odd.write_enable.next =
+                                    bit_cast::<4, 8>(self.st_mask.val());
+                                self.mem_even.write_address.next =
+                                    bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
+                                self.mem_even.write_data.next =
+                                    bit_cast::<32, 64>(self.st_data.val() >> 32);
+                                self.mem_even.write_enable.next =
+                                    bit_cast::<4, 8>(self.st_mask.val() >> 4);
+                            } else {
+                                self.mem_even.write_address.next =
+                                    bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                                self.mem_even.write_data.next =
+                                    bit_cast::<32, 64>(self.st_data.val());
+                                self.mem_even.write_enable.next =
+                                    bit_cast::<4, 8>(self.st_mask.val());
+                                self.mem_odd.write_address.next =
+                                    bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                                self.mem_odd.write_data.next =
+                                    bit_cast::<32, 64>(self.st_data.val() >> 32);
+                                self.mem_odd.write_enable.next =
+                                    bit_cast::<4, 8>(self.st_mask.val() >> 4);
+                            }
+                            self.sp_next.next = self.sp.q.val() - 2;
+                            self.vs_ra_set.next = true;
+                            self.vs_ra.next = self.sp.q.val() - 3;
+                            self.state.d.next = 4.into();
+                        }
+                    } else {
+                        match self.op.val().index() {
+                            0 => {
+                                // unreachable
+                                self.raise.next = true;
+                                self.raise_cause.next = 1.into();
+                            }
+                            1 => {}
+                            2 => {}
+                            3 => {}
+                            4 => {
+                                // if
+                                self.sp_next.next = self.sp.q.val() - 1;
+                                self.tos.d.next = self.nos.val();
+                                if self.tos.q.val() != 0 {
+                                    self.stp_next.next = self.stp.q.val() + 1;
+                                } else {
+                                    self.take.next = true;
+                                    self.take_sp.next = self.sp.q.val() - 1;
+                                    self.take_tos.next = self.nos.val();
+                                }
+                            }
+                            5 => {
+                                // else
+                                self.take.next = true;
+                            }
+                            11 => {
+                                // end
+                                if self.pc.q.val() == self.cur_end.q.val() {
+                                    self.do_return.next = true;
+                                }
+                            }
+                            12 => {
+                                // br
+                                self.take.next = true;
+                            }
+                            13 => {
+                                // br_if
+                                self.sp_next.next = self.sp.q.val() - 1;
+                                self.tos.d.next = self.nos.val();
+                                if self.tos.q.val() != 0 {
+                                    self.take.next = true;
+                                    self.take_sp.next = self.sp.q.val() - 1;
+                                    self.take_tos.next = self.nos.val();
+                                } else {
+                                    self.stp_next.next = self.stp.q.val() + 1;
+                                }
+                            }
+                            14 => {
+                                // br_table: read the chosen entry, take it next cycle.
+                                self.sp_next.next = self.sp.q.val() - 1;
+                                self.tos.d.next = self.nos.val();
+                                self.stp_next.next =
+                                    self.stp.q.val() + bit_cast::<16, 32>(self.br_idx.val());
+                                self.state.d.next = 9.into();
+                            }
+                            15 => {
+                                // return
+                                self.do_return.next = true;
+                            }
+                            16 => {
+                                // call
+                                self.pc_next.next = self.pc.q.val();
+                                self.ret_pc.d.next = self.pc.q.val() + self.ilen.val();
+                                self.callee.d.next = bit_cast::<16, 32>(self.imm.val());
+                                self.fn_ra.next = bit_cast::<16, 32>(self.imm.val());
+                                self.check_type.d.next = false;
+                                self.state.d.next = 1.into();
+                            }
+                            17 => {
+                                // call_indirect: pop the element index, read the element and
+                                // the expected signature id.
+                                self.pc_next.next = self.pc.q.val();
+                                self.ret_pc.d.next = self.pc.q.val() + self.ilen.val();
+                                if self.tos.q.val() >= self.elem_count.q.val() {
+                                    self.raise.next = true;
+                                    self.raise_cause.next = 5.into();
+                                } else {
+                                    self.sp_next.next = self.sp.q.val() - 1;
+                                    self.tos.d.next = self.nos.val();
+                                    self.misc_ra.next = bit_cast::<9, 32>(self.imm.val()) + 256;
+                                    self.state.d.next = 11.into();
+                                }
+                            }
+                            26 => {
+                                // drop
+                                self.sp_next.next = self.sp.q.val() - 1;
+                                self.tos.d.next = self.nos.val();
+                            }
+                            27 => {
+                                // select: c = tos, b = nos, a below them.
+                                self.sel_cond.d.next = self.tos.q.val() != 0;
+                                self.sel_b.d.next = self.nos.val();
+                                self.vs_ra_set.next = true;
+                                self.vs_ra.next = self.sp.q.val() - 3;
+                                self.state.d.next = 8.into();
+                            }
+                            32 => {
+                                // local.get
+                                self.vs_ra_set.next = true;
+                                self.vs_ra.next =
+                                    self.fp.q.val() + bit_cast::<16, 32>(self.imm.val());
+                                self.state.d.next = 5.into();
+                            }
+                            33 => {
+                                // local.set
+                                self.vstack.write_enable.next = true;
+                                self.vstack.write_address.next = bit_cast::<VS_A, 16>(
+                                    self.fp.q.val() + bit_cast::<16, 32>(self.imm.val()),
+                                );
+                                self.vstack.write_data.next = self.tos.q.val();
+                                self.sp_next.next = self.sp.q.val() - 1;
+                                self.tos.d.next = self.nos.val();
+                                if (self.fp.q.val() + bit_cast::<16, 32>(self.imm.val()))
+                                    == (self.sp.q.val() - 2)
+                                {
+                                    self.tos.d.next = self.tos.q.val();
+                                }
+                            }
+                            34 => {
+                                // local.tee
+                                self.vstack.write_enable.next = true;
+                                self.vstack.write_address.next = bit_cast::<VS_A, 16>(
+                                    self.fp.q.val() + bit_cast::<16, 32>(self.imm.val()),
+                                );
+                                self.vstack.write_data.next = self.tos.q.val();
+                            }
+                            35 => {
+                                // global.get
+                                self.misc_ra.next = bit_cast::<9, 32>(self.imm.val());
+                                self.state.d.next = 6.into();
+                            }
+                            36 => {
+                                // global.set
+                                self.misc.write_enable.next = true;
+                                self.misc.write_address.next = bit_cast::<9, 32>(self.imm.val());
+                                self.misc.write_data.next = self.tos.q.val();
+                                self.sp_next.next = self.sp.q.val() - 1;
+                                self.tos.d.next = self.nos.val();
+                            }
+                            63 => {
+                                // memory.size
+                                self.push.next = true;
+                                self.push_val.next = bit_cast::<32, 16>(self.mem_pages.q.val());
+                            }
+                            64 => {
+                                // memory.grow
+                                self.tos.d.next = bits::<32>(4294967295u64);
+                                self.vstack.write_data.next = bits::<32>(4294967295u64);
+                                if self.grown.val() <= bit_cast::<33, 16>(self.max_pages.q.val()) {
+                                    self.mem_pages.d.next = bit_cast::<16, 33>(self.grown.val());
+                                    self.tos.d.next = bit_cast::<32, 16>(self.mem_pages.q.val());
+                                    self.vstack.write_data.next =
+                                        bit_cast::<32, 16>(self.mem_pages.q.val());
+                                }
+                                self.vstack.write_enable.next = true;
+                                self.vstack.write_address.next =
+                                    bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
+                            }
+                            65 => {
+                                // i32.const
+                                self.push.next = true;
+                                self.push_val.next = self.imm.val();
+                            }
+                            _ => {
+                                self.raise.next = true;
+                                self.raise_cause.next = 13.into();
+                            }
+                        }
+                    }
+                }
+            }
+            4 => {
+                // Refill the top of stack from the value stack.
+                self.tos.d.next = self.vstack.read_data.val();
+                self.state.d.next = 3.into();
+            }
+            5 => {
+                // local.get, second cycle.
+                self.push.next = true;
+                self.push_val.next = self.vstack.read_data.val();
+                self.state.d.next = 3.into();
+            }
+            6 => {
+                // global.get, second cycle.
+                self.push.next = true;
+                self.push_val.next = self.misc.read_data.val();
+                self.state.d.next = 3.into();
+            }
+            7 => {
+                // Load, second cycle: replace the address by the value.
+                self.tos.d.next = self.ld_val.val();
+                self.vstack.write_enable.next = true;
+                self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
+                self.vstack.write_data.next = self.ld_val.val();
+                self.state.d.next = 3.into();
+            }
+            8 => {
+                // select, second cycle: a is on the read port.
+                self.sp_next.next = self.sp.q.val() - 2;
+                self.tos.d.next = self.sel_b.q.val();
+                self.vstack.write_data.next = self.sel_b.q.val();
+                if self.sel_cond.q.val() {
+                    self.tos.d.next = self.vstack.read_data.val();
+                    self.vstack.write_data.next = self.vstack.read_data.val();
+                }
+                self.vstack.write_enable.next = true;
+                self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 3);
+                self.state.d.next = 3.into();
+            }
+            9 => {
+                // br_table, second cycle: the chosen entry is on the side table's port.
+                self.take.next = true;
+            }
+            10 => {
+                // mul/div/rem: wait for the result.
+                if self.muldiv.done.val() {
+                    self.sp_next.next = self.sp.q.val() - 1;
+                    self.tos.d.next = self.muldiv.result.val();
+                    self.vstack.write_enable.next = true;
+                    self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 2);
+                    self.vstack.write_data.next = self.muldiv.result.val();
+                    self.state.d.next = 3.into();
+                }
+            }
+            11 => {
+                // call_indirect, second cycle: element and expected signature are read.
+                self.type_want.d.next = bit_cast::<16, 32>(self.misc.read_data.val());
+                self.callee.d.next = bit_cast::<16, 32>(self.elems.read_data.val());
+                self.fn_ra.next = bit_cast::<16, 32>(self.elems.read_data.val());
+                self.check_type.d.next = true;
+                self.state.d.next = 1.into();
+                if !self.elems.read_data.val().get_bit(16) {
+                    self.raise.next = true;
+                    self.raise_cause.next = 5.into();
+                }
+            }
+            _ => {
+                self.state.d.next = 0.into();
+            }
+        }
+
+        // ---- Shared actions ---------------------------------------------------------------
+        if self.push.val() {
+            self.sp_next.next = self.sp.q.val() + 1;
+            self.tos.d.next = self.push_val.val();
+            self.vstack.write_enable.next = true;
+            self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val());
+            self.vstack.write_data.next = self.push_val.val();
+        }
+        if self.take.val() {
+            // Keep `keep` values, drop `drop` below them, jump.
+            self.t_drop.next = bit_cast::<16, 49>(self.side.read_data.val() >> 33);
+            self.t_sp.next = self.take_sp.val() - self.t_drop.val();
+            self.sp_next.next = self.t_sp.val();
+            self.pc_next.next = bit_cast::<16, 49>(self.side.read_data.val());
+            self.stp_next.next = bit_cast::<16, 49>(self.side.read_data.val() >> 16);
+            self.tos.d.next = self.take_tos.val();
+            self.state.d.next = 3.into();
+            if self.side.read_data.val().get_bit(32) {
+                self.vstack.write_enable.next = true;
+                self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.t_sp.val() - 1);
+                self.vstack.write_data.next = self.take_tos.val();
+            } else if self.t_drop.val() != 0 {
+                self.vs_ra_set.next = true;
+                self.vs_ra.next = self.t_sp.val() - 1;
+                self.state.d.next = 4.into();
+            }
+        } else {
+            self.t_drop.next = 0.into();
+            self.t_sp.next = self.take_sp.val();
+        }
+        if self.do_return.val() {
+            // The caller's frame is on the control stack's port.
+            if self.cur_results.q.val() {
+                self.vstack.write_enable.next = true;
+                self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.fp.q.val());
+                self.vstack.write_data.next = self.tos.q.val();
+                self.sp_next.next = self.fp.q.val() + 1;
+            } else {
+                self.sp_next.next = self.fp.q.val();
+                self.vs_ra_set.next = true;
+                self.vs_ra.next = self.fp.q.val() - 1;
+                self.state.d.next = 4.into();
+            }
+            self.csp_next.next = self.csp.q.val() - 1;
+            if self.csp.q.val() == 1 {
+                self.state.d.next = 0.into();
+            } else {
+                self.pc_next.next = bit_cast::<16, 64>(self.cstack.read_data.val());
+                self.stp_next.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 16);
+                self.fp.d.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 32);
+                self.cur_results.d.next = self.cstack.read_data.val().get_bit(48);
+                self.cur_end.d.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 49);
+            }
+        }
+        if self.raise.val() {
+            self.trapped.d.next = true;
+            self.cause.d.next = self.raise_cause.val();
+            self.trap_at.d.next = self.raise_pc.val();
+            self.state.d.next = 0.into();
+            self.vstack.write_enable.next = false;
+            self.misc.write_enable.next = false;
+            self.cstack.write_enable.next = false;
+            self.mem_even.write_enable.next = 0.into();
+            self.mem_odd.write_enable.next = 0.into();
+            self.muldiv.start.next = false;
+            self.mem_pages.d.next = self.mem_pages.q.val();
+        }
+        if self.reset.val() {
+            self.state.d.next = 0.into();
+            self.trapped.d.next = false;
+        }
+
+        // ---- Registers and read addresses for the next cycle --------------------------------
+        self.pc.d.next = self.pc_next.val();
+        self.stp.d.next = self.stp_next.val();
+        self.sp.d.next = self.sp_next.val();
+        self.csp.d.next = self.csp_next.val();
+        self.fetch_at.next = self.pc_next.val();
+        if self.refetch_now.val() {
+            self.fetch_at.next = self.pc.q.val() + bit_cast::<16, 3>(self.imm_start.val());
+        }
+        self.fetch_word.next = bit_cast::<14, 16>(self.fetch_at.val() >> 2);
+        self.fetch_odd.d.next = self.fetch_word.val().get_bit(0);
+        self.code_even.read_address.next = bit_cast::<CODE_A, 14>((self.fetch_word.val() + 1) >> 1);
+        self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.fetch_word.val() >> 1);
+        self.side.read_address.next = bit_cast::<SIDE_A, 16>(self.stp_next.val());
+        self.cstack.read_address.next = bit_cast::<CS_A, 16>(self.csp_next.val() - 1);
+        self.fn_lo.read_address.next = bit_cast::<FN_A, 16>(self.fn_ra.val());
+        self.fn_hi.read_address.next = bit_cast::<FN_A, 16>(self.fn_ra.val());
+        self.misc.read_address.next = self.misc_ra.val();
+        if self.vs_ra_set.val() {
+            self.vstack.read_address.next = bit_cast::<VS_A, 16>(self.vs_ra.val());
+        } else {
+            self.vstack.read_address.next = bit_cast::<VS_A, 16>(self.sp_next.val() - 2);
+        }
+
+        // ---- Outputs ----------------------------------------------------------------------
+        self.busy.next = self.state.q.val() != 0;
+        self.trap_valid.next = self.trapped.q.val();
+        self.trap_cause.next = self.cause.q.val();
+        self.trap_pc.next = self.trap_at.q.val();
+        self.result.next = self.tos.q.val();
+        self.instret.next = self.retired.q.val();
+        self.cycles.next = self.clocks.q.val();
+        self.pages.next = self.mem_pages.q.val();
+        match self.peek_sel.q.val().index() {
+            3 => {
+                self.peek_data.next = self.misc.read_data.val();
+            }
+            5 => {
+                self.peek_data.next = self.mem_even.read_data.val();
+                if self.peek_odd.q.val() {
+                    self.peek_data.next = self.mem_odd.read_data.val();
+                }
+            }
+            6 => {
+                self.peek_data.next = self.vstack.read_data.val();
+            }
+            _ => {
+                self.peek_data.next = 0.into();
+            }
+        }
+    }
+}
+
+/// The simulation profile's core (`Profile::SIM`): 64 KiB code, 32 Ki side entries, 4096
+/// stack words, 256 frames, 2048 functions, 4096 table elements, 4 pages of linear memory.
+pub type SimEnclave = Enclave<13, 15, 12, 8, 11, 12, 15>;

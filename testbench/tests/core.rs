@@ -1,0 +1,131 @@
+//! The Verilated enclave core against the software model, instruction for instruction in
+//! results, traps, trap pcs and instruction counts.
+use castle_enclave::image::{build, BuildOptions, Profile};
+use castle_testbench::core::CoreEngine;
+use castle_testbench::engine::{Engine, ModelEngine};
+
+fn both(wat: &str, calls: &[(&str, &[i32])]) {
+    let image = build(wat.as_bytes(), &BuildOptions::default(), &Profile::SIM).expect("image");
+    let mut core = CoreEngine::new().expect("core");
+    let mut model = ModelEngine::new(Profile::SIM);
+    core.instantiate(&image).expect("core instantiate");
+    model.instantiate(&image).expect("model instantiate");
+    for (name, args) in calls {
+        let m = model
+            .invoke_export(&image, name, args, 1_000_000)
+            .expect("model");
+        let c = core
+            .invoke_export(&image, name, args, 1_000_000)
+            .expect("core");
+        assert_eq!(c.result, m.result, "{name}{args:?}");
+        assert_eq!(
+            c.instructions, m.instructions,
+            "{name}{args:?}: instruction count"
+        );
+        assert!(
+            c.cycles >= c.instructions,
+            "{name}{args:?}: {} cycles",
+            c.cycles
+        );
+        eprintln!(
+            "{name}{args:?}: {:?} {} instr {} cycles",
+            c.result, c.instructions, c.cycles
+        );
+    }
+}
+
+#[test]
+fn arithmetic_locals_and_branches() {
+    both(
+        r#"(module
+          (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+          (func (export "ops") (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.sub local.get 0 i32.xor local.get 1 i32.rotl
+            local.get 0 i32.clz i32.add local.get 1 i32.ctz i32.add local.get 0 i32.popcnt i32.add
+            local.get 0 local.get 1 i32.lt_s i32.add local.get 0 local.get 1 i32.ge_u i32.add)
+          (func (export "muldiv") (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.mul local.get 0 local.get 1 i32.div_s i32.add
+            local.get 0 local.get 1 i32.rem_u i32.add)
+          (func (export "loop") (param i32) (result i32) (local i32 i32)
+            block loop
+              local.get 0 i32.eqz br_if 1
+              local.get 1 local.get 0 i32.add local.set 1
+              local.get 0 i32.const 1 i32.sub local.set 0
+              br 0
+            end end
+            local.get 1)
+          (func $fib (export "fib") (param i32) (result i32)
+            local.get 0 i32.const 2 i32.lt_u
+            if (result i32) local.get 0
+            else local.get 0 i32.const 1 i32.sub call $fib local.get 0 i32.const 2 i32.sub call $fib i32.add end)
+          (func (export "big") (result i32) i32.const 0x12345678 i32.const -1000000 i32.add)
+          (func (export "sel") (param i32) (result i32) i32.const 10 i32.const 20 local.get 0 select)
+          (func (export "table") (param i32) (result i32)
+            block block block local.get 0 br_table 0 1 2 end i32.const 100 return end i32.const 200 return end i32.const 300)
+        )"#,
+        &[
+            ("add", &[2, 3]),
+            ("ops", &[12345, -7]),
+            ("ops", &[0, 31]),
+            ("muldiv", &[-1234567, 89]),
+            ("muldiv", &[7, 0]),
+            ("muldiv", &[i32::MIN, -1]),
+            ("loop", &[100]),
+            ("fib", &[15]),
+            ("big", &[]),
+            ("sel", &[0]),
+            ("sel", &[5]),
+            ("table", &[0]),
+            ("table", &[1]),
+            ("table", &[2]),
+            ("table", &[99]),
+        ],
+    );
+}
+
+#[test]
+fn memory_globals_and_indirect_calls() {
+    both(
+        r#"(module
+          (memory 1 2)
+          (global $g (mut i32) (i32.const 7))
+          (data (i32.const 10) "\01\02\03\04\05\06\07\08\ff\fe")
+          (type $t (func (param i32) (result i32)))
+          (table 3 funcref) (elem (i32.const 0) $inc $dbl)
+          (func $inc (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+          (func $dbl (param i32) (result i32) local.get 0 i32.const 2 i32.mul)
+          (func (export "loads") (param i32) (result i32)
+            local.get 0 i32.load local.get 0 i32.load8_s i32.add local.get 0 i32.load16_u i32.add
+            local.get 0 i32.load16_s offset=1 i32.add local.get 0 i32.load8_u offset=3 i32.add)
+          (func (export "store") (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.store offset=2 local.get 0 local.get 1 i32.store8
+            local.get 0 i32.const 5 i32.add local.get 1 i32.store16 local.get 0 i32.load offset=1)
+          (func (export "glob") (param i32) (result i32)
+            global.get $g local.get 0 i32.add global.set $g global.get $g)
+          (func (export "grow") (param i32) (result i32) local.get 0 memory.grow memory.size i32.add)
+          (func (export "ind") (param i32 i32) (result i32) local.get 1 local.get 0 call_indirect (type $t))
+          (func (export "oob") (result i32) i32.const 65534 i32.load)
+          (func (export "unreach") unreachable)
+          (func $deep (export "deep") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $deep)
+        )"#,
+        &[
+            ("loads", &[10]),
+            ("loads", &[13]),
+            ("loads", &[16]),
+            ("store", &[100, 0x11223344]),
+            ("store", &[65530, -2]),
+            ("glob", &[5]),
+            ("glob", &[-20]),
+            ("grow", &[0]),
+            ("grow", &[1]),
+            ("grow", &[1]),
+            ("ind", &[0, 41]),
+            ("ind", &[1, 41]),
+            ("ind", &[2, 41]),
+            ("ind", &[3, 41]),
+            ("oob", &[]),
+            ("unreach", &[]),
+            ("deep", &[0]),
+        ],
+    );
+}
