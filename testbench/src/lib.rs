@@ -2,7 +2,9 @@
 //! simulation, Verilated Verilog and software models.
 pub mod bench;
 pub mod engine;
+pub mod golden;
 pub mod leb128;
 pub mod mesh;
 pub mod rusthdl;
+pub mod spec;
 pub mod verilator;
