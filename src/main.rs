@@ -2,6 +2,8 @@
 mod bench;
 mod demo;
 mod progress;
+mod run;
+mod spec;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -17,22 +19,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run one module on one enclave and print its results or its trap
+    #[command(after_help = "Exit status: 0 with results, 3 on a trap, 1 on an error (bad file, unknown export, bad arguments).\n\
+        --json prints {\"results\":[...],\"trap\":null|\"...\",\"cycles\":N,\"instructions\":N}.")]
     Run {
         /// The module (.wasm or .wat)
         file: PathBuf,
-        /// Exported function to call
+        /// Exported function to call (default: the only export)
         #[arg(long)]
         invoke: Option<String>,
         /// i32 arguments (may be negative; also accepted after `--`)
         #[arg(allow_negative_numbers = true)]
-        args: Vec<i64>,
-        /// Simulator that runs the enclave
-        #[arg(long, value_parser = ["verilator", "rust-hdl"], default_value = "verilator")]
+        args: Vec<String>,
+        /// Executor of the enclave (`model`: the software model, with the hardware's semantics)
+        #[arg(long, value_parser = ["verilator", "rust-hdl", "model"], default_value = "verilator")]
         engine: String,
-        /// Stop with a fuel trap after this many cycles
+        /// Cycle budget of the run (for the model: its instruction budget, default 100000000)
         #[arg(long)]
         max_cycles: Option<u64>,
-        /// Write a VCD trace
+        /// Write a VCD trace (clocked engines only)
         #[arg(long)]
         vcd: Option<PathBuf>,
         #[arg(long)]
@@ -40,11 +44,14 @@ enum Command {
     },
     /// Run the official Wasm spec tests on the Verilated enclave, side by side with wasmi
     Spec {
-        /// Only .wast files whose name matches this glob
+        /// Only .wast files whose name matches this glob (`i32`, `br_*`, `*.wast`)
         #[arg(long)]
         filter: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Executor of the enclave
+        #[arg(long, value_parser = ["verilator", "rust-hdl", "model"], default_value = "verilator")]
+        engine: String,
     },
     /// Simulate a whole cluster on Verilator
     Sim {
@@ -118,19 +125,38 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(e) = dispatch(cli.command) {
-        eprintln!("castle: error: {e:#}");
-        std::process::exit(1);
+    match dispatch(cli.command) {
+        Ok(0) => {}
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("castle: error: {e:#}");
+            std::process::exit(1);
+        }
     }
 }
 
-fn dispatch(cmd: Command) -> Result<()> {
+/// Runs a command; returns the exit status.
+fn dispatch(cmd: Command) -> Result<i32> {
+    match cmd {
+        Command::Run { file, invoke, args, engine, max_cycles, vcd, json } => run::run(&run::Request {
+            file: &file,
+            invoke: invoke.as_deref(),
+            args: &args,
+            engine: &engine,
+            options: castle_testbench::engine::RunOptions { max_cycles, vcd },
+            json,
+        }),
+        Command::Spec { filter, json, engine } => spec::run(&engine, filter.as_deref(), json),
+        cmd => dispatch_other(cmd).map(|()| 0),
+    }
+}
+
+fn dispatch_other(cmd: Command) -> Result<()> {
     match cmd {
         Command::Verilog { manifest, top, output } => verilog(manifest, &top, &output),
         Command::Bench { json } => bench::run(json),
         Command::Demo => demo::run(),
-        Command::Run { .. } => not_yet("run", 4),
-        Command::Spec { .. } => not_yet("spec", 4),
+        Command::Run { .. } | Command::Spec { .. } => unreachable!("dispatched above"),
         Command::Sim { .. } => not_yet("sim", 0),
         Command::Build { .. } => not_yet("build", 0),
         Command::Flash { .. } => not_yet("flash", 0),

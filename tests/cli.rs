@@ -41,7 +41,7 @@ fn bad_requests_fail_cleanly_without_output() {
         assert!(!err.contains("panicked"), "{err}");
         assert!(!f.exists(), "a failed export left {}", f.display());
     }
-    let (code, _, err) = castle(&["run", "x.wat"]);
+    let (code, _, err) = castle(&["sim", "x.toml"]);
     assert_eq!(code, 1);
     assert!(err.contains("not implemented yet"), "{err}");
     let (code, _, _) = castle(&["nosuch"]);
@@ -53,4 +53,95 @@ fn demo_runs_and_agrees() {
     let (code, out, err) = castle(&["demo"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("agree on all") && !out.contains("MISMATCH"), "{out}");
+}
+
+const PROGRAM: &str = r#"(module
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "spin") (loop br 0)))"#;
+
+fn program(dir: &tempfile::TempDir) -> String {
+    let f = dir.path().join("p.wat");
+    std::fs::write(&f, PROGRAM).unwrap();
+    f.to_str().unwrap().to_string()
+}
+
+#[test]
+fn run_prints_results_on_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = program(&dir);
+    let (code, out, err) = castle(&["run", &f, "--invoke", "add", "2", "-5", "--engine", "model"]);
+    assert_eq!((code, out.as_str()), (0, "-3\n"), "{err}");
+    let (code, out, err) = castle(&["run", &f, "--invoke", "add", "--engine", "model", "--", "-3", "0x10"]);
+    assert_eq!((code, out.as_str()), (0, "13\n"), "{err}");
+    let (code, out, err) = castle(&["run", &f, "--invoke", "add", "7", "8", "--engine", "model", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), r#"{"results":[15],"trap":null,"cycles":0,"instructions":4}"#);
+}
+
+#[test]
+fn run_reports_a_trap_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = program(&dir);
+    let (code, out, err) = castle(&["run", &f, "--invoke", "div", "1", "0", "--engine", "model"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.starts_with("trap: integer divide by zero at pc 0x"), "{out}");
+    assert!(out.contains("module offset 0x") && out.contains("func 1"), "{out}");
+    let (code, out, err) = castle(&["run", &f, "--invoke", "spin", "--engine", "model", "--max-cycles", "1000", "--json"]);
+    assert_eq!(code, 3, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 4, "{out}");
+    assert_eq!(v["results"], serde_json::json!([]));
+    assert!(v["trap"].as_str().unwrap().starts_with("fuel exhausted at pc"), "{out}");
+    assert_eq!(v["instructions"], 1000);
+    assert!(out.starts_with(r#"{"results":[],"trap":"#), "field order: {out}");
+}
+
+#[test]
+fn run_refuses_bad_inputs_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = program(&dir);
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x05").unwrap();
+    let i64_module = dir.path().join("i64.wat");
+    std::fs::write(&i64_module, r#"(module (func (export "f") (result i64) i64.const 1))"#).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["run", bad.to_str().unwrap(), "--engine", "model"], "offset 0x"),
+        (vec!["run", i64_module.to_str().unwrap(), "--engine", "model"], "offset 0x"),
+        (vec!["run", "/nonexistent/x.wat", "--engine", "model"], "cannot read"),
+        (vec!["run", &f, "--invoke", "nope", "--engine", "model"], "no exported function named \"nope\""),
+        (vec!["run", &f, "--invoke", "add", "1", "--engine", "model"], "takes 2 i32 argument(s), got 1"),
+        (vec!["run", &f, "--invoke", "add", "1", "x", "--engine", "model"], "is not an i32"),
+        (vec!["run", &f, "--invoke", "add", "1", "4294967296", "--engine", "model"], "is not an i32"),
+        (vec!["run", &f, "--engine", "model"], "--invoke"),
+        (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "model", "--vcd", "t.vcd"], "only for the"),
+        (vec!["run", &f, "--invoke", "add", "1", "2"], "engine `verilator` is not built yet"),
+        (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "rust-hdl"], "engine `rust-hdl` is not built yet"),
+        (vec!["spec", "--filter", "i32"], "engine `verilator` is not built yet"),
+        (vec!["spec", "--engine", "model", "--filter", "nosuch"], "no .wast file matches"),
+    ];
+    for (args, message) in cases {
+        let (code, out, err) = castle(&args);
+        assert_eq!(code, 1, "castle {args:?}: {out}{err}");
+        assert!(err.contains("castle: error:") && err.contains(message), "castle {args:?}: {err}");
+        assert!(!err.contains("panicked"), "castle {args:?}: {err}");
+    }
+}
+
+#[test]
+fn spec_on_the_model_prints_the_table_and_counts() {
+    let (code, out, err) = castle(&["spec", "--engine", "model", "--filter", "br_*"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l.starts_with("br_table.wast") && l.split_whitespace().nth(2) == Some("0")), "{out}");
+    let summary = out.lines().find(|l| l.ends_with(" skipped") && l.contains(" passed, ")).expect(&out);
+    assert!(summary.contains(" 0 failed,"), "{summary}");
+    assert!(out.contains("  skipped "), "skip reasons: {out}");
+    let (code, out, err) = castle(&["spec", "--engine", "model", "--filter", "i32", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["failed"], 0);
+    assert!(v["passed"].as_u64().unwrap() > 300, "{out}");
+    assert_eq!(v["files"][0]["file"], "i32.wast");
+    assert!(v["skip_reasons"].is_object() && v["failures"].is_array(), "{out}");
 }

@@ -7,7 +7,40 @@
 //! runs the start function; invocations then share linear memory and globals, as in Wasm.
 use castle_enclave::image::{Image, Profile};
 use castle_enclave::model::{self, Trap};
+use std::path::PathBuf;
 use thiserror::Error;
+
+/// Names accepted by [`by_name`], in the order the CLI lists them.
+pub const ENGINE_NAMES: &[&str] = &["model", "verilator", "rust-hdl"];
+
+/// Options an engine takes at construction (from `castle run`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Cycle budget of one invocation; past it a clocked engine stops with
+    /// [`EngineError::Timeout`]. The model has no clock: callers give it as fuel instead.
+    pub max_cycles: Option<u64>,
+    /// Write a VCD trace of the run here (clocked engines only).
+    pub vcd: Option<PathBuf>,
+}
+
+/// The engine called `name` (`model`, `verilator`, `rust-hdl`) for `profile`.
+pub fn by_name(name: &str, profile: Profile) -> Result<Box<dyn Engine>, EngineError> {
+    by_name_with(name, profile, &RunOptions::default())
+}
+
+/// As [`by_name`], with construction options.
+pub fn by_name_with(name: &str, profile: Profile, options: &RunOptions) -> Result<Box<dyn Engine>, EngineError> {
+    match name {
+        "model" => {
+            if options.vcd.is_some() {
+                return Err(EngineError::Refused("--vcd is only for the verilator and rust-hdl engines (the model has no signals)".into()));
+            }
+            Ok(Box::new(ModelEngine::new(profile)))
+        }
+        "verilator" | "rust-hdl" => Err(EngineError::Refused(format!("engine `{name}` is not built yet"))),
+        _ => Err(EngineError::Refused(format!("no engine named `{name}` (known: {})", ENGINE_NAMES.join(", ")))),
+    }
+}
 
 /// Why an engine could not load an image or run a function (a trap is not an error: it is
 /// an [`Outcome`]).
@@ -169,5 +202,17 @@ mod tests {
         assert_eq!(out.result, Ok(vec![42]));
         assert_eq!(out.instructions, 4);
         assert!(engine.invoke_export(&image, "g", &[], 100).is_err());
+    }
+
+    #[test]
+    fn engines_by_name() {
+        assert_eq!(by_name("model", Profile::SIM).unwrap().name(), "model");
+        for name in ["verilator", "rust-hdl"] {
+            let e = by_name(name, Profile::SIM).err().unwrap().to_string();
+            assert_eq!(e, format!("engine `{name}` is not built yet"));
+        }
+        assert!(by_name("nosuch", Profile::SIM).is_err());
+        let vcd = RunOptions { vcd: Some("t.vcd".into()), ..RunOptions::default() };
+        assert!(by_name_with("model", Profile::SIM, &vcd).is_err());
     }
 }

@@ -3,7 +3,9 @@
 pub mod bench;
 pub mod core;
 pub mod engine;
+pub mod golden;
 pub mod leb128;
 pub mod mesh;
 pub mod rusthdl;
+pub mod spec;
 pub mod verilator;
