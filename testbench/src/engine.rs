@@ -37,7 +37,19 @@ pub fn by_name_with(name: &str, profile: Profile, options: &RunOptions) -> Resul
             }
             Ok(Box::new(ModelEngine::new(profile)))
         }
-        "verilator" | "rust-hdl" => Err(EngineError::Refused(format!("engine `{name}` is not built yet"))),
+        "verilator" => {
+            if profile != Profile::SIM {
+                return Err(EngineError::Refused(format!("the Verilated core is built for the sim profile, not `{}`", profile.name)));
+            }
+            let opts = crate::verilator::BuildOptions { trace: options.vcd.is_some(), ..Default::default() };
+            let mut core = crate::core::CoreEngine::with_options(&opts)?;
+            core.max_cycles = options.max_cycles;
+            if let Some(path) = &options.vcd {
+                core.trace_to(path)?;
+            }
+            Ok(Box::new(core))
+        }
+        "rust-hdl" => Err(EngineError::Refused(format!("engine `{name}` is not built yet"))),
         _ => Err(EngineError::Refused(format!("no engine named `{name}` (known: {})", ENGINE_NAMES.join(", ")))),
     }
 }

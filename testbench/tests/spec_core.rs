@@ -1,0 +1,20 @@
+//! The official Wasm v1 spec tests on the Verilated enclave core, side by side with wasmi
+//! (`castle_testbench::spec`): what `castle spec` runs. `--nocapture` prints the counts.
+use castle_testbench::core::CoreEngine;
+use castle_testbench::spec;
+
+#[test]
+fn spec_v1_on_the_verilated_core() {
+    let mut core = CoreEngine::new().expect("Verilated core");
+    let report = spec::run(&mut core, None, &mut |_, _, _| {});
+    for (reason, count) in report.reasons_by_count() {
+        println!("  skipped {count:5}: {reason}");
+    }
+    for failure in &report.failures {
+        println!("  FAILED {failure}");
+    }
+    println!("{} passed, {} failed, {} skipped", report.passed(), report.failed(), report.skipped());
+    assert_eq!(report.failed(), 0, "{} spec assertions failed on the core", report.failed());
+    // The floor: at least 2,000 of the 2,178 assertions the subset allows.
+    assert!(report.passed() >= 2_000, "only {} spec assertions passed on the core", report.passed());
+}
