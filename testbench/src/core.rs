@@ -1,7 +1,9 @@
 //! The enclave core (`castle_enclave::core::enclave`) on Verilator, as an [`Engine`]: images
 //! go in through the core's load port, results and traps come out of its status ports.
 use crate::engine::{Engine, EngineError, Outcome};
+use crate::rusthdl::RustHdlSim;
 use crate::verilator::{BuildOptions, Design, InPort, Model, PortId};
+use rust_hdl::prelude::*;
 use castle_enclave::core::enclave::{LoadTarget, SimEnclave, MISC_TYPES, TRAP_CAUSES};
 use castle_enclave::image::{FuncKind, Image, ImportKind, Profile};
 use castle_enclave::model::{Trap, TrapCause, PAGE, START_FUEL};
@@ -23,107 +25,231 @@ pub fn design(opts: &BuildOptions) -> Result<Design, EngineError> {
     Design::from_block("enclave_sim", &mut SimEnclave::default(), opts).map_err(|e| sim(&e))
 }
 
-struct Ports {
-    start: InPort,
-    start_func: InPort,
-    start_sp: InPort,
-    start_fuel: InPort,
-    load_valid: InPort,
-    load_target: InPort,
-    load_addr: InPort,
-    load_data: InPort,
-    peek_target: InPort,
-    peek_addr: InPort,
-    peek_data: PortId,
-    busy: PortId,
-    trap_valid: PortId,
-    trap_cause: PortId,
-    trap_pc: PortId,
-    result: PortId,
-    instret: PortId,
-    cycles: PortId,
-    pages: PortId,
+/// The core's ports the engine drives or reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    Start,
+    StartFunc,
+    StartSp,
+    StartFuel,
+    LoadValid,
+    LoadTarget,
+    LoadAddr,
+    LoadData,
+    PeekTarget,
+    PeekAddr,
+    PeekData,
+    Busy,
+    TrapValid,
+    TrapCause,
+    TrapPc,
+    Result,
+    Instret,
+    Cycles,
+    Pages,
+    Retire,
+    RetireOp,
 }
 
-/// The Verilated enclave core.
+const INPUTS: [(Pin, &str); 10] = [
+    (Pin::Start, "start"),
+    (Pin::StartFunc, "start_func"),
+    (Pin::StartSp, "start_sp"),
+    (Pin::StartFuel, "start_fuel"),
+    (Pin::LoadValid, "load_valid"),
+    (Pin::LoadTarget, "load_target"),
+    (Pin::LoadAddr, "load_addr"),
+    (Pin::LoadData, "load_data"),
+    (Pin::PeekTarget, "peek_target"),
+    (Pin::PeekAddr, "peek_addr"),
+];
+const OUTPUTS: [(Pin, &str); 11] = [
+    (Pin::Retire, "retire"),
+    (Pin::RetireOp, "retire_op"),
+    (Pin::PeekData, "peek_data"),
+    (Pin::Busy, "busy"),
+    (Pin::TrapValid, "trap_valid"),
+    (Pin::TrapCause, "trap_cause"),
+    (Pin::TrapPc, "trap_pc"),
+    (Pin::Result, "result"),
+    (Pin::Instret, "instret"),
+    (Pin::Cycles, "cycles"),
+    (Pin::Pages, "pages"),
+];
+
+/// A simulator of the core: Verilator or rust-hdl.
+pub trait Pins: std::any::Any {
+    fn as_any(&mut self) -> &mut dyn std::any::Any;
+    fn set(&mut self, pin: Pin, value: u64);
+    fn get(&mut self, pin: Pin) -> u64;
+    /// One clock cycle.
+    fn tick(&mut self);
+}
+
+/// The Verilated core.
+pub struct VerilatedPins {
+    pub model: Model,
+    inputs: Vec<(Pin, InPort)>,
+    outputs: Vec<(Pin, PortId)>,
+}
+
+impl VerilatedPins {
+    pub fn new(design: &Design) -> Result<VerilatedPins, EngineError> {
+        let model = design.instantiate().map_err(|e| EngineError::Simulator(e.to_string()))?;
+        let port_error = |e: crate::verilator::ModelError| EngineError::Simulator(e.to_string());
+        let inputs = INPUTS.iter().map(|&(p, n)| Ok((p, model.input(n).map_err(port_error)?))).collect::<Result<_, EngineError>>()?;
+        let outputs = OUTPUTS.iter().map(|&(p, n)| Ok((p, model.output(n).map_err(port_error)?))).collect::<Result<_, EngineError>>()?;
+        Ok(VerilatedPins { model, inputs, outputs })
+    }
+}
+
+impl Pins for VerilatedPins {
+    fn as_any(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+
+    fn set(&mut self, pin: Pin, value: u64) {
+        let port = self.inputs.iter().find(|(p, _)| *p == pin).expect("input pin").1;
+        self.model.set(port, value);
+    }
+
+    fn get(&mut self, pin: Pin) -> u64 {
+        let port = self.outputs.iter().find(|(p, _)| *p == pin).expect("output pin").1;
+        self.model.get(port)
+    }
+
+    fn tick(&mut self) {
+        self.model.tick();
+    }
+}
+
+/// The core in rust-hdl's own simulator (slow: for small runs and the speed ratio).
+pub struct RustHdlPins(pub RustHdlSim<SimEnclave>);
+
+impl Default for RustHdlPins {
+    fn default() -> Self {
+        RustHdlPins(RustHdlSim::new(SimEnclave::default(), |u| &mut u.clock))
+    }
+}
+
+impl Pins for RustHdlPins {
+    fn as_any(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+
+    fn set(&mut self, pin: Pin, value: u64) {
+        let u = &mut self.0.uut;
+        match pin {
+            Pin::Start => u.start.next = value != 0,
+            Pin::StartFunc => u.start_func.next = value.to_bits(),
+            Pin::StartSp => u.start_sp.next = value.to_bits(),
+            Pin::StartFuel => u.start_fuel.next = value.to_bits(),
+            Pin::LoadValid => u.load_valid.next = value != 0,
+            Pin::LoadTarget => u.load_target.next = value.to_bits(),
+            Pin::LoadAddr => u.load_addr.next = value.to_bits(),
+            Pin::LoadData => u.load_data.next = value.to_bits(),
+            Pin::PeekTarget => u.peek_target.next = value.to_bits(),
+            Pin::PeekAddr => u.peek_addr.next = value.to_bits(),
+            _ => panic!("{pin:?} is an output"),
+        }
+    }
+
+    fn get(&mut self, pin: Pin) -> u64 {
+        self.0.settle();
+        let u = &self.0.uut;
+        match pin {
+            Pin::PeekData => u.peek_data.val().to_u64(),
+            Pin::Busy => u.busy.val() as u64,
+            Pin::TrapValid => u.trap_valid.val() as u64,
+            Pin::TrapCause => u.trap_cause.val().to_u64(),
+            Pin::TrapPc => u.trap_pc.val().to_u64(),
+            Pin::Result => u.result.val().to_u64(),
+            Pin::Instret => u.instret.val().to_u64(),
+            Pin::Cycles => u.cycles.val().to_u64(),
+            Pin::Pages => u.pages.val().to_u64(),
+            Pin::Retire => u.retire.val() as u64,
+            Pin::RetireOp => u.retire_op.val().to_u64(),
+            _ => panic!("{pin:?} is an input"),
+        }
+    }
+
+    fn tick(&mut self) {
+        self.0.tick();
+    }
+}
+
+/// The enclave core on a simulator.
 pub struct CoreEngine {
-    model: Model,
-    p: Ports,
+    pins: Box<dyn Pins>,
+    name: &'static str,
     image: Option<Image>,
     max_pages: u32,
     /// Linear memory words that may be non-zero (cleared on the next instantiate).
     dirty_words: usize,
     /// Optional cap on the cycles of one invocation (`castle run --max-cycles`).
     pub max_cycles: Option<u64>,
+    /// When set, every cycle of a run is charged to the opcode whose execution it belongs
+    /// to ([`OpProfile`]); slows the simulation down.
+    pub profile: Option<OpProfile>,
+}
+
+/// Cycles and executions per opcode, from the core's `retire`/`retire_op` ports: a cycle
+/// belongs to the last instruction that started executing (index 256: the entry of the
+/// invoked function, before its first instruction).
+#[derive(Debug, Clone)]
+pub struct OpProfile {
+    pub count: Vec<u64>,
+    pub cycles: Vec<u64>,
+}
+
+impl Default for OpProfile {
+    fn default() -> Self {
+        OpProfile { count: vec![0; 257], cycles: vec![0; 257] }
+    }
 }
 
 impl CoreEngine {
-    /// A core from the cached build (built on first use, ~1 min).
+    /// The Verilated core from the cached build (built on first use, ~1 min).
     pub fn new() -> Result<CoreEngine, EngineError> {
         Self::with_options(&BuildOptions::default())
     }
 
-    /// A core from a build with `opts` (e.g. `trace` for VCD output).
+    /// The Verilated core from a build with `opts` (e.g. `trace` for VCD output).
     pub fn with_options(opts: &BuildOptions) -> Result<CoreEngine, EngineError> {
-        let design = design(opts)?;
-        let model = design
-            .instantiate()
-            .map_err(|e| EngineError::Simulator(e.to_string()))?;
-        let port_error = |e: crate::verilator::ModelError| EngineError::Simulator(e.to_string());
-        let i = |n: &str| model.input(n).map_err(port_error);
-        let o = |n: &str| model.output(n).map_err(port_error);
-        let p = Ports {
-            start: i("start")?,
-            start_func: i("start_func")?,
-            start_sp: i("start_sp")?,
-            start_fuel: i("start_fuel")?,
-            load_valid: i("load_valid")?,
-            load_target: i("load_target")?,
-            load_addr: i("load_addr")?,
-            load_data: i("load_data")?,
-            peek_target: i("peek_target")?,
-            peek_addr: i("peek_addr")?,
-            peek_data: o("peek_data")?,
-            busy: o("busy")?,
-            trap_valid: o("trap_valid")?,
-            trap_cause: o("trap_cause")?,
-            trap_pc: o("trap_pc")?,
-            result: o("result")?,
-            instret: o("instret")?,
-            cycles: o("cycles")?,
-            pages: o("pages")?,
-        };
-        Ok(CoreEngine {
-            model,
-            p,
-            image: None,
-            max_pages: 0,
-            dirty_words: MEM_WORDS,
-            max_cycles: None,
-        })
+        let pins = VerilatedPins::new(&design(opts)?)?;
+        Ok(Self::on(Box::new(pins), "verilator"))
+    }
+
+    /// The core in rust-hdl's simulator.
+    pub fn rust_hdl() -> CoreEngine {
+        Self::on(Box::new(RustHdlPins::default()), "rust-hdl")
+    }
+
+    fn on(pins: Box<dyn Pins>, name: &'static str) -> CoreEngine {
+        CoreEngine { pins, name, image: None, max_pages: 0, dirty_words: MEM_WORDS, max_cycles: None, profile: None }
     }
 
     /// Writes a VCD trace of everything from now on (needs a `trace` build).
     pub fn trace_to(&mut self, path: &Path) -> Result<(), EngineError> {
-        self.model
-            .trace_to(path)
-            .map_err(|e| EngineError::Simulator(e.to_string()))
+        let refuse = || EngineError::Refused("VCD traces come from the Verilated core only".into());
+        let v = self.pins.as_any().downcast_mut::<VerilatedPins>().ok_or_else(refuse)?;
+        v.model.trace_to(path).map_err(|e| EngineError::Simulator(e.to_string()))
     }
 
     fn load(&mut self, target: LoadTarget, addr: u32, data: u64) {
-        self.model.set(self.p.load_valid, 1);
-        self.model.set(self.p.load_target, target as u64);
-        self.model.set(self.p.load_addr, addr as u64);
-        self.model.set(self.p.load_data, data);
-        self.model.tick();
-        self.model.set(self.p.load_valid, 0);
+        self.pins.set(Pin::LoadValid, 1);
+        self.pins.set(Pin::LoadTarget, target as u64);
+        self.pins.set(Pin::LoadAddr, addr as u64);
+        self.pins.set(Pin::LoadData, data);
+        self.pins.tick();
+        self.pins.set(Pin::LoadValid, 0);
     }
 
     fn peek(&mut self, target: LoadTarget, addr: u32) -> u32 {
-        self.model.set(self.p.peek_target, target as u64);
-        self.model.set(self.p.peek_addr, addr as u64);
-        self.model.tick();
-        self.model.get(self.p.peek_data) as u32
+        self.pins.set(Pin::PeekTarget, target as u64);
+        self.pins.set(Pin::PeekAddr, addr as u64);
+        self.pins.tick();
+        self.pins.get(Pin::PeekData) as u32
     }
 
     /// Loads raw memories: used by [`Engine::instantiate`] and by the random-code suite,
@@ -267,29 +393,37 @@ impl CoreEngine {
             self.load(LoadTarget::Stack, i as u32, *a as u32 as u64);
         }
         let fuel = fuel.min((1 << 48) - 1);
-        self.model.set(self.p.start_func, func as u64);
-        self.model.set(self.p.start_sp, args.len() as u64);
-        self.model.set(self.p.start_fuel, fuel);
-        self.model.set(self.p.start, 1);
-        self.model.tick();
-        self.model.set(self.p.start, 0);
+        self.pins.set(Pin::StartFunc, func as u64);
+        self.pins.set(Pin::StartSp, args.len() as u64);
+        self.pins.set(Pin::StartFuel, fuel);
+        self.pins.set(Pin::Start, 1);
+        self.pins.tick();
+        self.pins.set(Pin::Start, 0);
         let budget = self
             .max_cycles
             .unwrap_or(u64::MAX)
             .min(fuel.saturating_mul(CYCLES_PER_FUEL).saturating_add(10_000));
         let mut cycles = 0u64;
-        while self.model.get(self.p.busy) != 0 {
+        let mut current = 256;
+        while self.pins.get(Pin::Busy) != 0 {
             if cycles >= budget {
                 return Err(EngineError::Timeout(cycles));
             }
-            self.model.tick();
+            if let Some(p) = self.profile.as_mut() {
+                if self.pins.get(Pin::Retire) != 0 {
+                    current = self.pins.get(Pin::RetireOp) as usize;
+                    p.count[current] += 1;
+                }
+                p.cycles[current] += 1;
+            }
+            self.pins.tick();
             cycles += 1;
         }
-        let instructions = self.model.get(self.p.instret);
-        let cycles = self.model.get(self.p.cycles);
-        let result = if self.model.get(self.p.trap_valid) != 0 {
-            let code = self.model.get(self.p.trap_cause) as usize;
-            let pc = self.model.get(self.p.trap_pc) as u32;
+        let instructions = self.pins.get(Pin::Instret);
+        let cycles = self.pins.get(Pin::Cycles);
+        let result = if self.pins.get(Pin::TrapValid) != 0 {
+            let code = self.pins.get(Pin::TrapCause) as usize;
+            let pc = self.pins.get(Pin::TrapPc) as u32;
             Err(Trap {
                 cause: cause_of(code),
                 pc,
@@ -301,7 +435,7 @@ impl CoreEngine {
                 .and_then(|i| i.functions.get(func as usize))
                 .map_or(0, |f| f.results);
             Ok(if results == 1 {
-                vec![self.model.get(self.p.result) as u32 as i32]
+                vec![self.pins.get(Pin::Result) as u32 as i32]
             } else {
                 vec![]
             })
@@ -339,7 +473,7 @@ pub fn cause_of(code: usize) -> TrapCause {
 
 impl Engine for CoreEngine {
     fn name(&self) -> &'static str {
-        "verilator"
+        self.name
     }
 
     fn profile(&self) -> Profile {
@@ -395,7 +529,7 @@ impl Engine for CoreEngine {
     }
 
     fn memory(&mut self) -> Vec<u8> {
-        let pages = self.model.get(self.p.pages) as usize;
+        let pages = self.pins.get(Pin::Pages) as usize;
         let mut out = Vec::with_capacity(pages * PAGE as usize);
         for i in 0..(pages * PAGE as usize / 4).min(MEM_WORDS) {
             out.extend_from_slice(&self.peek(LoadTarget::Memory, i as u32).to_le_bytes());

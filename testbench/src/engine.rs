@@ -49,7 +49,14 @@ pub fn by_name_with(name: &str, profile: Profile, options: &RunOptions) -> Resul
             }
             Ok(Box::new(core))
         }
-        "rust-hdl" => Err(EngineError::Refused(format!("engine `{name}` is not built yet"))),
+        "rust-hdl" => {
+            if profile != Profile::SIM || options.vcd.is_some() {
+                return Err(EngineError::Refused("the rust-hdl core runs the sim profile, without VCD output (use --engine verilator)".into()));
+            }
+            let mut core = crate::core::CoreEngine::rust_hdl();
+            core.max_cycles = options.max_cycles;
+            Ok(Box::new(core))
+        }
         _ => Err(EngineError::Refused(format!("no engine named `{name}` (known: {})", ENGINE_NAMES.join(", ")))),
     }
 }

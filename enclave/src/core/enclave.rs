@@ -120,6 +120,10 @@ pub struct Enclave<
     pub instret: Signal<Out, Bits<48>>,
     pub cycles: Signal<Out, Bits<48>>,
     pub pages: Signal<Out, Bits<16>>,
+    /// High in the cycle an instruction starts executing (for profiling).
+    pub retire: Signal<Out, Bit>,
+    /// The opcode of that instruction.
+    pub retire_op: Signal<Out, Bits<8>>,
 
     // Memories.
     code_even: Sram<CODE_A, 32>,
@@ -265,6 +269,8 @@ impl<
             instret: Default::default(),
             cycles: Default::default(),
             pages: Default::default(),
+            retire: Default::default(),
+            retire_op: Default::default(),
             code_even: Default::default(),
             code_odd: Default::default(),
             side: Default::default(),
@@ -429,6 +435,7 @@ impl<
         self.sp_next.next = self.sp.q.val();
         self.csp_next.next = self.csp.q.val();
         self.refetch_now.next = false;
+        self.retire.next = false;
         self.vs_ra.next = 0.into();
         self.vs_ra_set.next = false;
         self.fn_ra.next = self.callee.q.val();
@@ -775,6 +782,7 @@ impl<
                     self.op_reg.d.next = self.op.val();
                     self.refetch_now.next = true;
                 } else {
+                    self.retire.next = true;
                     self.fuel.d.next = self.fuel.q.val() - 1;
                     self.retired.d.next = self.retired.q.val() + 1;
                     self.pc_next.next = self.pc.q.val() + self.ilen.val();
@@ -1196,6 +1204,7 @@ impl<
         self.instret.next = self.retired.q.val();
         self.cycles.next = self.clocks.q.val();
         self.pages.next = self.mem_pages.q.val();
+        self.retire_op.next = self.op.val();
         match self.peek_sel.q.val().index() {
             3 => {
                 self.peek_data.next = self.misc.read_data.val();
@@ -1219,3 +1228,14 @@ impl<
 /// The simulation profile's core (`Profile::SIM`): 64 KiB code, 32 Ki side entries, 4096
 /// stack words, 256 frames, 2048 functions, 4096 table elements, 4 pages of linear memory.
 pub type SimEnclave = Enclave<13, 15, 12, 8, 11, 12, 15>;
+
+/// The ECP5 profile's core (`Profile::ECP5`): 16 KiB code, 2 Ki side entries, 1024 stack
+/// words, 64 frames, 256 functions, 256 table elements, 1 page of linear memory.
+pub type Ecp5Enclave = Enclave<11, 11, 10, 6, 8, 8, 13>;
+
+/// A core whose memories fill the 32 block RAMs of an iCE40 HX8K exactly, for area and
+/// timing: 2 KiB code, 256 side entries, 256 stack words, 256 frames, 256 functions, 256
+/// table elements, 2 KiB of linear memory. Every memory is 256 deep (an `SB_RAM40_4K` is
+/// 256 x 16; shallower memories would go into flip-flops). Boards with an HX part run small
+/// programs only; the UP5K's SPRAM holds the `Profile::ICE40` page.
+pub type Hx8kEnclave = Enclave<8, 8, 8, 8, 8, 8, 8>;
