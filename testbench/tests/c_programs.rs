@@ -1,0 +1,25 @@
+//! The C benchmarks in `apps/bench/` on the model, against wasmi and native gcc
+//! (`castle_testbench::suites::c_programs`). Instruction counts with `--nocapture`.
+//! A missing tool fails the test (it never skips): run `scripts/setup.sh`.
+use castle_enclave::image::Profile;
+use castle_testbench::engine::ModelEngine;
+use castle_testbench::suites::{c_programs, check_tools};
+
+#[test]
+fn c_benchmarks_agree_with_wasmi_and_native() {
+    check_tools(&["clang-16", "wasm-opt", "gcc"]).unwrap();
+    let mut engine = ModelEngine::new(Profile::SIM);
+    let mut mismatches = Vec::new();
+    for name in c_programs::PROGRAMS {
+        let report = c_programs::check(&mut engine, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let counts: Vec<u64> = report.calls.iter().map(|c| c.2).collect();
+        println!(
+            "{name:8} model instructions: total {} max {} over {} calls",
+            counts.iter().sum::<u64>(),
+            counts.iter().max().unwrap_or(&0),
+            counts.len()
+        );
+        mismatches.extend(report.mismatches);
+    }
+    assert!(mismatches.is_empty(), "mismatches:\n{}", mismatches.join("\n"));
+}
