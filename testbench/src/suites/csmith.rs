@@ -142,7 +142,14 @@ pub fn run(engine: &mut dyn Engine, options: &Options, progress: &mut dyn FnMut(
 
 fn one(engine: &mut dyn Engine, options: &Options, seed: u64, c: &std::path::Path, wasm_path: &std::path::Path) -> Verdict {
     let generated = run_tool(
-        Command::new("csmith").args(CSMITH_FLAGS).arg("--seed").arg(seed.to_string()).arg("-o").arg(c),
+        // csmith writes platform.info into its working folder: keep it with the programs.
+        Command::new("csmith")
+            .args(CSMITH_FLAGS)
+            .arg("--seed")
+            .arg(seed.to_string())
+            .arg("-o")
+            .arg(c)
+            .current_dir(c.parent().unwrap_or(std::path::Path::new("."))),
         "csmith",
     );
     if let Err(e) = generated {
