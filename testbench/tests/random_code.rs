@@ -1,7 +1,7 @@
 //! Random code loaded straight into code memory on the model
 //! (`castle_testbench::suites::random_code`): results or a trap within the fuel, no panic,
 //! no hang, memories intact. `CASTLE_RANDOM_CODE_COUNT` and `CASTLE_RANDOM_CODE_SEED` change
-//! the count (default 20,000) and the first seed (default 0).
+//! the count (default 50,000) and the first seed (default 0).
 use castle_enclave::image::Profile;
 use castle_testbench::engine::ModelEngine;
 use castle_testbench::suites::random_code::{self, Tally};
@@ -12,7 +12,7 @@ fn env(name: &str, default: u64) -> u64 {
 
 #[test]
 fn random_code_runs_or_traps_within_its_fuel() {
-    let (first, count) = (env("CASTLE_RANDOM_CODE_SEED", 0), env("CASTLE_RANDOM_CODE_COUNT", 20_000));
+    let (first, count) = (env("CASTLE_RANDOM_CODE_SEED", 0), env("CASTLE_RANDOM_CODE_COUNT", 50_000));
     let mut engine = ModelEngine::new(Profile::SIM);
     let mut tally = Tally::default();
     let started = std::time::Instant::now();

@@ -34,18 +34,24 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
     let len = rng.gen_range(8..400usize);
     let mut code = Vec::with_capacity(len + 8);
     while code.len() < len {
-        match rng.gen_range(0..10) {
+        // Weighted towards pushes so that most pops find operands and runs go deeper.
+        match rng.gen_range(0..20) {
             0 => code.push(rng.gen()),
-            1..=2 => {
+            1..=5 => {
                 code.push(0x41);
                 code.push(rng.gen_range(0..0x80));
             }
-            3 => {
-                // A small local/global index or a memory immediate pair.
+            6..=7 => {
+                code.push(0x20);
+                code.push(rng.gen_range(0..4));
+            }
+            8..=9 => {
+                // A small index or memory immediate after any opcode.
                 code.push(OPCODES[rng.gen_range(0..OPCODES.len())]);
                 code.push(rng.gen_range(0..4));
             }
-            _ => code.push(OPCODES[rng.gen_range(0..OPCODES.len())]),
+            10 => code.push(0x0b),
+            _ => code.push(OPCODES[rng.gen_range(1..OPCODES.len())]),
         }
     }
     let code_len = code.len() as u32;
@@ -55,7 +61,7 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
             target_pc: if rng.gen_bool(0.95) { rng.gen_range(0..code_len) } else { rng.gen() },
             target_stp: if rng.gen_bool(0.95) { rng.gen_range(0..side_len.max(1)) } else { rng.gen() },
             keep: rng.gen_range(0..2),
-            drop: if rng.gen_bool(0.9) { rng.gen_range(0..4) } else { rng.gen() },
+            drop: if rng.gen_bool(0.9) { rng.gen_range(0..2) } else { rng.gen() },
         })
         .collect();
     let types = rng.gen_range(1..4u32);
@@ -101,7 +107,7 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
 }
 
 /// How one random image ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tally {
     /// Images run.
     pub images: u64,
@@ -113,6 +119,10 @@ pub struct Tally {
     pub out_of_fuel: u64,
     /// Images the engine refused to load or call (a clean refusal, allowed).
     pub refused: u64,
+    /// Traps by cause.
+    pub causes: std::collections::BTreeMap<String, u64>,
+    /// Instructions executed over all runs.
+    pub instructions: u64,
 }
 
 /// Runs random image `seed` on `engine`; an error describes a violation.
@@ -138,6 +148,7 @@ pub fn check(engine: &mut dyn Engine, seed: u64, tally: &mut Tally) -> Result<()
         }
         Err(e) => return Err(format!("invoke: {e}")),
     };
+    tally.instructions += outcome.instructions;
     if outcome.instructions > FUEL {
         return Err(format!("{} instructions with fuel {FUEL}", outcome.instructions));
     }
@@ -151,12 +162,13 @@ pub fn check(engine: &mut dyn Engine, seed: u64, tally: &mut Tally) -> Result<()
         }
         Err(trap) => {
             tally.trapped += 1;
+            *tally.causes.entry(trap.cause.to_string()).or_default() += 1;
             tally.out_of_fuel += u64::from(trap.cause == castle_enclave::model::TrapCause::FuelExhausted);
         }
     }
     let memory = engine.memory();
     let pages = memory.len() / castle_enclave::model::PAGE;
-    if memory.len() % castle_enclave::model::PAGE != 0 {
+    if !memory.len().is_multiple_of(castle_enclave::model::PAGE) {
         return Err(format!("linear memory is {} bytes, not whole pages", memory.len()));
     }
     let limit = image.memory.map_or(0, |m| m.max_pages.unwrap_or(u32::MAX).min(engine.profile().memory_pages)) as usize;
