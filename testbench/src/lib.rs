@@ -8,4 +8,5 @@ pub mod leb128;
 pub mod mesh;
 pub mod rusthdl;
 pub mod spec;
+pub mod suites;
 pub mod verilator;
