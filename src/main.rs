@@ -111,6 +111,9 @@ enum Command {
     Bench {
         #[arg(long)]
         json: bool,
+        /// Measure only these sections (comma-separated or repeated)
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<bench::Section>,
     },
     /// The default cluster on Verilator, narrated
     Demo,
@@ -127,7 +130,7 @@ fn main() {
 fn dispatch(cmd: Command) -> Result<()> {
     match cmd {
         Command::Verilog { manifest, top, output } => verilog(manifest, &top, &output),
-        Command::Bench { json } => bench::run(json),
+        Command::Bench { json, only } => bench::run(json, &only),
         Command::Demo => demo::run(),
         Command::Run { .. } => not_yet("run", 4),
         Command::Spec { .. } => not_yet("spec", 4),

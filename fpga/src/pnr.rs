@@ -30,9 +30,11 @@ pub const SEED: u64 = 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Device {
     /// Lattice iCE40 HX8K, ct256 package (iCE40-HX8K breakout, Alchitry Cu).
+    #[serde(rename = "ice40-hx8k")]
     Ice40Hx8k,
     /// Lattice ECP5 LFE5U-85F, speed grade 6, CABGA381 package (ULX3S-85F).
     #[allow(non_camel_case_types)]
+    #[serde(rename = "ecp5-85f")]
     Ecp5_85k,
 }
 
