@@ -39,6 +39,8 @@ pub struct OutputArbiter {
     locked: DFF<Bit>,
     /// One-hot: the source holding the output, or the last one that did (round-robin pointer).
     owner: DFF<Bits<5>>,
+    /// Requests from sources that can reach this output.
+    rs: Signal<Local, Bits<5>>,
     /// Requests from sources after `owner` in the cyclic order.
     masked: Signal<Local, Bits<5>>,
     /// Round-robin winner among `req`.
@@ -60,6 +62,7 @@ impl OutputArbiter {
             sources: Constant::new(bits(sources as u64 & 31)),
             locked: Default::default(),
             owner: Default::default(),
+            rs: Default::default(),
             masked: Default::default(),
             pick: Default::default(),
         }
@@ -70,14 +73,18 @@ impl Logic for OutputArbiter {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, locked, owner);
-        // Sources strictly above the one-hot owner: !((owner << 1) - 1); all of them when owner
-        // is 0 gives !(0 - 1) = 0, which falls through to the plain lowest-first pick.
-        self.masked.next = (self.req.val() & self.sources.val()) & (!((self.owner.q.val() << 1) - bits::<5>(1)));
-        // Lowest set bit: x & (!x + 1).
+        // Requests from sources strictly above the one-hot owner; none when owner is 0, which
+        // falls through to the plain lowest-first pick. Lowest set bit of x: x & !(x << 1 |
+        // x << 2 | ...), plain logic rather than the carry chain of x & (!x + 1).
+        self.rs.next = self.req.val() & self.sources.val();
+        self.masked.next = self.rs.val()
+            & ((self.owner.q.val() << 1) | (self.owner.q.val() << 2) | (self.owner.q.val() << 3) | (self.owner.q.val() << 4));
         if self.masked.val().any() {
-            self.pick.next = self.masked.val() & ((!self.masked.val()) + bits::<5>(1));
+            self.pick.next = self.masked.val()
+                & !((self.masked.val() << 1) | (self.masked.val() << 2) | (self.masked.val() << 3) | (self.masked.val() << 4));
         } else {
-            self.pick.next = (self.req.val() & self.sources.val()) & ((!(self.req.val() & self.sources.val())) + bits::<5>(1));
+            self.pick.next =
+                self.rs.val() & !((self.rs.val() << 1) | (self.rs.val() << 2) | (self.rs.val() << 3) | (self.rs.val() << 4));
         }
         if self.locked.q.val() {
             self.grant.next = (self.owner.q.val() & self.valid.val()) & self.sources.val();
