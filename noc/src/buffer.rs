@@ -7,9 +7,10 @@
 //!   cycle, so ready paths do not chain from router to router.
 //! - `out_valid`/`out_flit`/`out_ready`: the head of the buffer, straight from a register;
 //!   popped when `out_valid & out_ready`. `out_ready` may depend on `out_valid` and `out_flit`.
-//! - `next_flit` (out) / `next_route` (in, 5 bits): the flit that enters the head register if
-//!   it loads this cycle (the skid flit if there is one, else `in_flit`), and the output the
-//!   router's routing function picks for it (one-hot, combinational from `next_flit`).
+//! - `next_dst` (out, 4 bits) / `next_route` (in, 5 bits): the destination field (bits 3:0)
+//!   of the flit that enters the head register if it loads this cycle (the skid flit if there
+//!   is one, else `in_flit`), and the output the router's routing function picks for it
+//!   (one-hot, combinational from `next_dst`).
 //! - `out_req` (5 bits): `next_route` as registered with the head flit, and zero unless the head
 //!   is valid and the first flit of a packet: the head's request to the output arbiters,
 //!   straight from flip-flops. Routing on the way into the head register takes the route
@@ -31,7 +32,7 @@ pub struct SkidBuffer {
     pub out_valid: Signal<Out, Bit>,
     pub out_ready: Signal<In, Bit>,
     pub out_flit: Signal<Out, Flit>,
-    pub next_flit: Signal<Out, Flit>,
+    pub next_dst: Signal<Out, Bits<4>>,
     pub next_route: Signal<In, Bits<5>>,
     pub out_req: Signal<Out, Bits<5>>,
     /// The head flit.
@@ -46,6 +47,8 @@ pub struct SkidBuffer {
     skid_valid: DFF<Bit>,
     /// The head register takes a new value (it is empty or being popped).
     load: Signal<Local, Bit>,
+    /// The flit that enters the head register if it loads.
+    next_flit: Signal<Local, Flit>,
     /// A flit enters the head register this cycle.
     next_valid: Signal<Local, Bit>,
 }
@@ -66,6 +69,7 @@ impl Logic for SkidBuffer {
         if self.skid_valid.q.val() {
             self.next_flit.next = self.skid.q.val();
         }
+        self.next_dst.next = self.next_flit.val().get_bits::<4>(0);
         self.next_valid.next = self.skid_valid.q.val() | self.in_valid.val();
         if self.load.val() {
             self.head.d.next = self.next_flit.val();

@@ -241,45 +241,46 @@ impl Logic for Router {
         // Route computation, on the flit about to enter each head register (the buffer keeps
         // the result with the flit, and only for a packet's first flit). One-hot outputs:
         // 1 l, 2 n, 4 e, 8 s, 16 w.
-        if self.east_of.val().get_bit(self.ib_l.next_flit.val().get_bits::<2>(0).index()) {
+        if self.east_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index()) {
             self.ib_l.next_route.next = bits::<5>(4); // east
-        } else if self.west_of.val().get_bit(self.ib_l.next_flit.val().get_bits::<2>(0).index()) {
+        } else if self.west_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index()) {
             self.ib_l.next_route.next = bits::<5>(16); // west
-        } else if self.south_of.val().get_bit(self.ib_l.next_flit.val().get_bits::<2>(2).index()) {
+        } else if self.south_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index()) {
             self.ib_l.next_route.next = bits::<5>(8); // south
-        } else if self.north_of.val().get_bit(self.ib_l.next_flit.val().get_bits::<2>(2).index()) {
+        } else if self.north_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index()) {
             self.ib_l.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_l.next_route.next = bits::<5>(1); // local
         }
-        // From the north, travelling south: only y is left to compare.
-        if self.ib_n.next_flit.val().get_bits::<2>(2) != self.my_y.val() {
+        // From the north, travelling south: only y is left to compare (dst_x is read in a
+        // term that folds to zero, so that Verilator -Wall does not flag its bits as unused).
+        if (self.ib_n.next_dst.val().get_bits::<2>(2) | (self.ib_n.next_dst.val().get_bits::<2>(0) & bits::<2>(0))) != self.my_y.val() {
             self.ib_n.next_route.next = bits::<5>(8); // south
         } else {
             self.ib_n.next_route.next = bits::<5>(1); // local
         }
         // From the south, travelling north.
-        if self.ib_s.next_flit.val().get_bits::<2>(2) != self.my_y.val() {
+        if (self.ib_s.next_dst.val().get_bits::<2>(2) | (self.ib_s.next_dst.val().get_bits::<2>(0) & bits::<2>(0))) != self.my_y.val() {
             self.ib_s.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_s.next_route.next = bits::<5>(1); // local
         }
         // From the east, travelling west: straight on until x matches, then turn in y.
-        if self.ib_e.next_flit.val().get_bits::<2>(0) != self.my_x.val() {
+        if self.ib_e.next_dst.val().get_bits::<2>(0) != self.my_x.val() {
             self.ib_e.next_route.next = bits::<5>(16); // west
-        } else if self.south_of.val().get_bit(self.ib_e.next_flit.val().get_bits::<2>(2).index()) {
+        } else if self.south_of.val().get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index()) {
             self.ib_e.next_route.next = bits::<5>(8); // south
-        } else if self.north_of.val().get_bit(self.ib_e.next_flit.val().get_bits::<2>(2).index()) {
+        } else if self.north_of.val().get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index()) {
             self.ib_e.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_e.next_route.next = bits::<5>(1); // local
         }
         // From the west, travelling east.
-        if self.ib_w.next_flit.val().get_bits::<2>(0) != self.my_x.val() {
+        if self.ib_w.next_dst.val().get_bits::<2>(0) != self.my_x.val() {
             self.ib_w.next_route.next = bits::<5>(4); // east
-        } else if self.south_of.val().get_bit(self.ib_w.next_flit.val().get_bits::<2>(2).index()) {
+        } else if self.south_of.val().get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index()) {
             self.ib_w.next_route.next = bits::<5>(8); // south
-        } else if self.north_of.val().get_bit(self.ib_w.next_flit.val().get_bits::<2>(2).index()) {
+        } else if self.north_of.val().get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index()) {
             self.ib_w.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_w.next_route.next = bits::<5>(1); // local
@@ -406,24 +407,33 @@ impl Logic for Router {
             self.out_w_flit.next = self.ib_e.out_flit.val();
         }
 
-        // Pops: an input is granted by at most one output at a time.
+        // Pops: an input is granted by at most one output at a time (terms for turns XY routing
+        // never makes are constant zero).
         self.pop_l.next = (self.oa_l.grant.val().get_bit(0) & self.out_l_ready.val())
             | (self.oa_n.grant.val().get_bit(0) & self.out_n_ready.val())
             | (self.oa_e.grant.val().get_bit(0) & self.out_e_ready.val())
             | (self.oa_s.grant.val().get_bit(0) & self.out_s_ready.val())
             | (self.oa_w.grant.val().get_bit(0) & self.out_w_ready.val());
         self.pop_n.next = (self.oa_l.grant.val().get_bit(1) & self.out_l_ready.val())
-            | (self.oa_s.grant.val().get_bit(1) & self.out_s_ready.val());
+            | (self.oa_n.grant.val().get_bit(1) & self.out_n_ready.val())
+            | (self.oa_e.grant.val().get_bit(1) & self.out_e_ready.val())
+            | (self.oa_s.grant.val().get_bit(1) & self.out_s_ready.val())
+            | (self.oa_w.grant.val().get_bit(1) & self.out_w_ready.val());
         self.pop_e.next = (self.oa_l.grant.val().get_bit(2) & self.out_l_ready.val())
             | (self.oa_n.grant.val().get_bit(2) & self.out_n_ready.val())
+            | (self.oa_e.grant.val().get_bit(2) & self.out_e_ready.val())
             | (self.oa_s.grant.val().get_bit(2) & self.out_s_ready.val())
             | (self.oa_w.grant.val().get_bit(2) & self.out_w_ready.val());
         self.pop_s.next = (self.oa_l.grant.val().get_bit(3) & self.out_l_ready.val())
-            | (self.oa_n.grant.val().get_bit(3) & self.out_n_ready.val());
+            | (self.oa_n.grant.val().get_bit(3) & self.out_n_ready.val())
+            | (self.oa_e.grant.val().get_bit(3) & self.out_e_ready.val())
+            | (self.oa_s.grant.val().get_bit(3) & self.out_s_ready.val())
+            | (self.oa_w.grant.val().get_bit(3) & self.out_w_ready.val());
         self.pop_w.next = (self.oa_l.grant.val().get_bit(4) & self.out_l_ready.val())
             | (self.oa_n.grant.val().get_bit(4) & self.out_n_ready.val())
             | (self.oa_e.grant.val().get_bit(4) & self.out_e_ready.val())
-            | (self.oa_s.grant.val().get_bit(4) & self.out_s_ready.val());
+            | (self.oa_s.grant.val().get_bit(4) & self.out_s_ready.val())
+            | (self.oa_w.grant.val().get_bit(4) & self.out_w_ready.val());
         self.ib_l.out_ready.next = self.pop_l.val();
         self.ib_n.out_ready.next = self.pop_n.val();
         self.ib_e.out_ready.next = self.pop_e.val();
