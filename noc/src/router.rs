@@ -18,11 +18,13 @@
 //! from east or west continues straight while `dst_x != my_x`. A misaddressed packet therefore
 //! runs straight to the mesh edge, where the mesh drops it, instead of wandering.
 //!
-//! Each input has a 2-flit skid buffer ([`crate::buffer::SkidBuffer`]); each output has a
-//! round-robin arbiter with a wormhole lock ([`crate::arbiter::OutputArbiter`]).
+//! Each input has a 2-flit skid buffer ([`crate::buffer::SkidBuffer`]) that also keeps the
+//! head flit's route, computed here from the flit on its way into the head register; each
+//! output has a round-robin arbiter with a wormhole lock ([`crate::arbiter::OutputArbiter`]).
 //!
 //! Latency: one cycle per hop. A flit taken into an input buffer in cycle t is offered on its
-//! output in cycle t+1 (combinationally through route, arbiter and crossbar) and, if taken
+//! output in cycle t+1 (its route registered with it, then combinationally through arbiter
+//! and crossbar) and, if taken
 //! there, sits in the next router's buffer in cycle t+2. A local-to-local packet between
 //! neighbours thus arrives 2 cycles after it was taken, plus one per extra hop. Throughput: one
 //! flit per cycle on every output at once.
@@ -498,7 +500,7 @@ mod tests {
             src,
             kind: Kind::Data,
             badge,
-            payload: (0..len as u32).map(|i| (badge as u32) << 16 | i * 0x0101 | 0x8000_0000).collect(),
+            payload: (0..len as u32).map(|i| ((badge as u32) << 16) | (i * 0x0101) | 0x8000_0000).collect(),
         }
     }
 
