@@ -54,3 +54,14 @@ fn demo_runs_and_agrees() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("agree on all") && !out.contains("MISMATCH"), "{out}");
 }
+
+/// `castle bench --only` takes the section names and refuses others (without running anything).
+#[test]
+fn bench_only_lists_its_sections() {
+    let (code, _, err) = castle(&["bench", "--only", "nosuch"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("area") && err.contains("harness"), "{err}");
+    let (code, out, _) = castle(&["bench", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--only"), "{out}");
+}
