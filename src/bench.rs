@@ -1,26 +1,94 @@
 //! `castle bench`: every measured figure, as in docs/RESULTS.md.
-use crate::progress::spinner;
+use crate::progress::{bar, spinner};
 use anyhow::Result;
+use castle_fpga::pnr::PnrReport;
 
-pub fn run(json: bool) -> Result<()> {
-    let pb = spinner("measuring the Verilator harness");
-    let h = castle_testbench::bench::harness(&|step| pb.set_message(step.to_string()))?;
-    let m = castle_testbench::bench::mesh(&|step| pb.set_message(step.to_string()))?;
-    pb.finish_and_clear();
-    if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "harness": h, "mesh": m }))?);
-        return Ok(());
+/// The sections of `castle bench`, each measurable alone with `--only`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Section {
+    /// Verilator harness against rust-hdl on the LEB128 decoder
+    Harness,
+    /// Verilator harness against rust-hdl on the 2x2 mesh
+    Mesh,
+    /// Place and route of the blocks on iCE40 HX8K and ECP5-85F: area and Fmax
+    Area,
+}
+
+pub fn run(json: bool, only: &[Section]) -> Result<()> {
+    let want = |s: Section| only.is_empty() || only.contains(&s);
+    let mut out = serde_json::Map::new();
+    let mut text = String::new();
+    if want(Section::Harness) || want(Section::Mesh) {
+        let pb = spinner("measuring the Verilator harness");
+        if want(Section::Harness) {
+            let h = castle_testbench::bench::harness(&|step| pb.set_message(step.to_string()))?;
+            text += &format!("Verilator harness ({}, block {})\n", h.verilator, h.block);
+            text += &format!("  Verilator      {:>12.0} cycles/s\n", h.verilator_cycles_per_s);
+            text += &format!("  rust-hdl sim   {:>12.0} cycles/s\n", h.rust_hdl_cycles_per_s);
+            text += &format!("  ratio          {:>12.1} x\n", h.ratio);
+            text += &format!(
+                "  rust-hdl Simulation testbench {:>9.0} cycles/s (ratio {:.1} x)\n",
+                h.rust_hdl_testbench_cycles_per_s, h.ratio_testbench
+            );
+            text += &format!("  cold build     {:>12.2} s\n", h.cold_build_s);
+            text += &format!("  cached build   {:>12.1} ms\n", h.cached_build_s * 1e3);
+            out.insert("harness".into(), serde_json::to_value(&h)?);
+        }
+        if want(Section::Mesh) {
+            let m = castle_testbench::bench::mesh(&|step| pb.set_message(step.to_string()))?;
+            text += &format!("Verilator harness on {} (4 routers)\n", m.block);
+            text += &format!("  Verilator      {:>12.0} cycles/s\n", m.verilator_cycles_per_s);
+            text += &format!("  rust-hdl sim   {:>12.0} cycles/s\n", m.rust_hdl_cycles_per_s);
+            text += &format!("  ratio          {:>12.1} x\n", m.ratio);
+            out.insert("mesh".into(), serde_json::to_value(&m)?);
+        }
+        pb.finish_and_clear();
     }
-    println!("Verilator harness ({}, block {})", h.verilator, h.block);
-    println!("  Verilator      {:>12.0} cycles/s", h.verilator_cycles_per_s);
-    println!("  rust-hdl sim   {:>12.0} cycles/s", h.rust_hdl_cycles_per_s);
-    println!("  ratio          {:>12.1} x", h.ratio);
-    println!("  rust-hdl Simulation testbench {:>9.0} cycles/s (ratio {:.1} x)", h.rust_hdl_testbench_cycles_per_s, h.ratio_testbench);
-    println!("  cold build     {:>12.2} s", h.cold_build_s);
-    println!("  cached build   {:>12.1} ms", h.cached_build_s * 1e3);
-    println!("Verilator harness on {} (4 routers)", m.block);
-    println!("  Verilator      {:>12.0} cycles/s", m.verilator_cycles_per_s);
-    println!("  rust-hdl sim   {:>12.0} cycles/s", m.rust_hdl_cycles_per_s);
-    println!("  ratio          {:>12.1} x", m.ratio);
+    if want(Section::Area) {
+        let pb = bar(0, "place and route");
+        let rows = castle_fpga::bench::area(&|done, total, what| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+            pb.set_message(what.to_string());
+        })?;
+        pb.finish_and_clear();
+        text += &area_table(&rows);
+        out.insert("area".into(), serde_json::to_value(&rows)?);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(out))?);
+    } else {
+        print!("{text}");
+    }
     Ok(())
+}
+
+/// The area rows as a text table, with the flow of each device under it.
+fn area_table(rows: &[PnrReport]) -> String {
+    let mut t = String::from("Area and Fmax (out of context, no constraints file)\n");
+    t += &format!(
+        "  {:<12} {:<11} {:>8} {:>6} {:>5} {:>4} {:>10}\n",
+        "block", "device", "LC/LUT4", "FF", "BRAM", "DSP", "Fmax MHz"
+    );
+    for r in rows {
+        let fmax = r.fmax_mhz.map_or("-".to_string(), |f| format!("{f:.1}"));
+        t += &format!(
+            "  {:<12} {:<11} {:>8} {:>6} {:>5} {:>4} {:>10}\n",
+            r.block,
+            r.device.name(),
+            r.logic_cells,
+            r.flip_flops,
+            r.brams,
+            r.dsps,
+            fmax
+        );
+    }
+    let mut seen = vec![];
+    for r in rows {
+        if !seen.contains(&r.device) {
+            seen.push(r.device);
+            t += &format!("  {}: {}, seed {}, clock target {} MHz\n", r.device.name(), r.tools, r.seed, r.target_mhz);
+        }
+    }
+    t
 }

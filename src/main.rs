@@ -118,6 +118,9 @@ enum Command {
     Bench {
         #[arg(long)]
         json: bool,
+        /// Measure only these sections (comma-separated or repeated)
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<bench::Section>,
     },
     /// The default cluster on Verilator, narrated
     Demo,
@@ -154,7 +157,7 @@ fn dispatch(cmd: Command) -> Result<i32> {
 fn dispatch_other(cmd: Command) -> Result<()> {
     match cmd {
         Command::Verilog { manifest, top, output } => verilog(manifest, &top, &output),
-        Command::Bench { json } => bench::run(json),
+        Command::Bench { json, only } => bench::run(json, &only),
         Command::Demo => demo::run(),
         Command::Run { .. } | Command::Spec { .. } => unreachable!("dispatched above"),
         Command::Sim { .. } => not_yet("sim", 0),

@@ -116,9 +116,7 @@ fn run_refuses_bad_inputs_cleanly() {
         (vec!["run", &f, "--invoke", "add", "1", "4294967296", "--engine", "model"], "is not an i32"),
         (vec!["run", &f, "--engine", "model"], "--invoke"),
         (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "model", "--vcd", "t.vcd"], "only for the"),
-        (vec!["run", &f, "--invoke", "add", "1", "2"], "engine `verilator` is not built yet"),
-        (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "rust-hdl"], "engine `rust-hdl` is not built yet"),
-        (vec!["spec", "--filter", "i32"], "engine `verilator` is not built yet"),
+        (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "rust-hdl", "--vcd", "t.vcd"], "use --engine verilator"),
         (vec!["spec", "--engine", "model", "--filter", "nosuch"], "no .wast file matches"),
     ];
     for (args, message) in cases {
@@ -144,4 +142,44 @@ fn spec_on_the_model_prints_the_table_and_counts() {
     assert!(v["passed"].as_u64().unwrap() > 300, "{out}");
     assert_eq!(v["files"][0]["file"], "i32.wast");
     assert!(v["skip_reasons"].is_object() && v["failures"].is_array(), "{out}");
+}
+
+/// `castle bench --only` takes the section names and refuses others (without running anything).
+#[test]
+fn bench_only_lists_its_sections() {
+    let (code, _, err) = castle(&["bench", "--only", "nosuch"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("area") && err.contains("harness"), "{err}");
+    let (code, out, _) = castle(&["bench", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--only"), "{out}");
+}
+
+/// The default engine is the Verilated core; rust-hdl runs the same core in its simulator.
+#[test]
+fn run_and_spec_on_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = program(&dir);
+    let (code, out, err) = castle(&["run", &f, "--invoke", "add", "2", "-5"]);
+    assert_eq!((code, out.as_str()), (0, "-3\n"), "{err}");
+    let (code, out, err) = castle(&["run", &f, "--invoke", "div", "7", "2", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(v["results"], serde_json::json!([3]));
+    assert!(v["cycles"].as_u64().unwrap() > v["instructions"].as_u64().unwrap(), "{out}");
+    let (code, out, err) = castle(&["run", &f, "--invoke", "div", "7", "0", "--engine", "rust-hdl"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.starts_with("trap: integer divide by zero at pc 0x"), "{out}");
+    let vcd = dir.path().join("t.vcd");
+    let (code, _, err) = castle(&["run", &f, "--invoke", "add", "1", "1", "--vcd", vcd.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&vcd).unwrap().contains("$enddefinitions"));
+    let (code, _, err) = castle(&["run", &f, "--invoke", "spin", "--max-cycles", "500"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no halt within"), "{err}");
+    let (code, out, err) = castle(&["spec", "--filter", "i32", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!((v["failed"].as_u64(), v["engine"].as_str()), (Some(0), Some("verilator")), "{out}");
+    assert!(v["passed"].as_u64().unwrap() > 300, "{out}");
 }

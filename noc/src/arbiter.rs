@@ -21,6 +21,12 @@
 //! flit (only that source's flits can be offered: packets never interleave on a link). Taking
 //! a `last` flit frees the output.
 //! Latency: none (combinational grant); the lock changes at the clock edge after an offer.
+//!
+//! State: `locked`, the one-hot `owner` (the crossbar select while locked, and the round-robin
+//! pointer), and `above`, the sources after the owner as a thermometer code in its own
+//! flip-flops (computed from the grant when the owner is, not from `owner` in the pick path:
+//! with the requests also straight from flip-flops, the pick starts from registers only).
+//! The pick is plain logic (`x & !(x << 1 | x << 2 | ...)`, no carry chain).
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -39,6 +45,11 @@ pub struct OutputArbiter {
     locked: DFF<Bit>,
     /// One-hot: the source holding the output, or the last one that did (round-robin pointer).
     owner: DFF<Bits<5>>,
+    /// Sources strictly above `owner` in the order 0..4 (a thermometer code kept in flip-flops,
+    /// so that the round-robin pick starts from registers).
+    above: DFF<Bits<5>>,
+    /// Requests from sources that can reach this output.
+    rs: Signal<Local, Bits<5>>,
     /// Requests from sources after `owner` in the cyclic order.
     masked: Signal<Local, Bits<5>>,
     /// Round-robin winner among `req`.
@@ -60,6 +71,8 @@ impl OutputArbiter {
             sources: Constant::new(bits(sources as u64 & 31)),
             locked: Default::default(),
             owner: Default::default(),
+            above: Default::default(),
+            rs: Default::default(),
             masked: Default::default(),
             pick: Default::default(),
         }
@@ -69,15 +82,18 @@ impl OutputArbiter {
 impl Logic for OutputArbiter {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, locked, owner);
-        // Sources strictly above the one-hot owner: !((owner << 1) - 1); all of them when owner
-        // is 0 gives !(0 - 1) = 0, which falls through to the plain lowest-first pick.
-        self.masked.next = (self.req.val() & self.sources.val()) & (!((self.owner.q.val() << 1) - bits::<5>(1)));
-        // Lowest set bit: x & (!x + 1).
+        dff_setup!(self, clock, locked, owner, above);
+        // Requests from sources strictly above the one-hot owner; none when owner is 0, which
+        // falls through to the plain lowest-first pick. Lowest set bit of x: x & !(x << 1 |
+        // x << 2 | ...), plain logic rather than the carry chain of x & (!x + 1).
+        self.rs.next = self.req.val() & self.sources.val();
+        self.masked.next = self.rs.val() & self.above.q.val();
         if self.masked.val().any() {
-            self.pick.next = self.masked.val() & ((!self.masked.val()) + bits::<5>(1));
+            self.pick.next = self.masked.val()
+                & !((self.masked.val() << 1) | (self.masked.val() << 2) | (self.masked.val() << 3) | (self.masked.val() << 4));
         } else {
-            self.pick.next = (self.req.val() & self.sources.val()) & ((!(self.req.val() & self.sources.val())) + bits::<5>(1));
+            self.pick.next =
+                self.rs.val() & !((self.rs.val() << 1) | (self.rs.val() << 2) | (self.rs.val() << 3) | (self.rs.val() << 4));
         }
         if self.locked.q.val() {
             self.grant.next = (self.owner.q.val() & self.valid.val()) & self.sources.val();
@@ -89,11 +105,13 @@ impl Logic for OutputArbiter {
         // only taking a `last` flit frees it.
         if self.out_valid.val() {
             self.owner.d.next = self.grant.val();
+            self.above.d.next = (self.grant.val() << 1) | (self.grant.val() << 2) | (self.grant.val() << 3) | (self.grant.val() << 4);
             self.locked.d.next = !(self.ready.val() & ((self.grant.val() & self.last.val()) != bits::<5>(0)));
         }
         if self.reset.val() {
             self.locked.d.next = false;
             self.owner.d.next = bits::<5>(0);
+            self.above.d.next = bits::<5>(0);
         }
     }
 }

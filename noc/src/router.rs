@@ -18,11 +18,13 @@
 //! from east or west continues straight while `dst_x != my_x`. A misaddressed packet therefore
 //! runs straight to the mesh edge, where the mesh drops it, instead of wandering.
 //!
-//! Each input has a 2-flit skid buffer ([`crate::buffer::SkidBuffer`]); each output has a
-//! round-robin arbiter with a wormhole lock ([`crate::arbiter::OutputArbiter`]).
+//! Each input has a 2-flit skid buffer ([`crate::buffer::SkidBuffer`]) that also keeps the
+//! head flit's route, computed here from the flit on its way into the head register; each
+//! output has a round-robin arbiter with a wormhole lock ([`crate::arbiter::OutputArbiter`]).
 //!
 //! Latency: one cycle per hop. A flit taken into an input buffer in cycle t is offered on its
-//! output in cycle t+1 (combinationally through route, arbiter and crossbar) and, if taken
+//! output in cycle t+1 (its route registered with it, then combinationally through arbiter
+//! and crossbar) and, if taken
 //! there, sits in the next router's buffer in cycle t+2. A local-to-local packet between
 //! neighbours thus arrives 2 cycles after it was taken, plus one per extra hop. Throughput: one
 //! flit per cycle on every output at once.
@@ -85,19 +87,6 @@ pub struct Router {
     oa_e: OutputArbiter,
     oa_s: OutputArbiter,
     oa_w: OutputArbiter,
-    /// Input d is in the middle of a packet: its head flit is not a first flit.
-    busy_l: DFF<Bit>,
-    busy_n: DFF<Bit>,
-    busy_e: DFF<Bit>,
-    busy_s: DFF<Bit>,
-    busy_w: DFF<Bit>,
-    /// Output wanted by input d's head, one-hot (bit 0 l, 1 n, 2 e, 3 s, 4 w); zero unless
-    /// the head is the first flit of a packet.
-    go_l: Signal<Local, Bits<5>>,
-    go_n: Signal<Local, Bits<5>>,
-    go_e: Signal<Local, Bits<5>>,
-    go_s: Signal<Local, Bits<5>>,
-    go_w: Signal<Local, Bits<5>>,
     /// Head valid / head is `last`, by input (bit 0 l, 1 n, 2 e, 3 s, 4 w).
     hv: Signal<Local, Bits<5>>,
     hl: Signal<Local, Bits<5>>,
@@ -107,6 +96,21 @@ pub struct Router {
     pop_e: Signal<Local, Bit>,
     pop_s: Signal<Local, Bit>,
     pop_w: Signal<Local, Bit>,
+    /// Crossbar terms: `xo_o_i` is input i's head flit if output o grants it, else zero;
+    /// output o is the OR of its terms (a one-hot AND-OR mux, two LUT levels for 5 sources).
+    xo_l_l: Signal<Local, Flit>,
+    xo_l_n: Signal<Local, Flit>,
+    xo_l_e: Signal<Local, Flit>,
+    xo_l_s: Signal<Local, Flit>,
+    xo_l_w: Signal<Local, Flit>,
+    xo_n_l: Signal<Local, Flit>,
+    xo_n_e: Signal<Local, Flit>,
+    xo_n_s: Signal<Local, Flit>,
+    xo_n_w: Signal<Local, Flit>,
+    xo_s_l: Signal<Local, Flit>,
+    xo_s_n: Signal<Local, Flit>,
+    xo_s_e: Signal<Local, Flit>,
+    xo_s_w: Signal<Local, Flit>,
 }
 
 impl Router {
@@ -163,16 +167,6 @@ impl Router {
             oa_e: OutputArbiter::new(0b10001),
             oa_s: OutputArbiter::new(0b10111),
             oa_w: OutputArbiter::new(0b00101),
-            busy_l: Default::default(),
-            busy_n: Default::default(),
-            busy_e: Default::default(),
-            busy_s: Default::default(),
-            busy_w: Default::default(),
-            go_l: Default::default(),
-            go_n: Default::default(),
-            go_e: Default::default(),
-            go_s: Default::default(),
-            go_w: Default::default(),
             hv: Default::default(),
             hl: Default::default(),
             pop_l: Default::default(),
@@ -180,6 +174,19 @@ impl Router {
             pop_e: Default::default(),
             pop_s: Default::default(),
             pop_w: Default::default(),
+            xo_l_l: Default::default(),
+            xo_l_n: Default::default(),
+            xo_l_e: Default::default(),
+            xo_l_s: Default::default(),
+            xo_l_w: Default::default(),
+            xo_n_l: Default::default(),
+            xo_n_e: Default::default(),
+            xo_n_s: Default::default(),
+            xo_n_w: Default::default(),
+            xo_s_l: Default::default(),
+            xo_s_n: Default::default(),
+            xo_s_e: Default::default(),
+            xo_s_w: Default::default(),
         }
     }
 }
@@ -190,7 +197,6 @@ const _: () = assert!(LAST_BIT == 16 && COORD_BITS == 2);
 impl Logic for Router {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, busy_l, busy_n, busy_e, busy_s, busy_w);
         clock!(self, clock, ib_l, ib_n, ib_e, ib_s, ib_w, oa_l, oa_n, oa_e, oa_s, oa_w);
         self.ib_l.reset.next = self.reset.val();
         self.ib_n.reset.next = self.reset.val();
@@ -234,98 +240,87 @@ impl Logic for Router {
             .replace_bit(3, self.ib_s.out_flit.val().get_bit(16))
             .replace_bit(4, self.ib_w.out_flit.val().get_bit(16));
 
-        // Route computation on first flits. One-hot outputs: 1 l, 2 n, 4 e, 8 s, 16 w.
-        self.go_l.next = bits::<5>(0);
-        self.go_n.next = bits::<5>(0);
-        self.go_e.next = bits::<5>(0);
-        self.go_s.next = bits::<5>(0);
-        self.go_w.next = bits::<5>(0);
-        if self.ib_l.out_valid.val() & !self.busy_l.q.val() {
-            if self.east_of.val().get_bit(self.ib_l.out_flit.val().get_bits::<2>(0).index()) {
-                self.go_l.next = bits::<5>(4); // east
-            } else if self.west_of.val().get_bit(self.ib_l.out_flit.val().get_bits::<2>(0).index()) {
-                self.go_l.next = bits::<5>(16); // west
-            } else if self.south_of.val().get_bit(self.ib_l.out_flit.val().get_bits::<2>(2).index()) {
-                self.go_l.next = bits::<5>(8); // south
-            } else if self.north_of.val().get_bit(self.ib_l.out_flit.val().get_bits::<2>(2).index()) {
-                self.go_l.next = bits::<5>(2); // north
-            } else {
-                self.go_l.next = bits::<5>(1); // local
-            }
+        // Route computation, on the flit about to enter each head register (the buffer keeps
+        // the result with the flit, and only for a packet's first flit). One-hot outputs:
+        // 1 l, 2 n, 4 e, 8 s, 16 w.
+        if self.east_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index()) {
+            self.ib_l.next_route.next = bits::<5>(4); // east
+        } else if self.west_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index()) {
+            self.ib_l.next_route.next = bits::<5>(16); // west
+        } else if self.south_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index()) {
+            self.ib_l.next_route.next = bits::<5>(8); // south
+        } else if self.north_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index()) {
+            self.ib_l.next_route.next = bits::<5>(2); // north
+        } else {
+            self.ib_l.next_route.next = bits::<5>(1); // local
         }
-        // From the north, travelling south: only y is left to compare.
-        if self.ib_n.out_valid.val() & !self.busy_n.q.val() {
-            if self.ib_n.out_flit.val().get_bits::<2>(2) != self.my_y.val() {
-                self.go_n.next = bits::<5>(8); // south
-            } else {
-                self.go_n.next = bits::<5>(1); // local
-            }
+        // From the north, travelling south: only y is left to compare (dst_x is read in a
+        // term that folds to zero, so that Verilator -Wall does not flag its bits as unused).
+        if (self.ib_n.next_dst.val().get_bits::<2>(2) | (self.ib_n.next_dst.val().get_bits::<2>(0) & bits::<2>(0))) != self.my_y.val() {
+            self.ib_n.next_route.next = bits::<5>(8); // south
+        } else {
+            self.ib_n.next_route.next = bits::<5>(1); // local
         }
         // From the south, travelling north.
-        if self.ib_s.out_valid.val() & !self.busy_s.q.val() {
-            if self.ib_s.out_flit.val().get_bits::<2>(2) != self.my_y.val() {
-                self.go_s.next = bits::<5>(2); // north
-            } else {
-                self.go_s.next = bits::<5>(1); // local
-            }
+        if (self.ib_s.next_dst.val().get_bits::<2>(2) | (self.ib_s.next_dst.val().get_bits::<2>(0) & bits::<2>(0))) != self.my_y.val() {
+            self.ib_s.next_route.next = bits::<5>(2); // north
+        } else {
+            self.ib_s.next_route.next = bits::<5>(1); // local
         }
         // From the east, travelling west: straight on until x matches, then turn in y.
-        if self.ib_e.out_valid.val() & !self.busy_e.q.val() {
-            if self.ib_e.out_flit.val().get_bits::<2>(0) != self.my_x.val() {
-                self.go_e.next = bits::<5>(16); // west
-            } else if self.south_of.val().get_bit(self.ib_e.out_flit.val().get_bits::<2>(2).index()) {
-                self.go_e.next = bits::<5>(8); // south
-            } else if self.north_of.val().get_bit(self.ib_e.out_flit.val().get_bits::<2>(2).index()) {
-                self.go_e.next = bits::<5>(2); // north
-            } else {
-                self.go_e.next = bits::<5>(1); // local
-            }
+        if self.ib_e.next_dst.val().get_bits::<2>(0) != self.my_x.val() {
+            self.ib_e.next_route.next = bits::<5>(16); // west
+        } else if self.south_of.val().get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index()) {
+            self.ib_e.next_route.next = bits::<5>(8); // south
+        } else if self.north_of.val().get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index()) {
+            self.ib_e.next_route.next = bits::<5>(2); // north
+        } else {
+            self.ib_e.next_route.next = bits::<5>(1); // local
         }
         // From the west, travelling east.
-        if self.ib_w.out_valid.val() & !self.busy_w.q.val() {
-            if self.ib_w.out_flit.val().get_bits::<2>(0) != self.my_x.val() {
-                self.go_w.next = bits::<5>(4); // east
-            } else if self.south_of.val().get_bit(self.ib_w.out_flit.val().get_bits::<2>(2).index()) {
-                self.go_w.next = bits::<5>(8); // south
-            } else if self.north_of.val().get_bit(self.ib_w.out_flit.val().get_bits::<2>(2).index()) {
-                self.go_w.next = bits::<5>(2); // north
-            } else {
-                self.go_w.next = bits::<5>(1); // local
-            }
+        if self.ib_w.next_dst.val().get_bits::<2>(0) != self.my_x.val() {
+            self.ib_w.next_route.next = bits::<5>(4); // east
+        } else if self.south_of.val().get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index()) {
+            self.ib_w.next_route.next = bits::<5>(8); // south
+        } else if self.north_of.val().get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index()) {
+            self.ib_w.next_route.next = bits::<5>(2); // north
+        } else {
+            self.ib_w.next_route.next = bits::<5>(1); // local
         }
 
-        // Requests per output, by source (bit 0 l, 1 n, 2 e, 3 s, 4 w). Turns XY routing never
-        // makes are constant zero here and excluded by each arbiter's `sources`.
+        // Requests per output, by source (bit 0 l, 1 n, 2 e, 3 s, 4 w), straight from the
+        // buffers' registers. Turns XY routing never makes are constant zero here and excluded
+        // by each arbiter's `sources`.
         self.oa_l.req.next = bits::<5>(0)
-            .replace_bit(0, self.go_l.val().get_bit(0))
-            .replace_bit(1, self.go_n.val().get_bit(0))
-            .replace_bit(2, self.go_e.val().get_bit(0))
-            .replace_bit(3, self.go_s.val().get_bit(0))
-            .replace_bit(4, self.go_w.val().get_bit(0));
+            .replace_bit(0, self.ib_l.out_req.val().get_bit(0))
+            .replace_bit(1, self.ib_n.out_req.val().get_bit(0))
+            .replace_bit(2, self.ib_e.out_req.val().get_bit(0))
+            .replace_bit(3, self.ib_s.out_req.val().get_bit(0))
+            .replace_bit(4, self.ib_w.out_req.val().get_bit(0));
         self.oa_n.req.next = bits::<5>(0)
-            .replace_bit(0, self.go_l.val().get_bit(1))
-            .replace_bit(1, self.go_n.val().get_bit(1))
-            .replace_bit(2, self.go_e.val().get_bit(1))
-            .replace_bit(3, self.go_s.val().get_bit(1))
-            .replace_bit(4, self.go_w.val().get_bit(1));
+            .replace_bit(0, self.ib_l.out_req.val().get_bit(1))
+            .replace_bit(1, self.ib_n.out_req.val().get_bit(1))
+            .replace_bit(2, self.ib_e.out_req.val().get_bit(1))
+            .replace_bit(3, self.ib_s.out_req.val().get_bit(1))
+            .replace_bit(4, self.ib_w.out_req.val().get_bit(1));
         self.oa_e.req.next = bits::<5>(0)
-            .replace_bit(0, self.go_l.val().get_bit(2))
-            .replace_bit(1, self.go_n.val().get_bit(2))
-            .replace_bit(2, self.go_e.val().get_bit(2))
-            .replace_bit(3, self.go_s.val().get_bit(2))
-            .replace_bit(4, self.go_w.val().get_bit(2));
+            .replace_bit(0, self.ib_l.out_req.val().get_bit(2))
+            .replace_bit(1, self.ib_n.out_req.val().get_bit(2))
+            .replace_bit(2, self.ib_e.out_req.val().get_bit(2))
+            .replace_bit(3, self.ib_s.out_req.val().get_bit(2))
+            .replace_bit(4, self.ib_w.out_req.val().get_bit(2));
         self.oa_s.req.next = bits::<5>(0)
-            .replace_bit(0, self.go_l.val().get_bit(3))
-            .replace_bit(1, self.go_n.val().get_bit(3))
-            .replace_bit(2, self.go_e.val().get_bit(3))
-            .replace_bit(3, self.go_s.val().get_bit(3))
-            .replace_bit(4, self.go_w.val().get_bit(3));
+            .replace_bit(0, self.ib_l.out_req.val().get_bit(3))
+            .replace_bit(1, self.ib_n.out_req.val().get_bit(3))
+            .replace_bit(2, self.ib_e.out_req.val().get_bit(3))
+            .replace_bit(3, self.ib_s.out_req.val().get_bit(3))
+            .replace_bit(4, self.ib_w.out_req.val().get_bit(3));
         self.oa_w.req.next = bits::<5>(0)
-            .replace_bit(0, self.go_l.val().get_bit(4))
-            .replace_bit(1, self.go_n.val().get_bit(4))
-            .replace_bit(2, self.go_e.val().get_bit(4))
-            .replace_bit(3, self.go_s.val().get_bit(4))
-            .replace_bit(4, self.go_w.val().get_bit(4));
+            .replace_bit(0, self.ib_l.out_req.val().get_bit(4))
+            .replace_bit(1, self.ib_n.out_req.val().get_bit(4))
+            .replace_bit(2, self.ib_e.out_req.val().get_bit(4))
+            .replace_bit(3, self.ib_s.out_req.val().get_bit(4))
+            .replace_bit(4, self.ib_w.out_req.val().get_bit(4));
         self.oa_l.valid.next = self.hv.val();
         self.oa_n.valid.next = self.hv.val();
         self.oa_e.valid.next = self.hv.val();
@@ -342,48 +337,71 @@ impl Logic for Router {
         self.oa_s.ready.next = self.out_s_ready.val();
         self.oa_w.ready.next = self.out_w_ready.val();
 
-        // Crossbar: each output shows its granted source's head (the first listed source when
-        // none is granted; out_valid is low then).
+        // Crossbar: each output shows its granted source's head (don't care when none is
+        // granted: out_valid is low then). Outputs with 4 or 5 sources are one-hot AND-OR
+        // muxes; east and west (2 sources) are a 2:1 mux on the grant of the second source.
         self.out_l_valid.next = self.oa_l.out_valid.val();
-        self.out_l_flit.next = self.ib_l.out_flit.val();
+        self.xo_l_l.next = bits::<17>(0);
+        if self.oa_l.grant.val().get_bit(0) {
+            self.xo_l_l.next = self.ib_l.out_flit.val();
+        }
+        self.xo_l_n.next = bits::<17>(0);
         if self.oa_l.grant.val().get_bit(1) {
-            self.out_l_flit.next = self.ib_n.out_flit.val();
+            self.xo_l_n.next = self.ib_n.out_flit.val();
         }
+        self.xo_l_e.next = bits::<17>(0);
         if self.oa_l.grant.val().get_bit(2) {
-            self.out_l_flit.next = self.ib_e.out_flit.val();
+            self.xo_l_e.next = self.ib_e.out_flit.val();
         }
+        self.xo_l_s.next = bits::<17>(0);
         if self.oa_l.grant.val().get_bit(3) {
-            self.out_l_flit.next = self.ib_s.out_flit.val();
+            self.xo_l_s.next = self.ib_s.out_flit.val();
         }
+        self.xo_l_w.next = bits::<17>(0);
         if self.oa_l.grant.val().get_bit(4) {
-            self.out_l_flit.next = self.ib_w.out_flit.val();
+            self.xo_l_w.next = self.ib_w.out_flit.val();
         }
+        self.out_l_flit.next = self.xo_l_l.val() | self.xo_l_n.val() | self.xo_l_e.val() | self.xo_l_s.val() | self.xo_l_w.val();
         self.out_n_valid.next = self.oa_n.out_valid.val();
-        self.out_n_flit.next = self.ib_l.out_flit.val();
+        self.xo_n_l.next = bits::<17>(0);
+        if self.oa_n.grant.val().get_bit(0) {
+            self.xo_n_l.next = self.ib_l.out_flit.val();
+        }
+        self.xo_n_e.next = bits::<17>(0);
         if self.oa_n.grant.val().get_bit(2) {
-            self.out_n_flit.next = self.ib_e.out_flit.val();
+            self.xo_n_e.next = self.ib_e.out_flit.val();
         }
+        self.xo_n_s.next = bits::<17>(0);
         if self.oa_n.grant.val().get_bit(3) {
-            self.out_n_flit.next = self.ib_s.out_flit.val();
+            self.xo_n_s.next = self.ib_s.out_flit.val();
         }
+        self.xo_n_w.next = bits::<17>(0);
         if self.oa_n.grant.val().get_bit(4) {
-            self.out_n_flit.next = self.ib_w.out_flit.val();
+            self.xo_n_w.next = self.ib_w.out_flit.val();
         }
+        self.out_n_flit.next = self.xo_n_l.val() | self.xo_n_e.val() | self.xo_n_s.val() | self.xo_n_w.val();
+        self.out_s_valid.next = self.oa_s.out_valid.val();
+        self.xo_s_l.next = bits::<17>(0);
+        if self.oa_s.grant.val().get_bit(0) {
+            self.xo_s_l.next = self.ib_l.out_flit.val();
+        }
+        self.xo_s_n.next = bits::<17>(0);
+        if self.oa_s.grant.val().get_bit(1) {
+            self.xo_s_n.next = self.ib_n.out_flit.val();
+        }
+        self.xo_s_e.next = bits::<17>(0);
+        if self.oa_s.grant.val().get_bit(2) {
+            self.xo_s_e.next = self.ib_e.out_flit.val();
+        }
+        self.xo_s_w.next = bits::<17>(0);
+        if self.oa_s.grant.val().get_bit(4) {
+            self.xo_s_w.next = self.ib_w.out_flit.val();
+        }
+        self.out_s_flit.next = self.xo_s_l.val() | self.xo_s_n.val() | self.xo_s_e.val() | self.xo_s_w.val();
         self.out_e_valid.next = self.oa_e.out_valid.val();
         self.out_e_flit.next = self.ib_l.out_flit.val();
         if self.oa_e.grant.val().get_bit(4) {
             self.out_e_flit.next = self.ib_w.out_flit.val();
-        }
-        self.out_s_valid.next = self.oa_s.out_valid.val();
-        self.out_s_flit.next = self.ib_l.out_flit.val();
-        if self.oa_s.grant.val().get_bit(1) {
-            self.out_s_flit.next = self.ib_n.out_flit.val();
-        }
-        if self.oa_s.grant.val().get_bit(2) {
-            self.out_s_flit.next = self.ib_e.out_flit.val();
-        }
-        if self.oa_s.grant.val().get_bit(4) {
-            self.out_s_flit.next = self.ib_w.out_flit.val();
         }
         self.out_w_valid.next = self.oa_w.out_valid.val();
         self.out_w_flit.next = self.ib_l.out_flit.val();
@@ -391,7 +409,8 @@ impl Logic for Router {
             self.out_w_flit.next = self.ib_e.out_flit.val();
         }
 
-        // Pops: an input is granted by at most one output at a time.
+        // Pops: an input is granted by at most one output at a time (terms for turns XY routing
+        // never makes are constant zero).
         self.pop_l.next = (self.oa_l.grant.val().get_bit(0) & self.out_l_ready.val())
             | (self.oa_n.grant.val().get_bit(0) & self.out_n_ready.val())
             | (self.oa_e.grant.val().get_bit(0) & self.out_e_ready.val())
@@ -422,30 +441,6 @@ impl Logic for Router {
         self.ib_e.out_ready.next = self.pop_e.val();
         self.ib_s.out_ready.next = self.pop_s.val();
         self.ib_w.out_ready.next = self.pop_w.val();
-
-        // An input is busy after it sent a flit that was not `last`.
-        if self.pop_l.val() {
-            self.busy_l.d.next = !self.ib_l.out_flit.val().get_bit(16);
-        }
-        if self.pop_n.val() {
-            self.busy_n.d.next = !self.ib_n.out_flit.val().get_bit(16);
-        }
-        if self.pop_e.val() {
-            self.busy_e.d.next = !self.ib_e.out_flit.val().get_bit(16);
-        }
-        if self.pop_s.val() {
-            self.busy_s.d.next = !self.ib_s.out_flit.val().get_bit(16);
-        }
-        if self.pop_w.val() {
-            self.busy_w.d.next = !self.ib_w.out_flit.val().get_bit(16);
-        }
-        if self.reset.val() {
-            self.busy_l.d.next = false;
-            self.busy_n.d.next = false;
-            self.busy_e.d.next = false;
-            self.busy_s.d.next = false;
-            self.busy_w.d.next = false;
-        }
     }
 }
 
@@ -505,7 +500,7 @@ mod tests {
             src,
             kind: Kind::Data,
             badge,
-            payload: (0..len as u32).map(|i| (badge as u32) << 16 | i * 0x0101 | 0x8000_0000).collect(),
+            payload: (0..len as u32).map(|i| ((badge as u32) << 16) | (i * 0x0101) | 0x8000_0000).collect(),
         }
     }
 

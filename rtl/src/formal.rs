@@ -2,6 +2,7 @@
 //!
 //! YoWASP tools mount their own `/tmp`, so the proof runs inside its scratch folder with
 //! relative paths only (../shared/FPGA-NOTES.md).
+use crate::scratch::{tail, Scratch};
 use crate::tools::{MissingTool, Tool};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,19 +18,17 @@ pub enum FormalError {
 /// Prove every `assert` of `verilog` (top module `top`, properties under `ifdef FORMAL`) by
 /// k-induction of `depth` steps with z3.
 pub fn prove(name: &str, verilog: &str, depth: u32) -> Result<(), FormalError> {
-    let dir = tempfile::tempdir()?;
-    std::fs::write(dir.path().join("top.v"), verilog)?;
+    let dir = Scratch::with_verilog(verilog)?;
     let sby = format!(
         "[options]\nmode prove\ndepth {depth}\n\n[engines]\nsmtbmc z3\n\n[script]\nread -formal top.v\nprep -top top\n\n[files]\ntop.v\n"
     );
-    std::fs::write(dir.path().join("proof.sby"), sby)?;
-    let out = Tool::YowaspSby.command()?.current_dir(dir.path()).args(["-f", "proof.sby"]).output()?;
+    dir.write("proof.sby", &sby)?;
+    let out = dir.command(Tool::YowaspSby)?.args(["-f", "proof.sby"]).output()?;
     let log = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.status.success() && log.contains("DONE (PASS") {
         Ok(())
     } else {
-        let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        Err(FormalError::Failed { name: name.into(), log: tail.into_iter().rev().collect::<Vec<_>>().join("\n") })
+        Err(FormalError::Failed { name: name.into(), log: tail(&log, 15) })
     }
 }
 

@@ -4,5 +4,6 @@ pub mod blocks;
 pub mod export;
 pub mod formal;
 pub mod lint;
+pub mod scratch;
 pub mod synth;
 pub mod tools;

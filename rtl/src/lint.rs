@@ -1,4 +1,5 @@
 //! Verilator lint of exported Verilog, with only the documented waivers.
+use crate::scratch::Scratch;
 use crate::tools::{MissingTool, Tool};
 use std::process::Output;
 
@@ -25,10 +26,9 @@ pub enum LintError {
 
 /// Lint `verilog` (top module `top`) with `-Wall` and the waivers above.
 pub fn verilator_lint(block: &str, verilog: &str) -> Result<(), LintError> {
-    let dir = tempfile::tempdir()?;
-    std::fs::write(dir.path().join("top.v"), verilog)?;
-    let mut cmd = Tool::Verilator.command()?;
-    cmd.current_dir(dir.path()).args(["--lint-only", "-Wall", "--top-module", "top"]);
+    let dir = Scratch::with_verilog(verilog)?;
+    let mut cmd = dir.command(Tool::Verilator)?;
+    cmd.args(["--lint-only", "-Wall", "--top-module", "top"]);
     for (w, _) in WAIVERS {
         cmd.arg(format!("-Wno-{w}"));
     }

@@ -1,4 +1,5 @@
 //! Yosys synthesis of exported Verilog for iCE40: the latch check and an area figure.
+use crate::scratch::{log_tail, Scratch};
 use crate::tools::{MissingTool, Tool};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,22 +27,20 @@ pub struct Ice40Report {
 
 /// Synthesize `verilog` (top module `top`) with `synth_ice40`; fail on any latch.
 pub fn ice40(block: &str, verilog: &str) -> Result<Ice40Report, SynthError> {
-    let dir = tempfile::tempdir()?;
-    std::fs::write(dir.path().join("top.v"), verilog)?;
+    let dir = Scratch::with_verilog(verilog)?;
     let script = "read_verilog top.v; hierarchy -check -top top; proc; \
                   tee -q -o latches.txt select -list t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_*; \
                   synth_ice40 -top top; tee -q -o stat.txt stat";
-    let out = Tool::Yosys.command()?.current_dir(dir.path()).args(["-q", "-p", script]).output()?;
+    let out = dir.command(Tool::Yosys)?.args(["-q", "-p", script]).output()?;
     if !out.status.success() {
-        let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        return Err(SynthError::Failed { block: block.into(), log });
+        return Err(SynthError::Failed { block: block.into(), log: log_tail(&out, 40) });
     }
-    let latches = std::fs::read_to_string(dir.path().join("latches.txt"))?;
+    let latches = dir.read("latches.txt")?;
     let latches: Vec<&str> = latches.lines().filter(|l| l.contains('$') || l.contains('/')).collect();
     if !latches.is_empty() {
         return Err(SynthError::Latches { block: block.into(), latches: latches.join("\n") });
     }
-    let stat = std::fs::read_to_string(dir.path().join("stat.txt"))?;
+    let stat = dir.read("stat.txt")?;
     Ok(parse_stat(&stat))
 }
 
