@@ -10,6 +10,8 @@ pub enum Section {
     Harness,
     /// Verilator harness against rust-hdl on the 2x2 mesh
     Mesh,
+    /// The enclave core: CPI on apps/bench, cycles per opcode, Verilator vs rust-hdl speed
+    Enclave,
     /// Place and route of the blocks on iCE40 HX8K and ECP5-85F: area and Fmax
     Area,
 }
@@ -23,8 +25,14 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         if want(Section::Harness) {
             let h = castle_testbench::bench::harness(&|step| pb.set_message(step.to_string()))?;
             text += &format!("Verilator harness ({}, block {})\n", h.verilator, h.block);
-            text += &format!("  Verilator      {:>12.0} cycles/s\n", h.verilator_cycles_per_s);
-            text += &format!("  rust-hdl sim   {:>12.0} cycles/s\n", h.rust_hdl_cycles_per_s);
+            text += &format!(
+                "  Verilator      {:>12.0} cycles/s\n",
+                h.verilator_cycles_per_s
+            );
+            text += &format!(
+                "  rust-hdl sim   {:>12.0} cycles/s\n",
+                h.rust_hdl_cycles_per_s
+            );
             text += &format!("  ratio          {:>12.1} x\n", h.ratio);
             text += &format!(
                 "  rust-hdl Simulation testbench {:>9.0} cycles/s (ratio {:.1} x)\n",
@@ -37,12 +45,56 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         if want(Section::Mesh) {
             let m = castle_testbench::bench::mesh(&|step| pb.set_message(step.to_string()))?;
             text += &format!("Verilator harness on {} (4 routers)\n", m.block);
-            text += &format!("  Verilator      {:>12.0} cycles/s\n", m.verilator_cycles_per_s);
-            text += &format!("  rust-hdl sim   {:>12.0} cycles/s\n", m.rust_hdl_cycles_per_s);
+            text += &format!(
+                "  Verilator      {:>12.0} cycles/s\n",
+                m.verilator_cycles_per_s
+            );
+            text += &format!(
+                "  rust-hdl sim   {:>12.0} cycles/s\n",
+                m.rust_hdl_cycles_per_s
+            );
             text += &format!("  ratio          {:>12.1} x\n", m.ratio);
             out.insert("mesh".into(), serde_json::to_value(&m)?);
         }
         pb.finish_and_clear();
+    }
+    if want(Section::Enclave) {
+        let pb = spinner("measuring the enclave core");
+        let e = castle_testbench::bench::enclave(&|step| pb.set_message(step.to_string()))
+            .map_err(anyhow::Error::msg)?;
+        pb.finish_and_clear();
+        text += "Enclave core on Verilator: cycles per instruction (apps/bench)\n";
+        text += &format!(
+            "  {:<10} {:>6} {:>12} {:>12} {:>6}\n",
+            "program", "arg", "instructions", "cycles", "CPI"
+        );
+        for p in &e.programs {
+            text += &format!(
+                "  {:<10} {:>6} {:>12} {:>12} {:>6.2}\n",
+                p.program, p.arg, p.instructions, p.cycles, p.cpi
+            );
+        }
+        text += &format!(
+            "  CPI over all cycles {:.2}, mean of the programs {:.2}\n",
+            e.cpi_overall, e.cpi_mean
+        );
+        text += "  cycles per opcode (all programs):\n";
+        for o in &e.ops {
+            text += &format!(
+                "    {:<22} {:>10} executed {:>11} cycles {:>6.2} each\n",
+                o.opcode, o.count, o.cycles, o.cycles_per_op
+            );
+        }
+        text += &format!(
+            "  Verilator      {:>12.0} cycles/s\n",
+            e.verilator_cycles_per_s
+        );
+        text += &format!(
+            "  rust-hdl sim   {:>12.0} cycles/s\n",
+            e.rust_hdl_cycles_per_s
+        );
+        text += &format!("  ratio          {:>12.1} x\n", e.ratio);
+        out.insert("enclave".into(), serde_json::to_value(&e)?);
     }
     if want(Section::Area) {
         let pb = bar(0, "place and route");
@@ -56,7 +108,10 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         out.insert("area".into(), serde_json::to_value(&rows)?);
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(out))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Object(out))?
+        );
     } else {
         print!("{text}");
     }
@@ -87,7 +142,13 @@ fn area_table(rows: &[PnrReport]) -> String {
     for r in rows {
         if !seen.contains(&r.device) {
             seen.push(r.device);
-            t += &format!("  {}: {}, seed {}, clock target {} MHz\n", r.device.name(), r.tools, r.seed, r.target_mhz);
+            t += &format!(
+                "  {}: {}, seed {}, clock target {} MHz\n",
+                r.device.name(),
+                r.tools,
+                r.seed,
+                r.target_mhz
+            );
         }
     }
     t

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "castle", version, about = "Castle: capability-isolated WebAssembly enclaves on a mesh, in rust-hdl")]
+#[command(
+    name = "castle",
+    version,
+    about = "Castle: capability-isolated WebAssembly enclaves on a mesh, in rust-hdl"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,8 +23,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run one module on one enclave and print its results or its trap
-    #[command(after_help = "Exit status: 0 with results, 3 on a trap, 1 on an error (bad file, unknown export, bad arguments).\n\
-        --json prints {\"results\":[...],\"trap\":null|\"...\",\"cycles\":N,\"instructions\":N}.")]
+    #[command(
+        after_help = "Exit status: 0 with results, 3 on a trap, 1 on an error (bad file, unknown export, bad arguments).\n\
+        --json prints {\"results\":[...],\"trap\":null|\"...\",\"cycles\":N,\"instructions\":N}."
+    )]
     Run {
         /// The module (.wasm or .wat)
         file: PathBuf,
@@ -141,7 +147,15 @@ fn main() {
 /// Runs a command; returns the exit status.
 fn dispatch(cmd: Command) -> Result<i32> {
     match cmd {
-        Command::Run { file, invoke, args, engine, max_cycles, vcd, json } => run::run(&run::Request {
+        Command::Run {
+            file,
+            invoke,
+            args,
+            engine,
+            max_cycles,
+            vcd,
+            json,
+        } => run::run(&run::Request {
             file: &file,
             invoke: invoke.as_deref(),
             args: &args,
@@ -149,14 +163,22 @@ fn dispatch(cmd: Command) -> Result<i32> {
             options: castle_testbench::engine::RunOptions { max_cycles, vcd },
             json,
         }),
-        Command::Spec { filter, json, engine } => spec::run(&engine, filter.as_deref(), json),
+        Command::Spec {
+            filter,
+            json,
+            engine,
+        } => spec::run(&engine, filter.as_deref(), json),
         cmd => dispatch_other(cmd).map(|()| 0),
     }
 }
 
 fn dispatch_other(cmd: Command) -> Result<()> {
     match cmd {
-        Command::Verilog { manifest, top, output } => verilog(manifest, &top, &output),
+        Command::Verilog {
+            manifest,
+            top,
+            output,
+        } => verilog(manifest, &top, &output),
         Command::Bench { json, only } => bench::run(json, &only),
         Command::Demo => demo::run(),
         Command::Run { .. } | Command::Spec { .. } => unreachable!("dispatched above"),
@@ -179,11 +201,18 @@ fn not_yet(cmd: &str, issue: u32) -> Result<()> {
 
 fn verilog(manifest: Option<PathBuf>, top: &str, output: &std::path::Path) -> Result<()> {
     if let Some(m) = manifest {
-        bail!("manifests are not supported yet ({}): the cluster top level does not exist", m.display());
+        bail!(
+            "manifests are not supported yet ({}): the cluster top level does not exist",
+            m.display()
+        );
     }
     let v = castle_rtl::blocks::export(top)?;
     write_atomically(output, v.as_bytes())?;
-    eprintln!("castle: wrote {} ({} lines, top module `top`)", output.display(), v.lines().count());
+    eprintln!(
+        "castle: wrote {} ({} lines, top module `top`)",
+        output.display(),
+        v.lines().count()
+    );
     Ok(())
 }
 
@@ -194,8 +223,11 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write into {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes).with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

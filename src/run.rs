@@ -22,27 +22,48 @@ pub struct Request<'a> {
 
 /// Runs the request; returns the exit status.
 pub fn run(req: &Request<'_>) -> Result<i32> {
-    let bytes = std::fs::read(req.file).with_context(|| format!("cannot read {}", req.file.display()))?;
+    let bytes =
+        std::fs::read(req.file).with_context(|| format!("cannot read {}", req.file.display()))?;
     let profile = Profile::SIM;
-    let image = build(&bytes, &BuildOptions::default(), &profile).map_err(|e| anyhow!("{}: {e}", req.file.display()))?;
+    let image = build(&bytes, &BuildOptions::default(), &profile)
+        .map_err(|e| anyhow!("{}: {e}", req.file.display()))?;
     let name = export(&image, req.invoke)?;
     let func = image.exports[&name];
     let entry = &image.functions[func as usize];
     if let FuncKind::Import(kind) = entry.kind {
-        bail!("export {name:?} is the capability call castle.{}, which a single enclave cannot run", kind.name());
+        bail!(
+            "export {name:?} is the capability call castle.{}, which a single enclave cannot run",
+            kind.name()
+        );
     }
-    let args = req.args.iter().map(|a| parse_i32(a)).collect::<Result<Vec<i32>>>()?;
+    let args = req
+        .args
+        .iter()
+        .map(|a| parse_i32(a))
+        .collect::<Result<Vec<i32>>>()?;
     if args.len() != entry.params as usize {
-        bail!("{name} takes {} i32 argument(s), got {}", entry.params, args.len());
+        bail!(
+            "{name} takes {} i32 argument(s), got {}",
+            entry.params,
+            args.len()
+        );
     }
     let mut engine = by_name_with(req.engine, profile, &req.options)?;
-    engine.instantiate(&image).with_context(|| format!("instantiating {}", req.file.display()))?;
+    engine
+        .instantiate(&image)
+        .with_context(|| format!("instantiating {}", req.file.display()))?;
     // The model has no clock: --max-cycles bounds its instructions (fuel) instead.
     let fuel = req.options.max_cycles.unwrap_or(DEFAULT_FUEL);
     let outcome = engine.invoke(func, &args, fuel)?;
     let trap = outcome.result.as_ref().err().map(|trap| {
-        let offset = image.pc_to_module_offset(trap.pc).map_or("in a trap stub".to_string(), |o| format!("module offset {o:#x}"));
-        let func = image.func_at_pc(trap.pc).map_or("no function".to_string(), |f| format!("func {f}"));
+        let offset = image
+            .pc_to_module_offset(trap.pc)
+            .map_or("in a trap stub".to_string(), |o| {
+                format!("module offset {o:#x}")
+            });
+        let func = image
+            .func_at_pc(trap.pc)
+            .map_or("no function".to_string(), |f| format!("func {f}"));
         format!("{trap} ({offset}, {func})")
     });
     let results = outcome.result.as_ref().map_or(&[][..], |v| v.as_slice());
@@ -55,7 +76,12 @@ pub fn run(req: &Request<'_>) -> Result<i32> {
             cycles: u64,
             instructions: u64,
         }
-        let line = Line { results, trap: trap.as_deref(), cycles: outcome.cycles, instructions: outcome.instructions };
+        let line = Line {
+            results,
+            trap: trap.as_deref(),
+            cycles: outcome.cycles,
+            instructions: outcome.instructions,
+        };
         let json = serde_json::to_string(&line)?;
         println!("{json}");
     } else {
@@ -63,7 +89,12 @@ pub fn run(req: &Request<'_>) -> Result<i32> {
             None => results.iter().for_each(|v| println!("{v}")),
             Some(trap) => println!("trap: {trap}"),
         }
-        eprintln!("castle: {name} on {}: {} instructions, {} cycles", engine.name(), outcome.instructions, outcome.cycles);
+        eprintln!(
+            "castle: {name} on {}: {} instructions, {} cycles",
+            engine.name(),
+            outcome.instructions,
+            outcome.cycles
+        );
     }
     Ok(if trap.is_some() { TRAP_EXIT } else { 0 })
 }
@@ -71,7 +102,11 @@ pub fn run(req: &Request<'_>) -> Result<i32> {
 /// The export to call: the one named, or the only one.
 fn export(image: &Image, invoke: Option<&str>) -> Result<String> {
     let names: Vec<&str> = image.exports.keys().map(String::as_str).collect();
-    let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+    let list = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
     match invoke {
         Some(name) if image.exports.contains_key(name) => Ok(name.to_string()),
         Some(name) => bail!("no exported function named {name:?} (exports: {list})"),

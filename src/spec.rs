@@ -10,7 +10,8 @@ pub fn run(engine: &str, filter: Option<&str>, json: bool) -> Result<i32> {
     let mut engine = by_name(engine, Profile::SIM)?;
     let pb = ProgressBar::new(0);
     pb.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let report = spec::run(engine.as_mut(), filter, &mut |done, total, file| {
         pb.set_length(total as u64);
@@ -29,14 +30,25 @@ pub fn run(engine: &str, filter: Option<&str>, json: bool) -> Result<i32> {
         value["not_i32"] = report.not_i32().into();
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        println!("{:<28} {:>7} {:>7} {:>7}", "file", "passed", "failed", "skipped");
+        println!(
+            "{:<28} {:>7} {:>7} {:>7}",
+            "file", "passed", "failed", "skipped"
+        );
         for f in &report.files {
-            println!("{:<28} {:>7} {:>7} {:>7}", f.file, f.passed, f.failed, f.skipped);
+            println!(
+                "{:<28} {:>7} {:>7} {:>7}",
+                f.file, f.passed, f.failed, f.skipped
+            );
         }
         for failure in &report.failures {
             println!("FAILED {failure}");
         }
-        println!("{} passed, {} failed, {} skipped", report.passed(), report.failed(), report.skipped());
+        println!(
+            "{} passed, {} failed, {} skipped",
+            report.passed(),
+            report.failed(),
+            report.skipped()
+        );
         for (reason, count) in report.reasons_by_count() {
             println!("  skipped {count:5}: {reason}");
         }

@@ -2,18 +2,31 @@
 use std::process::Command;
 
 fn castle(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_castle")).args(args).output().expect("run castle");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_castle"))
+        .args(args)
+        .output()
+        .expect("run castle");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
-const COMMANDS: &[&str] = &["run", "spec", "sim", "verilog", "build", "flash", "audit", "chaos", "console", "verify", "bench", "demo"];
+const COMMANDS: &[&str] = &[
+    "run", "spec", "sim", "verilog", "build", "flash", "audit", "chaos", "console", "verify",
+    "bench", "demo",
+];
 
 #[test]
 fn help_lists_every_command_and_each_has_help() {
     let (code, out, _) = castle(&["--help"]);
     assert_eq!(code, 0);
     for c in COMMANDS {
-        assert!(out.lines().any(|l| l.trim_start().starts_with(c)), "`castle --help` does not list {c}:\n{out}");
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(c)),
+            "`castle --help` does not list {c}:\n{out}"
+        );
         let (code, out, err) = castle(&[c, "--help"]);
         assert_eq!(code, 0, "castle {c} --help: {err}");
         assert!(out.contains("Usage: castle"), "castle {c} --help:\n{out}");
@@ -52,7 +65,10 @@ fn bad_requests_fail_cleanly_without_output() {
 fn demo_runs_and_agrees() {
     let (code, out, err) = castle(&["demo"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("agree on all") && !out.contains("MISMATCH"), "{out}");
+    assert!(
+        out.contains("agree on all") && !out.contains("MISMATCH"),
+        "{out}"
+    );
 }
 
 const PROGRAM: &str = r#"(module
@@ -72,11 +88,18 @@ fn run_prints_results_on_the_model() {
     let f = program(&dir);
     let (code, out, err) = castle(&["run", &f, "--invoke", "add", "2", "-5", "--engine", "model"]);
     assert_eq!((code, out.as_str()), (0, "-3\n"), "{err}");
-    let (code, out, err) = castle(&["run", &f, "--invoke", "add", "--engine", "model", "--", "-3", "0x10"]);
+    let (code, out, err) = castle(&[
+        "run", &f, "--invoke", "add", "--engine", "model", "--", "-3", "0x10",
+    ]);
     assert_eq!((code, out.as_str()), (0, "13\n"), "{err}");
-    let (code, out, err) = castle(&["run", &f, "--invoke", "add", "7", "8", "--engine", "model", "--json"]);
+    let (code, out, err) = castle(&[
+        "run", &f, "--invoke", "add", "7", "8", "--engine", "model", "--json",
+    ]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.trim(), r#"{"results":[15],"trap":null,"cycles":0,"instructions":4}"#);
+    assert_eq!(
+        out.trim(),
+        r#"{"results":[15],"trap":null,"cycles":0,"instructions":4}"#
+    );
 }
 
 #[test]
@@ -85,17 +108,42 @@ fn run_reports_a_trap_with_its_place() {
     let f = program(&dir);
     let (code, out, err) = castle(&["run", &f, "--invoke", "div", "1", "0", "--engine", "model"]);
     assert_eq!(code, 3, "{err}");
-    assert!(out.starts_with("trap: integer divide by zero at pc 0x"), "{out}");
-    assert!(out.contains("module offset 0x") && out.contains("func 1"), "{out}");
-    let (code, out, err) = castle(&["run", &f, "--invoke", "spin", "--engine", "model", "--max-cycles", "1000", "--json"]);
+    assert!(
+        out.starts_with("trap: integer divide by zero at pc 0x"),
+        "{out}"
+    );
+    assert!(
+        out.contains("module offset 0x") && out.contains("func 1"),
+        "{out}"
+    );
+    let (code, out, err) = castle(&[
+        "run",
+        &f,
+        "--invoke",
+        "spin",
+        "--engine",
+        "model",
+        "--max-cycles",
+        "1000",
+        "--json",
+    ]);
     assert_eq!(code, 3, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 4, "{out}");
     assert_eq!(v["results"], serde_json::json!([]));
-    assert!(v["trap"].as_str().unwrap().starts_with("fuel exhausted at pc"), "{out}");
+    assert!(
+        v["trap"]
+            .as_str()
+            .unwrap()
+            .starts_with("fuel exhausted at pc"),
+        "{out}"
+    );
     assert_eq!(v["instructions"], 1000);
-    assert!(out.starts_with(r#"{"results":[],"trap":"#), "field order: {out}");
+    assert!(
+        out.starts_with(r#"{"results":[],"trap":"#),
+        "field order: {out}"
+    );
 }
 
 #[test]
@@ -105,24 +153,74 @@ fn run_refuses_bad_inputs_cleanly() {
     let bad = dir.path().join("bad.wasm");
     std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x05").unwrap();
     let i64_module = dir.path().join("i64.wat");
-    std::fs::write(&i64_module, r#"(module (func (export "f") (result i64) i64.const 1))"#).unwrap();
+    std::fs::write(
+        &i64_module,
+        r#"(module (func (export "f") (result i64) i64.const 1))"#,
+    )
+    .unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["run", bad.to_str().unwrap(), "--engine", "model"], "offset 0x"),
-        (vec!["run", i64_module.to_str().unwrap(), "--engine", "model"], "offset 0x"),
-        (vec!["run", "/nonexistent/x.wat", "--engine", "model"], "cannot read"),
-        (vec!["run", &f, "--invoke", "nope", "--engine", "model"], "no exported function named \"nope\""),
-        (vec!["run", &f, "--invoke", "add", "1", "--engine", "model"], "takes 2 i32 argument(s), got 1"),
-        (vec!["run", &f, "--invoke", "add", "1", "x", "--engine", "model"], "is not an i32"),
-        (vec!["run", &f, "--invoke", "add", "1", "4294967296", "--engine", "model"], "is not an i32"),
+        (
+            vec!["run", bad.to_str().unwrap(), "--engine", "model"],
+            "offset 0x",
+        ),
+        (
+            vec!["run", i64_module.to_str().unwrap(), "--engine", "model"],
+            "offset 0x",
+        ),
+        (
+            vec!["run", "/nonexistent/x.wat", "--engine", "model"],
+            "cannot read",
+        ),
+        (
+            vec!["run", &f, "--invoke", "nope", "--engine", "model"],
+            "no exported function named \"nope\"",
+        ),
+        (
+            vec!["run", &f, "--invoke", "add", "1", "--engine", "model"],
+            "takes 2 i32 argument(s), got 1",
+        ),
+        (
+            vec!["run", &f, "--invoke", "add", "1", "x", "--engine", "model"],
+            "is not an i32",
+        ),
+        (
+            vec![
+                "run",
+                &f,
+                "--invoke",
+                "add",
+                "1",
+                "4294967296",
+                "--engine",
+                "model",
+            ],
+            "is not an i32",
+        ),
         (vec!["run", &f, "--engine", "model"], "--invoke"),
-        (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "model", "--vcd", "t.vcd"], "only for the"),
-        (vec!["run", &f, "--invoke", "add", "1", "2", "--engine", "rust-hdl", "--vcd", "t.vcd"], "use --engine verilator"),
-        (vec!["spec", "--engine", "model", "--filter", "nosuch"], "no .wast file matches"),
+        (
+            vec![
+                "run", &f, "--invoke", "add", "1", "2", "--engine", "model", "--vcd", "t.vcd",
+            ],
+            "only for the",
+        ),
+        (
+            vec![
+                "run", &f, "--invoke", "add", "1", "2", "--engine", "rust-hdl", "--vcd", "t.vcd",
+            ],
+            "use --engine verilator",
+        ),
+        (
+            vec!["spec", "--engine", "model", "--filter", "nosuch"],
+            "no .wast file matches",
+        ),
     ];
     for (args, message) in cases {
         let (code, out, err) = castle(&args);
         assert_eq!(code, 1, "castle {args:?}: {out}{err}");
-        assert!(err.contains("castle: error:") && err.contains(message), "castle {args:?}: {err}");
+        assert!(
+            err.contains("castle: error:") && err.contains(message),
+            "castle {args:?}: {err}"
+        );
         assert!(!err.contains("panicked"), "castle {args:?}: {err}");
     }
 }
@@ -131,8 +229,15 @@ fn run_refuses_bad_inputs_cleanly() {
 fn spec_on_the_model_prints_the_table_and_counts() {
     let (code, out, err) = castle(&["spec", "--engine", "model", "--filter", "br_*"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.lines().any(|l| l.starts_with("br_table.wast") && l.split_whitespace().nth(2) == Some("0")), "{out}");
-    let summary = out.lines().find(|l| l.ends_with(" skipped") && l.contains(" passed, ")).expect(&out);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("br_table.wast") && l.split_whitespace().nth(2) == Some("0")),
+        "{out}"
+    );
+    let summary = out
+        .lines()
+        .find(|l| l.ends_with(" skipped") && l.contains(" passed, "))
+        .expect(&out);
     assert!(summary.contains(" 0 failed,"), "{summary}");
     assert!(out.contains("  skipped "), "skip reasons: {out}");
     let (code, out, err) = castle(&["spec", "--engine", "model", "--filter", "i32", "--json"]);
@@ -141,7 +246,10 @@ fn spec_on_the_model_prints_the_table_and_counts() {
     assert_eq!(v["failed"], 0);
     assert!(v["passed"].as_u64().unwrap() > 300, "{out}");
     assert_eq!(v["files"][0]["file"], "i32.wast");
-    assert!(v["skip_reasons"].is_object() && v["failures"].is_array(), "{out}");
+    assert!(
+        v["skip_reasons"].is_object() && v["failures"].is_array(),
+        "{out}"
+    );
 }
 
 /// `castle bench --only` takes the section names and refuses others (without running anything).
@@ -166,20 +274,43 @@ fn run_and_spec_on_the_core() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     assert_eq!(v["results"], serde_json::json!([3]));
-    assert!(v["cycles"].as_u64().unwrap() > v["instructions"].as_u64().unwrap(), "{out}");
-    let (code, out, err) = castle(&["run", &f, "--invoke", "div", "7", "0", "--engine", "rust-hdl"]);
+    assert!(
+        v["cycles"].as_u64().unwrap() > v["instructions"].as_u64().unwrap(),
+        "{out}"
+    );
+    let (code, out, err) = castle(&[
+        "run", &f, "--invoke", "div", "7", "0", "--engine", "rust-hdl",
+    ]);
     assert_eq!(code, 3, "{err}");
-    assert!(out.starts_with("trap: integer divide by zero at pc 0x"), "{out}");
+    assert!(
+        out.starts_with("trap: integer divide by zero at pc 0x"),
+        "{out}"
+    );
     let vcd = dir.path().join("t.vcd");
-    let (code, _, err) = castle(&["run", &f, "--invoke", "add", "1", "1", "--vcd", vcd.to_str().unwrap()]);
+    let (code, _, err) = castle(&[
+        "run",
+        &f,
+        "--invoke",
+        "add",
+        "1",
+        "1",
+        "--vcd",
+        vcd.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
-    assert!(std::fs::read_to_string(&vcd).unwrap().contains("$enddefinitions"));
+    assert!(std::fs::read_to_string(&vcd)
+        .unwrap()
+        .contains("$enddefinitions"));
     let (code, _, err) = castle(&["run", &f, "--invoke", "spin", "--max-cycles", "500"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no halt within"), "{err}");
     let (code, out, err) = castle(&["spec", "--filter", "i32", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!((v["failed"].as_u64(), v["engine"].as_str()), (Some(0), Some("verilator")), "{out}");
+    assert_eq!(
+        (v["failed"].as_u64(), v["engine"].as_str()),
+        (Some(0), Some("verilator")),
+        "{out}"
+    );
     assert!(v["passed"].as_u64().unwrap() > 300, "{out}");
 }

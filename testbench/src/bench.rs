@@ -186,3 +186,198 @@ pub fn mesh(progress: &dyn Fn(&str)) -> Result<MeshFigures, BenchError> {
         ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
     })
 }
+
+/// One C benchmark on the Verilated core.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ProgramCpi {
+    pub program: &'static str,
+    pub arg: i32,
+    pub instructions: u64,
+    pub cycles: u64,
+    pub cpi: f64,
+}
+
+/// Cycles per executed opcode over all the benchmarks.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OpCycles {
+    pub opcode: String,
+    pub count: u64,
+    pub cycles: u64,
+    pub cycles_per_op: f64,
+}
+
+/// The enclave core's figures: CPI on apps/bench, cycles per opcode, simulation speed.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EnclaveFigures {
+    pub programs: Vec<ProgramCpi>,
+    /// Total cycles / total instructions over `programs`.
+    pub cpi_overall: f64,
+    /// Mean of the per-program CPIs.
+    pub cpi_mean: f64,
+    pub ops: Vec<OpCycles>,
+    /// One enclave on Verilator (fib, no profiling), cycles per second.
+    pub verilator_cycles_per_s: f64,
+    /// The same core in rust-hdl's simulator.
+    pub rust_hdl_cycles_per_s: f64,
+    pub ratio: f64,
+}
+
+/// The benchmark programs and the argument each runs with (fib(20) as in the PicoRV32
+/// comparison).
+pub const CPI_PROGRAMS: &[(&str, i32)] = &[
+    ("fib", 20),
+    ("sieve", 7999),
+    ("crc32", 1023),
+    ("qsort", 499),
+    ("matmul", 3),
+    ("vending", 255),
+];
+
+fn opcode_name(op: usize) -> String {
+    let name = match op {
+        0x00 => "unreachable",
+        0x01 => "nop",
+        0x02 => "block",
+        0x03 => "loop",
+        0x04 => "if",
+        0x05 => "else",
+        0x0b => "end",
+        0x0c => "br",
+        0x0d => "br_if",
+        0x0e => "br_table",
+        0x0f => "return",
+        0x10 => "call",
+        0x11 => "call_indirect",
+        0x1a => "drop",
+        0x1b => "select",
+        0x20 => "local.get",
+        0x21 => "local.set",
+        0x22 => "local.tee",
+        0x23 => "global.get",
+        0x24 => "global.set",
+        0x28 => "i32.load",
+        0x2c => "i32.load8_s",
+        0x2d => "i32.load8_u",
+        0x2e => "i32.load16_s",
+        0x2f => "i32.load16_u",
+        0x36 => "i32.store",
+        0x3a => "i32.store8",
+        0x3b => "i32.store16",
+        0x3f => "memory.size",
+        0x40 => "memory.grow",
+        0x41 => "i32.const",
+        0x45 => "i32.eqz",
+        0x46..=0x4f => "i32 comparison",
+        0x67..=0x69 => "i32.clz/ctz/popcnt",
+        0x6a | 0x6b => "i32.add/sub",
+        0x6c => "i32.mul",
+        0x6d..=0x70 => "i32.div/rem",
+        0x71..=0x73 => "i32.and/or/xor",
+        0x74..=0x78 => "i32 shift/rotate",
+        256 => "(function entry)",
+        _ => return format!("0x{op:02x}"),
+    };
+    name.to_string()
+}
+
+/// Measure the enclave core. Compiles apps/bench with scripts/c2wasm.sh.
+pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
+    use crate::core::{CoreEngine, OpProfile};
+    use crate::engine::Engine;
+    use castle_enclave::image::{build, BuildOptions, Profile};
+    let dir = tempfile::tempdir().map_err(|e| format!("scratch folder: {e}"))?;
+    let mut core = CoreEngine::new().map_err(|e| e.to_string())?;
+    let mut images = Vec::new();
+    for (name, _) in CPI_PROGRAMS {
+        progress(&format!("compiling apps/bench/{name}.c"));
+        let src = crate::suites::root()
+            .join("apps/bench")
+            .join(format!("{name}.c"));
+        let out = dir.path().join(format!("{name}.wasm"));
+        crate::suites::c2wasm(&src, &out, &["run"], "")?;
+        let wasm = std::fs::read(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        images.push(
+            build(&wasm, &BuildOptions::default(), &Profile::SIM)
+                .map_err(|e| format!("{name}: {e}"))?,
+        );
+    }
+    let mut programs = Vec::new();
+    let mut total = OpProfile::default();
+    for ((name, arg), image) in CPI_PROGRAMS.iter().zip(&images) {
+        progress(&format!("profiling {name}({arg}) on the Verilated core"));
+        core.instantiate(image).map_err(|e| e.to_string())?;
+        core.profile = Some(OpProfile::default());
+        let out = core
+            .invoke_export(image, "run", &[*arg], 1 << 40)
+            .map_err(|e| e.to_string())?;
+        out.result.map_err(|t| format!("{name}: {t}"))?;
+        let p = core.profile.take().expect("profile");
+        for op in 0..p.count.len() {
+            total.count[op] += p.count[op];
+            total.cycles[op] += p.cycles[op];
+        }
+        programs.push(ProgramCpi {
+            program: name,
+            arg: *arg,
+            instructions: out.instructions,
+            cycles: out.cycles,
+            cpi: out.cycles as f64 / out.instructions as f64,
+        });
+    }
+    let mut groups: Vec<OpCycles> = Vec::new();
+    for op in 0..total.count.len() {
+        if total.cycles[op] == 0 {
+            continue;
+        }
+        let name = opcode_name(op);
+        match groups.iter_mut().find(|g| g.opcode == name) {
+            Some(g) => {
+                g.count += total.count[op];
+                g.cycles += total.cycles[op];
+            }
+            None => groups.push(OpCycles {
+                opcode: name,
+                count: total.count[op],
+                cycles: total.cycles[op],
+                cycles_per_op: 0.0,
+            }),
+        }
+    }
+    for g in &mut groups {
+        g.cycles_per_op = g.cycles as f64 / g.count.max(1) as f64;
+    }
+    groups.sort_by(|a, b| b.cycles.cmp(&a.cycles));
+    let (ti, tc) = programs
+        .iter()
+        .fold((0, 0), |(i, c), p| (i + p.instructions, c + p.cycles));
+
+    progress("simulation speed: Verilator");
+    let fib = &images[0];
+    core.instantiate(fib).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let mut cycles = 0;
+    while started.elapsed() < Duration::from_secs(2) {
+        cycles += core
+            .invoke_export(fib, "run", &[22], 1 << 40)
+            .map_err(|e| e.to_string())?
+            .cycles;
+    }
+    let verilator_cycles_per_s = cycles as f64 / started.elapsed().as_secs_f64();
+    progress("simulation speed: rust-hdl (loading the image takes a while)");
+    let mut hdl = CoreEngine::rust_hdl();
+    hdl.instantiate(fib).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let out = hdl
+        .invoke_export(fib, "run", &[12], 1 << 40)
+        .map_err(|e| e.to_string())?;
+    let rust_hdl_cycles_per_s = out.cycles as f64 / started.elapsed().as_secs_f64();
+    Ok(EnclaveFigures {
+        cpi_overall: tc as f64 / ti as f64,
+        cpi_mean: programs.iter().map(|p| p.cpi).sum::<f64>() / programs.len() as f64,
+        programs,
+        ops: groups,
+        verilator_cycles_per_s,
+        rust_hdl_cycles_per_s,
+        ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
+    })
+}

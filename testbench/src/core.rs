@@ -3,10 +3,10 @@
 use crate::engine::{Engine, EngineError, Outcome};
 use crate::rusthdl::RustHdlSim;
 use crate::verilator::{BuildOptions, Design, InPort, Model, PortId};
-use rust_hdl::prelude::*;
 use castle_enclave::core::enclave::{LoadTarget, SimEnclave, MISC_TYPES, TRAP_CAUSES};
 use castle_enclave::image::{FuncKind, Image, ImportKind, Profile};
 use castle_enclave::model::{Trap, TrapCause, PAGE, START_FUEL};
+use rust_hdl::prelude::*;
 use std::path::Path;
 
 /// Size limits of the simulation core, beyond the [`Profile::SIM`] ones.
@@ -21,6 +21,8 @@ const MEM_WORDS: usize = 1 << 16;
 /// division (36 cycles). The core cannot exceed this by construction; the check catches
 /// a simulator or driver fault.
 const CYCLES_PER_FUEL: u64 = 4096 + 40;
+/// Cycles simulated between two looks at `busy`.
+const BATCH: u64 = 32;
 
 /// Verilog of the simulation-profile core and its Verilated design (cached in target/).
 pub fn design(opts: &BuildOptions) -> Result<Design, EngineError> {
@@ -98,11 +100,23 @@ pub struct VerilatedPins {
 
 impl VerilatedPins {
     pub fn new(design: &Design) -> Result<VerilatedPins, EngineError> {
-        let model = design.instantiate().map_err(|e| EngineError::Simulator(e.to_string()))?;
+        let model = design
+            .instantiate()
+            .map_err(|e| EngineError::Simulator(e.to_string()))?;
         let port_error = |e: crate::verilator::ModelError| EngineError::Simulator(e.to_string());
-        let inputs = INPUTS.iter().map(|&(p, n)| Ok((p, model.input(n).map_err(port_error)?))).collect::<Result<_, EngineError>>()?;
-        let outputs = OUTPUTS.iter().map(|&(p, n)| Ok((p, model.output(n).map_err(port_error)?))).collect::<Result<_, EngineError>>()?;
-        Ok(VerilatedPins { model, inputs, outputs })
+        let inputs = INPUTS
+            .iter()
+            .map(|&(p, n)| Ok((p, model.input(n).map_err(port_error)?)))
+            .collect::<Result<_, EngineError>>()?;
+        let outputs = OUTPUTS
+            .iter()
+            .map(|&(p, n)| Ok((p, model.output(n).map_err(port_error)?)))
+            .collect::<Result<_, EngineError>>()?;
+        Ok(VerilatedPins {
+            model,
+            inputs,
+            outputs,
+        })
     }
 }
 
@@ -112,12 +126,22 @@ impl Pins for VerilatedPins {
     }
 
     fn set(&mut self, pin: Pin, value: u64) {
-        let port = self.inputs.iter().find(|(p, _)| *p == pin).expect("input pin").1;
+        let port = self
+            .inputs
+            .iter()
+            .find(|(p, _)| *p == pin)
+            .expect("input pin")
+            .1;
         self.model.set(port, value);
     }
 
     fn get(&mut self, pin: Pin) -> u64 {
-        let port = self.outputs.iter().find(|(p, _)| *p == pin).expect("output pin").1;
+        let port = self
+            .outputs
+            .iter()
+            .find(|(p, _)| *p == pin)
+            .expect("output pin")
+            .1;
         self.model.get(port)
     }
 
@@ -207,7 +231,10 @@ pub struct OpProfile {
 
 impl Default for OpProfile {
     fn default() -> Self {
-        OpProfile { count: vec![0; 257], cycles: vec![0; 257] }
+        OpProfile {
+            count: vec![0; 257],
+            cycles: vec![0; 257],
+        }
     }
 }
 
@@ -229,14 +256,28 @@ impl CoreEngine {
     }
 
     fn on(pins: Box<dyn Pins>, name: &'static str) -> CoreEngine {
-        CoreEngine { pins, name, image: None, max_pages: 0, dirty_words: MEM_WORDS, max_cycles: None, profile: None }
+        CoreEngine {
+            pins,
+            name,
+            image: None,
+            max_pages: 0,
+            dirty_words: MEM_WORDS,
+            max_cycles: None,
+            profile: None,
+        }
     }
 
     /// Writes a VCD trace of everything from now on (needs a `trace` build).
     pub fn trace_to(&mut self, path: &Path) -> Result<(), EngineError> {
         let refuse = || EngineError::Refused("VCD traces come from the Verilated core only".into());
-        let v = self.pins.as_any().downcast_mut::<VerilatedPins>().ok_or_else(refuse)?;
-        v.model.trace_to(path).map_err(|e| EngineError::Simulator(e.to_string()))
+        let v = self
+            .pins
+            .as_any()
+            .downcast_mut::<VerilatedPins>()
+            .ok_or_else(refuse)?;
+        v.model
+            .trace_to(path)
+            .map_err(|e| EngineError::Simulator(e.to_string()))
     }
 
     fn load(&mut self, target: LoadTarget, addr: u32, data: u64) {
@@ -418,9 +459,16 @@ impl CoreEngine {
                     p.count[current] += 1;
                 }
                 p.cycles[current] += 1;
+                self.pins.tick();
+                cycles += 1;
+            } else {
+                // Ticks after the halt change nothing (an idle core only serves its ports),
+                // so check for it every BATCH cycles.
+                for _ in 0..BATCH {
+                    self.pins.tick();
+                }
+                cycles += BATCH;
             }
-            self.pins.tick();
-            cycles += 1;
         }
         let instructions = self.pins.get(Pin::Instret);
         let cycles = self.pins.get(Pin::Cycles);

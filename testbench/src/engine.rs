@@ -29,7 +29,11 @@ pub fn by_name(name: &str, profile: Profile) -> Result<Box<dyn Engine>, EngineEr
 }
 
 /// As [`by_name`], with construction options.
-pub fn by_name_with(name: &str, profile: Profile, options: &RunOptions) -> Result<Box<dyn Engine>, EngineError> {
+pub fn by_name_with(
+    name: &str,
+    profile: Profile,
+    options: &RunOptions,
+) -> Result<Box<dyn Engine>, EngineError> {
     match name {
         "model" => {
             if options.vcd.is_some() {
@@ -39,9 +43,15 @@ pub fn by_name_with(name: &str, profile: Profile, options: &RunOptions) -> Resul
         }
         "verilator" => {
             if profile != Profile::SIM {
-                return Err(EngineError::Refused(format!("the Verilated core is built for the sim profile, not `{}`", profile.name)));
+                return Err(EngineError::Refused(format!(
+                    "the Verilated core is built for the sim profile, not `{}`",
+                    profile.name
+                )));
             }
-            let opts = crate::verilator::BuildOptions { trace: options.vcd.is_some(), ..Default::default() };
+            let opts = crate::verilator::BuildOptions {
+                trace: options.vcd.is_some(),
+                ..Default::default()
+            };
             let mut core = crate::core::CoreEngine::with_options(&opts)?;
             core.max_cycles = options.max_cycles;
             if let Some(path) = &options.vcd {
@@ -57,7 +67,10 @@ pub fn by_name_with(name: &str, profile: Profile, options: &RunOptions) -> Resul
             core.max_cycles = options.max_cycles;
             Ok(Box::new(core))
         }
-        _ => Err(EngineError::Refused(format!("no engine named `{name}` (known: {})", ENGINE_NAMES.join(", ")))),
+        _ => Err(EngineError::Refused(format!(
+            "no engine named `{name}` (known: {})",
+            ENGINE_NAMES.join(", ")
+        ))),
     }
 }
 
@@ -232,7 +245,10 @@ mod tests {
             assert!(e.contains("sim profile"), "{e}");
         }
         assert!(by_name("nosuch", Profile::SIM).is_err());
-        let vcd = RunOptions { vcd: Some("t.vcd".into()), ..RunOptions::default() };
+        let vcd = RunOptions {
+            vcd: Some("t.vcd".into()),
+            ..RunOptions::default()
+        };
         assert!(by_name_with("model", Profile::SIM, &vcd).is_err());
     }
 }

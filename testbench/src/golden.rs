@@ -70,19 +70,32 @@ impl Wasmi {
         let engine = wasmi::Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| format!("wasmi: {e}"))?;
         let mut store = Store::new(&engine, ());
-        store.set_fuel(u64::MAX / 2).map_err(|e| format!("wasmi: {e}"))?;
-        let instance = Linker::new(&engine).instantiate_and_start(&mut store, &module).map_err(|e| format!("wasmi: {e}"))?;
+        store
+            .set_fuel(u64::MAX / 2)
+            .map_err(|e| format!("wasmi: {e}"))?;
+        let instance = Linker::new(&engine)
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| format!("wasmi: {e}"))?;
         Ok(Wasmi { store, instance })
     }
 
     /// Calls export `name` with i32 `args` and at most `fuel` units; an error for a call that
     /// cannot be made or a trap outside the subset.
     pub fn call(&mut self, name: &str, args: &[i32], fuel: u64) -> Result<Observed, String> {
-        let func = self.instance.get_func(&self.store, name).ok_or_else(|| format!("wasmi: no export {name:?}"))?;
+        let func = self
+            .instance
+            .get_func(&self.store, name)
+            .ok_or_else(|| format!("wasmi: no export {name:?}"))?;
         let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+        let mut results: Vec<Val> = ty
+            .results()
+            .iter()
+            .map(|t| Val::default_for_ty(*t))
+            .collect();
         let args: Vec<Val> = args.iter().map(|&a| Val::I32(a)).collect();
-        self.store.set_fuel(fuel).map_err(|e| format!("wasmi: {e}"))?;
+        self.store
+            .set_fuel(fuel)
+            .map_err(|e| format!("wasmi: {e}"))?;
         match func.call(&mut self.store, &args, &mut results) {
             Ok(()) => results
                 .iter()

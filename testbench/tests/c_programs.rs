@@ -10,13 +10,15 @@ use castle_testbench::suites::{c_programs, check_tools};
 #[test]
 fn c_benchmarks_agree_with_wasmi_and_native() {
     check_tools(&["clang-16", "wasm-opt", "gcc"]).unwrap();
-    let mut engines: Vec<Box<dyn Engine>> =
-        vec![Box::new(ModelEngine::new(Profile::SIM)), Box::new(CoreEngine::new().expect("Verilated core"))];
+    let mut engines: Vec<Box<dyn Engine>> = vec![
+        Box::new(ModelEngine::new(Profile::SIM)),
+        Box::new(CoreEngine::new().expect("Verilated core")),
+    ];
     let mut mismatches = Vec::new();
     for engine in engines.iter_mut() {
         for name in c_programs::PROGRAMS {
-            let report =
-                c_programs::check(engine.as_mut(), name).unwrap_or_else(|e| panic!("{name} on {}: {e}", engine.name()));
+            let report = c_programs::check(engine.as_mut(), name)
+                .unwrap_or_else(|e| panic!("{name} on {}: {e}", engine.name()));
             let counts: Vec<u64> = report.calls.iter().map(|c| c.2).collect();
             println!(
                 "{name:8} {:9} instructions: total {} max {} over {} calls",
@@ -28,5 +30,9 @@ fn c_benchmarks_agree_with_wasmi_and_native() {
             mismatches.extend(report.mismatches);
         }
     }
-    assert!(mismatches.is_empty(), "mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "mismatches:\n{}",
+        mismatches.join("\n")
+    );
 }

@@ -148,8 +148,50 @@ fn rust_hdl_and_verilator_agree() {
     verilated.instantiate(&image).unwrap();
     hdl.instantiate(&image).unwrap();
     for (name, args) in [("fib", [7]), ("mem", [1001]), ("mem", [-5])] {
-        let v = verilated.invoke_export(&image, name, &args, 100_000).unwrap();
+        let v = verilated
+            .invoke_export(&image, name, &args, 100_000)
+            .unwrap();
         let h = hdl.invoke_export(&image, name, &args, 100_000).unwrap();
         assert_eq!(v, h, "{name}{args:?}");
     }
+}
+
+/// Every ALU and mul/div opcode on random and corner operands, core against model.
+#[test]
+fn alu_operations_on_random_operands() {
+    use rand::{Rng, SeedableRng};
+    let binops = [
+        "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u", "add", "sub",
+        "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl", "shr_s", "shr_u",
+        "rotl", "rotr",
+    ];
+    let unops = ["eqz", "clz", "ctz", "popcnt"];
+    let mut wat = String::from("(module\n");
+    for op in binops {
+        wat += &format!("(func (export \"{op}\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.{op})\n");
+    }
+    for op in unops {
+        wat += &format!(
+            "(func (export \"{op}\") (param i32 i32) (result i32) local.get 1 i32.{op})\n"
+        );
+    }
+    wat += ")";
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let special = [0, 1, -1, 2, 31, 32, 33, i32::MIN, i32::MAX, 0x10, -0x10, 7];
+    let mut calls: Vec<(&str, [i32; 2])> = Vec::new();
+    for i in 0..1500 {
+        let op = if i % 5 == 0 {
+            unops[i % unops.len()]
+        } else {
+            binops[i % binops.len()]
+        };
+        let mut pick = || match rng.gen_range(0..3) {
+            0 => special[rng.gen_range(0..special.len())],
+            1 => rng.gen_range(-300..300),
+            _ => rng.gen(),
+        };
+        calls.push((op, [pick(), pick()]));
+    }
+    let calls: Vec<(&str, &[i32])> = calls.iter().map(|(n, a)| (*n, &a[..])).collect();
+    both(&wat, &calls);
 }

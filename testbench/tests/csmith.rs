@@ -13,7 +13,11 @@ const FUEL: u64 = 20_000_000;
 
 fn run(first_seed: u64, count: u64) -> Report {
     let mut engine = CoreEngine::new().expect("Verilated core");
-    let options = Options { first_seed, count, fuel: FUEL };
+    let options = Options {
+        first_seed,
+        count,
+        fuel: FUEL,
+    };
     let report = csmith::run(&mut engine, &options, &mut |seed, verdict| {
         if verdict != "agreed" {
             println!("seed {seed}: {verdict}");
@@ -36,10 +40,24 @@ fn run(first_seed: u64, count: u64) -> Report {
     for failure in &report.failures {
         println!("  FAILED {failure}");
     }
-    assert!(report.failures.is_empty(), "{} csmith programs disagree:\n{}", report.failures.len(),
-        report.failures.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        report.failures.is_empty(),
+        "{} csmith programs disagree:\n{}",
+        report.failures.len(),
+        report
+            .failures
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     // Most programs must really run, or the suite checks nothing.
-    assert!(report.agreed * 2 >= report.programs, "only {} of {} programs ran", report.agreed, report.programs);
+    assert!(
+        report.agreed * 2 >= report.programs,
+        "only {} of {} programs ran",
+        report.agreed,
+        report.programs
+    );
     report
 }
 

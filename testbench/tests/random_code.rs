@@ -7,19 +7,33 @@ use castle_testbench::engine::ModelEngine;
 use castle_testbench::suites::random_code::{self, Tally};
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[test]
 fn random_code_runs_or_traps_within_its_fuel() {
-    let (first, count) = (env("CASTLE_RANDOM_CODE_SEED", 0), env("CASTLE_RANDOM_CODE_COUNT", 50_000));
+    let (first, count) = (
+        env("CASTLE_RANDOM_CODE_SEED", 0),
+        env("CASTLE_RANDOM_CODE_COUNT", 50_000),
+    );
     let mut engine = ModelEngine::new(Profile::SIM);
     let mut tally = Tally::default();
     let started = std::time::Instant::now();
     let failures = random_code::run(&mut engine, first, count, &mut tally);
-    println!("random code on the model, seeds {first}..{}: {tally:?} in {:.1} s", first + count, started.elapsed().as_secs_f64());
-    assert!(failures.is_empty(), "{} failures (reproduce with CASTLE_RANDOM_CODE_SEED=seed CASTLE_RANDOM_CODE_COUNT=1):\n{}",
-        failures.len(), failures.join("\n"));
+    println!(
+        "random code on the model, seeds {first}..{}: {tally:?} in {:.1} s",
+        first + count,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures (reproduce with CASTLE_RANDOM_CODE_SEED=seed CASTLE_RANDOM_CODE_COUNT=1):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // The generator must reach past the first instructions, or it tests nothing.
     assert!(tally.returned > 0 && tally.out_of_fuel > 0, "{tally:?}");
 }
@@ -28,12 +42,19 @@ fn random_code_runs_or_traps_within_its_fuel() {
 /// through the core's ports). `CASTLE_RANDOM_CODE_CORE_COUNT` changes the count.
 #[test]
 fn random_code_on_the_core_runs_or_traps_within_its_fuel() {
-    let (first, count) = (env("CASTLE_RANDOM_CODE_SEED", 0), env("CASTLE_RANDOM_CODE_CORE_COUNT", 300));
+    let (first, count) = (
+        env("CASTLE_RANDOM_CODE_SEED", 0),
+        env("CASTLE_RANDOM_CODE_CORE_COUNT", 300),
+    );
     let mut engine = castle_testbench::core::CoreEngine::new().expect("Verilated core");
     let mut tally = Tally::default();
     let started = std::time::Instant::now();
     let failures = random_code::run(&mut engine, first, count, &mut tally);
-    println!("random code on the core, seeds {first}..{}: {tally:?} in {:.1} s", first + count, started.elapsed().as_secs_f64());
+    println!(
+        "random code on the core, seeds {first}..{}: {tally:?} in {:.1} s",
+        first + count,
+        started.elapsed().as_secs_f64()
+    );
     assert!(failures.is_empty(), "{} failures (reproduce with CASTLE_RANDOM_CODE_SEED=seed CASTLE_RANDOM_CODE_CORE_COUNT=1):\n{}",
         failures.len(), failures.join("\n"));
     assert!(tally.returned > 0 && tally.trapped > 0, "{tally:?}");
@@ -42,5 +63,8 @@ fn random_code_on_the_core_runs_or_traps_within_its_fuel() {
 #[test]
 fn random_images_are_deterministic() {
     assert_eq!(random_code::random_image(7), random_code::random_image(7));
-    assert_ne!(random_code::random_image(7).0, random_code::random_image(8).0);
+    assert_ne!(
+        random_code::random_image(7).0,
+        random_code::random_image(8).0
+    );
 }

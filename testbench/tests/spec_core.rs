@@ -13,8 +13,22 @@ fn spec_v1_on_the_verilated_core() {
     for failure in &report.failures {
         println!("  FAILED {failure}");
     }
-    println!("{} passed, {} failed, {} skipped", report.passed(), report.failed(), report.skipped());
-    assert_eq!(report.failed(), 0, "{} spec assertions failed on the core", report.failed());
+    println!(
+        "{} passed, {} failed, {} skipped",
+        report.passed(),
+        report.failed(),
+        report.skipped()
+    );
+    assert_eq!(
+        report.failed(),
+        0,
+        "{} spec assertions failed on the core",
+        report.failed()
+    );
     // The floor: at least 2,000 of the 2,178 assertions the subset allows.
-    assert!(report.passed() >= 2_000, "only {} spec assertions passed on the core", report.passed());
+    assert!(
+        report.passed() >= 2_000,
+        "only {} spec assertions passed on the core",
+        report.passed()
+    );
 }

@@ -25,24 +25,46 @@ fn print(report: &Report) {
 #[test]
 fn spec_v1_on_the_model() {
     // The model with enough memory for memory_grow.wast (up to 803 pages).
-    let unbounded = Profile { name: "sim-unbounded-memory", memory_pages: 65536, ..Profile::SIM };
+    let unbounded = Profile {
+        name: "sim-unbounded-memory",
+        memory_pages: 65536,
+        ..Profile::SIM
+    };
     let report = spec::run(&mut ModelEngine::new(unbounded), None, &mut |_, _, _| {});
     print(&report);
     // The simulation profile the hardware uses: large memory.grow returns -1 there.
     let sim = spec::run(&mut ModelEngine::new(Profile::SIM), None, &mut |_, _, _| {});
     print(&sim);
-    assert_eq!(report.failed(), 0, "{} spec assertions failed", report.failed());
+    assert_eq!(
+        report.failed(),
+        0,
+        "{} spec assertions failed",
+        report.failed()
+    );
     // A floor, so that a change which skips assertions instead of failing them is caught too
     // (2,178 fit the subset; 12 of them need another module's functions in this table).
-    assert!(report.passed() >= 2_166, "only {} spec assertions passed on the model", report.passed());
+    assert!(
+        report.passed() >= 2_166,
+        "only {} spec assertions passed on the model",
+        report.passed()
+    );
     assert_eq!(report.files.len(), 73);
     // Assertions that need more memory than the SIM profile has are skipped, never failed.
-    assert_eq!(sim.failed(), 0, "{} spec assertions failed on the SIM profile", sim.failed());
+    assert_eq!(
+        sim.failed(),
+        0,
+        "{} spec assertions failed on the SIM profile",
+        sim.failed()
+    );
 }
 
 #[test]
 fn the_filter_selects_files() {
-    let report = spec::run(&mut ModelEngine::new(Profile::SIM), Some("i32"), &mut |_, _, _| {});
+    let report = spec::run(
+        &mut ModelEngine::new(Profile::SIM),
+        Some("i32"),
+        &mut |_, _, _| {},
+    );
     assert_eq!(report.files.len(), 1);
     assert_eq!(report.files[0].file, "i32.wast");
     assert_eq!(report.failed(), 0);

@@ -30,8 +30,6 @@
 //! 2: local.get, global.get, loads, stores, select, br_table, branches that must refill the
 //! top of stack, an immediate that crosses the fetched 8 bytes. call: 2 + one per local.
 //! mul: 2 to 18; div/rem: 36.
-use super::alu::Alu;
-use super::leb::LebWindow;
 use super::muldiv::MulDiv;
 use super::sram::Sram;
 use crate::byte_ram::ByteRam;
@@ -138,8 +136,6 @@ pub struct Enclave<
     mem_even: ByteRam<MEM_A>,
     mem_odd: ByteRam<MEM_A>,
     // Datapath blocks.
-    alu: Alu,
-    leb: LebWindow,
     muldiv: MulDiv,
     // Limits, from the address widths.
     depth_limit: Constant<Bits<16>>,
@@ -232,6 +228,29 @@ pub struct Enclave<
     push: Signal<Local, Bit>,
     push_val: Signal<Local, Bits<32>>,
     fn_kind: Signal<Local, Bits<3>>,
+    leb_bytes: Signal<Local, Bits<40>>,
+    leb_signed: Signal<Local, Bit>,
+    leb_len: Signal<Local, Bits<3>>,
+    leb_p0: Signal<Local, Bits<32>>,
+    leb_p1: Signal<Local, Bits<32>>,
+    leb_p2: Signal<Local, Bits<32>>,
+    leb_p3: Signal<Local, Bits<32>>,
+    leb_p4: Signal<Local, Bits<32>>,
+    alu_result: Signal<Local, Bits<32>>,
+    alu_amount: Signal<Local, Bits<32>>,
+    alu_sa: Signal<Local, Bits<32>>,
+    alu_sb: Signal<Local, Bits<32>>,
+    alu_smear1: Signal<Local, Bits<32>>,
+    alu_smear2: Signal<Local, Bits<32>>,
+    alu_smear3: Signal<Local, Bits<32>>,
+    alu_smear4: Signal<Local, Bits<32>>,
+    alu_smear5: Signal<Local, Bits<32>>,
+    alu_pop_in: Signal<Local, Bits<32>>,
+    alu_pop1: Signal<Local, Bits<32>>,
+    alu_pop2: Signal<Local, Bits<32>>,
+    alu_pop3: Signal<Local, Bits<32>>,
+    alu_pop4: Signal<Local, Bits<32>>,
+    alu_pop5: Signal<Local, Bits<32>>,
 }
 
 impl<
@@ -282,8 +301,6 @@ impl<
             elems: Default::default(),
             mem_even: Default::default(),
             mem_odd: Default::default(),
-            alu: Default::default(),
-            leb: Default::default(),
             muldiv: Default::default(),
             depth_limit: Constant::new(((1u64 << CS_A) as u64).to_bits()),
             stack_words: Constant::new(((1u64 << VS_A) as u64).to_bits()),
@@ -370,6 +387,29 @@ impl<
             push: Default::default(),
             push_val: Default::default(),
             fn_kind: Default::default(),
+            leb_bytes: Default::default(),
+            leb_signed: Default::default(),
+            leb_len: Default::default(),
+            leb_p0: Default::default(),
+            leb_p1: Default::default(),
+            leb_p2: Default::default(),
+            leb_p3: Default::default(),
+            leb_p4: Default::default(),
+            alu_result: Default::default(),
+            alu_amount: Default::default(),
+            alu_sa: Default::default(),
+            alu_sb: Default::default(),
+            alu_smear1: Default::default(),
+            alu_smear2: Default::default(),
+            alu_smear3: Default::default(),
+            alu_smear4: Default::default(),
+            alu_smear5: Default::default(),
+            alu_pop_in: Default::default(),
+            alu_pop1: Default::default(),
+            alu_pop2: Default::default(),
+            alu_pop3: Default::default(),
+            alu_pop4: Default::default(),
+            alu_pop5: Default::default(),
         }
     }
 }
@@ -519,10 +559,60 @@ impl<
             self.imm_off.next =
                 bit_cast::<3, 16>((self.pc.q.val() + bit_cast::<16, 3>(self.imm_start.val())) & 3);
         }
-        self.leb.bytes.next =
+        // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
+        // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
+        // value is merely unspecified.
+        self.leb_bytes.next =
             bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 3>(self.imm_off.val()) << 3));
-        self.leb.is_signed.next = self.op.val() == 65;
-        self.imm.next = self.leb.value.val();
+        self.leb_signed.next = self.op.val() == 65;
+        self.leb_p0.next = bit_cast::<32, 40>(self.leb_bytes.val()) & 127;
+        self.leb_p1.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 1) & 16256;
+        self.leb_p2.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 2) & 2080768;
+        self.leb_p3.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 3) & 266338304;
+        self.leb_p4.next =
+            bit_cast::<32, 40>(self.leb_bytes.val() >> 4) & bits::<32>(4026531840u64);
+        self.leb_len.next = 5.into();
+        self.imm.next = self.leb_p0.val()
+            | self.leb_p1.val()
+            | self.leb_p2.val()
+            | self.leb_p3.val()
+            | self.leb_p4.val();
+        if !self.leb_bytes.val().get_bit(31) {
+            self.leb_len.next = 4.into();
+            self.imm.next =
+                self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val() | self.leb_p3.val();
+            if self.leb_signed.val() & self.leb_bytes.val().get_bit(30) {
+                self.imm.next = self.leb_p0.val()
+                    | self.leb_p1.val()
+                    | self.leb_p2.val()
+                    | self.leb_p3.val()
+                    | bits::<32>(4026531840u64);
+            }
+        }
+        if !self.leb_bytes.val().get_bit(23) {
+            self.leb_len.next = 3.into();
+            self.imm.next = self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val();
+            if self.leb_signed.val() & self.leb_bytes.val().get_bit(22) {
+                self.imm.next = self.leb_p0.val()
+                    | self.leb_p1.val()
+                    | self.leb_p2.val()
+                    | bits::<32>(4292870144u64);
+            }
+        }
+        if !self.leb_bytes.val().get_bit(15) {
+            self.leb_len.next = 2.into();
+            self.imm.next = self.leb_p0.val() | self.leb_p1.val();
+            if self.leb_signed.val() & self.leb_bytes.val().get_bit(14) {
+                self.imm.next = self.leb_p0.val() | self.leb_p1.val() | bits::<32>(4294950912u64);
+            }
+        }
+        if !self.leb_bytes.val().get_bit(7) {
+            self.leb_len.next = 1.into();
+            self.imm.next = self.leb_p0.val();
+            if self.leb_signed.val() & self.leb_bytes.val().get_bit(6) {
+                self.imm.next = self.leb_p0.val() | bits::<32>(4294967168u64);
+            }
+        }
         self.has_imm.next = (self.op.val() == 12)
             | (self.op.val() == 13)
             | (self.op.val() == 14)
@@ -534,7 +624,7 @@ impl<
         self.ilen.next = 1.into();
         if self.has_imm.val() {
             self.ilen.next =
-                bit_cast::<16, 3>(self.imm_start.val()) + bit_cast::<16, 3>(self.leb.len.val());
+                bit_cast::<16, 3>(self.imm_start.val()) + bit_cast::<16, 3>(self.leb_len.val());
         }
         if (self.op.val() == 2)
             | (self.op.val() == 3)
@@ -545,7 +635,7 @@ impl<
             self.ilen.next = 2.into();
         }
         if self.op.val() == 17 {
-            self.ilen.next = bit_cast::<16, 3>(self.leb.len.val()) + 2;
+            self.ilen.next = bit_cast::<16, 3>(self.leb_len.val()) + 2;
         }
         self.is_binop.next = ((self.op.val() >= 70) & (self.op.val() <= 79))
             | (self.op.val() == 106)
@@ -557,9 +647,166 @@ impl<
         self.is_load.next = (self.op.val() == 40) | ((self.op.val() >= 44) & (self.op.val() <= 47));
         self.is_store.next = (self.op.val() == 54) | (self.op.val() == 58) | (self.op.val() == 59);
         self.nos.next = self.vstack.read_data.val();
-        self.alu.op.next = self.op.val();
-        self.alu.a.next = self.nos.val();
-        self.alu.b.next = self.tos.q.val();
+        // Single-cycle ALU: `nos op tos`, or `op tos` for eqz/clz/ctz/popcnt (0 otherwise).
+        // clz and ctz share the popcount: clz(a) = popcnt(!smear(a)), ctz(a) = popcnt((a & -a) - 1).
+        self.alu_amount.next = self.tos.q.val() & 31;
+        // Signed comparison = unsigned comparison with the sign bits flipped.
+        self.alu_sa.next = self.nos.val() ^ bits::<32>(2147483648u64);
+        self.alu_sb.next = self.tos.q.val() ^ bits::<32>(2147483648u64);
+        self.alu_smear1.next = self.tos.q.val() | (self.tos.q.val() >> 1);
+        self.alu_smear2.next = self.alu_smear1.val() | (self.alu_smear1.val() >> 2);
+        self.alu_smear3.next = self.alu_smear2.val() | (self.alu_smear2.val() >> 4);
+        self.alu_smear4.next = self.alu_smear3.val() | (self.alu_smear3.val() >> 8);
+        self.alu_smear5.next = self.alu_smear4.val() | (self.alu_smear4.val() >> 16);
+        self.alu_pop_in.next = self.tos.q.val();
+        if self.op.val() == 103 {
+            // clz
+            self.alu_pop_in.next = !self.alu_smear5.val();
+        }
+        if self.op.val() == 104 {
+            // ctz
+            self.alu_pop_in.next = (self.tos.q.val() & (bits::<32>(0) - self.tos.q.val())) - 1;
+        }
+        self.alu_pop1.next = self.alu_pop_in.val() - ((self.alu_pop_in.val() >> 1) & 1431655765);
+        self.alu_pop2.next =
+            (self.alu_pop1.val() & 858993459) + ((self.alu_pop1.val() >> 2) & 858993459);
+        self.alu_pop3.next = (self.alu_pop2.val() + (self.alu_pop2.val() >> 4)) & 252645135;
+        self.alu_pop4.next = self.alu_pop3.val() + (self.alu_pop3.val() >> 8);
+        self.alu_pop5.next = (self.alu_pop4.val() + (self.alu_pop4.val() >> 16)) & 63;
+        self.alu_result.next = 0.into();
+        match self.op.val().index() {
+            69 => {
+                // eqz
+                if self.tos.q.val() == 0 {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            70 => {
+                // eq
+                if self.nos.val() == self.tos.q.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            71 => {
+                // ne
+                if self.nos.val() != self.tos.q.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            72 => {
+                // lt_s
+                if self.alu_sa.val() < self.alu_sb.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            73 => {
+                // lt_u
+                if self.nos.val() < self.tos.q.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            74 => {
+                // gt_s
+                if self.alu_sa.val() > self.alu_sb.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            75 => {
+                // gt_u
+                if self.nos.val() > self.tos.q.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            76 => {
+                // le_s
+                if self.alu_sa.val() <= self.alu_sb.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            77 => {
+                // le_u
+                if self.nos.val() <= self.tos.q.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            78 => {
+                // ge_s
+                if self.alu_sa.val() >= self.alu_sb.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            79 => {
+                // ge_u
+                if self.nos.val() >= self.tos.q.val() {
+                    self.alu_result.next = 1.into();
+                }
+            }
+            103 => {
+                // clz
+                self.alu_result.next = self.alu_pop5.val();
+            }
+            104 => {
+                // ctz
+                self.alu_result.next = self.alu_pop5.val();
+            }
+            105 => {
+                // popcnt
+                self.alu_result.next = self.alu_pop5.val();
+            }
+            106 => {
+                // add
+                self.alu_result.next = self.nos.val() + self.tos.q.val();
+            }
+            107 => {
+                // sub
+                self.alu_result.next = self.nos.val() - self.tos.q.val();
+            }
+            113 => {
+                // and
+                self.alu_result.next = self.nos.val() & self.tos.q.val();
+            }
+            114 => {
+                // or
+                self.alu_result.next = self.nos.val() | self.tos.q.val();
+            }
+            115 => {
+                // xor
+                self.alu_result.next = self.nos.val() ^ self.tos.q.val();
+            }
+            116 => {
+                // shl
+                self.alu_result.next = self.nos.val() << self.alu_amount.val();
+            }
+            117 => {
+                // shr_s
+                self.alu_result.next = self.nos.val() >> self.alu_amount.val();
+                if self.nos.val().get_bit(31) {
+                    self.alu_result.next = (self.nos.val() >> self.alu_amount.val())
+                        | !(!bits::<32>(0) >> self.alu_amount.val());
+                }
+            }
+            118 => {
+                // shr_u
+                self.alu_result.next = self.nos.val() >> self.alu_amount.val();
+            }
+            119 => {
+                // rotl
+                self.alu_result.next = self.nos.val();
+                if self.alu_amount.val() != 0 {
+                    self.alu_result.next = (self.nos.val() << self.alu_amount.val())
+                        | (self.nos.val() >> (bits::<32>(32) - self.alu_amount.val()));
+                }
+            }
+            120 => {
+                // rotr
+                self.alu_result.next = self.nos.val();
+                if self.alu_amount.val() != 0 {
+                    self.alu_result.next = (self.nos.val() >> self.alu_amount.val())
+                        | (self.nos.val() << (bits::<32>(32) - self.alu_amount.val()));
+                }
+            }
+            _ => {}
+        }
         self.muldiv.op.next = self.op.val();
         self.muldiv.a.next = self.nos.val();
         self.muldiv.b.next = self.tos.q.val();
@@ -774,7 +1021,7 @@ impl<
                     self.raise_cause.next = 8.into();
                 } else if self.has_imm.val()
                     & !self.refetched.q.val()
-                    & (bit_cast::<4, 3>(self.leb.len.val())
+                    & (bit_cast::<4, 3>(self.leb_len.val())
                         > (bits::<4>(8) - bit_cast::<4, 3>(self.imm_off.val())))
                 {
                     // The immediate runs past the fetched bytes: fetch again from it.
@@ -788,15 +1035,15 @@ impl<
                     self.pc_next.next = self.pc.q.val() + self.ilen.val();
                     if self.is_binop.val() {
                         self.sp_next.next = self.sp.q.val() - 1;
-                        self.tos.d.next = self.alu.result.val();
+                        self.tos.d.next = self.alu_result.val();
                         self.vstack.write_enable.next = true;
                         self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 2);
-                        self.vstack.write_data.next = self.alu.result.val();
+                        self.vstack.write_data.next = self.alu_result.val();
                     } else if self.is_unop.val() {
-                        self.tos.d.next = self.alu.result.val();
+                        self.tos.d.next = self.alu_result.val();
                         self.vstack.write_enable.next = true;
                         self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
-                        self.vstack.write_data.next = self.alu.result.val();
+                        self.vstack.write_data.next = self.alu_result.val();
                     } else if self.is_muldiv.val() {
                         if (self.op.val() != 108) & (self.tos.q.val() == 0) {
                             self.raise.next = true;

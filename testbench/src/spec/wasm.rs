@@ -6,7 +6,9 @@ pub(crate) fn with_state_exports(wasm: &[u8]) -> Vec<u8> {
     let (mut memories, mut globals) = (0u32, 0u32);
     let mut sections = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        let Ok(payload) = payload else { return wasm.to_vec() };
+        let Ok(payload) = payload else {
+            return wasm.to_vec();
+        };
         match &payload {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports().flatten() {
@@ -25,7 +27,9 @@ pub(crate) fn with_state_exports(wasm: &[u8]) -> Vec<u8> {
             sections.push((id, range.start as usize..range.end as usize));
         }
     }
-    let mut extra: Vec<(String, u8, u32)> = (0..globals).map(|i| (format!("__castle_global_{i}"), 3, i)).collect();
+    let mut extra: Vec<(String, u8, u32)> = (0..globals)
+        .map(|i| (format!("__castle_global_{i}"), 3, i))
+        .collect();
     if memories > 0 {
         extra.push(("__castle_memory".into(), 2, 0));
     }
@@ -37,7 +41,9 @@ pub(crate) fn with_state_exports(wasm: &[u8]) -> Vec<u8> {
         leb(&mut entries, *index);
     }
     let write_exports = |out: &mut Vec<u8>, old: Option<&[u8]>| {
-        let (count, rest) = match old.and_then(|old| castle_enclave::leb128::decode(old, false).map(|d| (d, old))) {
+        let (count, rest) = match old
+            .and_then(|old| castle_enclave::leb128::decode(old, false).map(|d| (d, old)))
+        {
             Some(((count, len, _), old)) => (count, &old[len..]),
             None => (0, &[][..]),
         };
@@ -89,7 +95,10 @@ pub(crate) fn call_graph(wasm: &[u8]) -> Vec<(Vec<u32>, bool)> {
         match payload {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports().flatten() {
-                    if matches!(import.ty, wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)) {
+                    if matches!(
+                        import.ty,
+                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)
+                    ) {
                         graph.push((Vec::new(), false));
                     }
                 }
@@ -98,7 +107,9 @@ pub(crate) fn call_graph(wasm: &[u8]) -> Vec<(Vec<u32>, bool)> {
                 let mut calls = (Vec::new(), false);
                 for op in body.get_operators_reader().into_iter().flatten().flatten() {
                     match op {
-                        wasmparser::Operator::Call { function_index } => calls.0.push(function_index),
+                        wasmparser::Operator::Call { function_index } => {
+                            calls.0.push(function_index)
+                        }
                         wasmparser::Operator::CallIndirect { .. } => calls.1 = true,
                         _ => {}
                     }

@@ -11,7 +11,22 @@ use std::process::Command;
 pub const PROGRAMS: &[&str] = &["fib", "sieve", "crc32", "qsort", "matmul", "vending"];
 
 /// Arguments for every program (each reduces `n` to its own range).
-pub const ARGS: &[i32] = &[0, 1, 2, 3, 10, 25, 100, 499, 1000, 7999, -1, -1000, i32::MAX, i32::MIN];
+pub const ARGS: &[i32] = &[
+    0,
+    1,
+    2,
+    3,
+    10,
+    25,
+    100,
+    499,
+    1000,
+    7999,
+    -1,
+    -1000,
+    i32::MAX,
+    i32::MIN,
+];
 
 /// Fuel per call: far above what any program needs.
 pub const FUEL: u64 = 500_000_000;
@@ -38,11 +53,21 @@ fn native(src: &Path, dir: &Path, args: &[i32]) -> Result<Vec<i32>, String> {
     .map_err(|e| format!("write main.c: {e}"))?;
     let exe = dir.join("native");
     run_tool(
-        Command::new("gcc").args(["-O2", "-std=c99", "-Wall", "-fno-builtin", "-o"]).arg(&exe).arg(src).arg(&main),
+        Command::new("gcc")
+            .args(["-O2", "-std=c99", "-Wall", "-fno-builtin", "-o"])
+            .arg(&exe)
+            .arg(src)
+            .arg(&main),
         "gcc",
     )?;
-    let stdout = run_tool(Command::new(&exe).args(args.iter().map(|a| a.to_string())), "native program")?;
-    let values = stdout.lines().map(|l| l.trim().parse::<i32>()).collect::<Result<Vec<i32>, _>>();
+    let stdout = run_tool(
+        Command::new(&exe).args(args.iter().map(|a| a.to_string())),
+        "native program",
+    )?;
+    let values = stdout
+        .lines()
+        .map(|l| l.trim().parse::<i32>())
+        .collect::<Result<Vec<i32>, _>>();
     match values {
         Ok(values) if values.len() == args.len() => Ok(values),
         _ => Err(format!("native output: {stdout}")),
@@ -54,7 +79,10 @@ pub fn has_br_table(wasm: &[u8]) -> bool {
     for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
         if let wasmparser::Payload::CodeSectionEntry(body) = payload {
             let ops = body.get_operators_reader().into_iter().flatten().flatten();
-            if ops.into_iter().any(|op| matches!(op, wasmparser::Operator::BrTable { .. })) {
+            if ops
+                .into_iter()
+                .any(|op| matches!(op, wasmparser::Operator::BrTable { .. }))
+            {
                 return true;
             }
         }
@@ -75,13 +103,21 @@ pub fn check(engine: &mut dyn Engine, name: &str) -> Result<ProgramReport, Strin
     }
     let image = build(&wasm, &BuildOptions::default(), &engine.profile())
         .map_err(|e| format!("{name}: image builder rejected the module: {e}"))?;
-    engine.instantiate(&image).map_err(|e| format!("{name}: instantiate on {}: {e}", engine.name()))?;
+    engine
+        .instantiate(&image)
+        .map_err(|e| format!("{name}: instantiate on {}: {e}", engine.name()))?;
     let mut wasmi = Wasmi::new(&wasm)?;
     let expected = native(&src, dir.path(), ARGS)?;
-    let mut report = ProgramReport { name: name.to_string(), calls: Vec::new(), mismatches: Vec::new() };
+    let mut report = ProgramReport {
+        name: name.to_string(),
+        calls: Vec::new(),
+        mismatches: Vec::new(),
+    };
     for (&n, &native_value) in ARGS.iter().zip(&expected) {
         let wasmi_value = wasmi.call("run", &[n], FUEL)?;
-        let outcome = engine.invoke_export(&image, "run", &[n], FUEL).map_err(|e| format!("{name}.c run({n}): {e}"))?;
+        let outcome = engine
+            .invoke_export(&image, "run", &[n], FUEL)
+            .map_err(|e| format!("{name}.c run({n}): {e}"))?;
         let got = Observed::from(&outcome);
         let native_value = Observed::Values(vec![native_value]);
         if got != wasmi_value || got != native_value {

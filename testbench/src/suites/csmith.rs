@@ -18,7 +18,12 @@ use std::time::Instant;
 
 /// csmith options: no floats, bitfields, packed structs or 64-bit integers (the enclave
 /// subset is i32-only; wasm-opt lowers what i64 clang still emits).
-pub const CSMITH_FLAGS: &[&str] = &["--no-float", "--no-bitfields", "--no-packed-struct", "--no-longlong"];
+pub const CSMITH_FLAGS: &[&str] = &[
+    "--no-float",
+    "--no-bitfields",
+    "--no-packed-struct",
+    "--no-longlong",
+];
 
 /// Where the csmith runtime headers are (Debian package libcsmith-dev).
 pub const CSMITH_INCLUDE: &str = "/usr/include/csmith";
@@ -52,7 +57,14 @@ pub struct Failure {
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "csmith seed {}: {} (reproduce: {} and {})", self.seed, self.what, self.c.display(), self.wasm.display())
+        write!(
+            f,
+            "csmith seed {}: {} (reproduce: {} and {})",
+            self.seed,
+            self.what,
+            self.c.display(),
+            self.wasm.display()
+        )
     }
 }
 
@@ -84,12 +96,18 @@ impl Report {
 
 /// The [`Options::count`] for this run: `CASTLE_CSMITH_COUNT`, else `default`.
 pub fn count_from_env(default: u64) -> u64 {
-    std::env::var("CASTLE_CSMITH_COUNT").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("CASTLE_CSMITH_COUNT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// The first seed for this run: `CASTLE_CSMITH_SEED`, else `default`.
 pub fn seed_from_env(default: u64) -> u64 {
-    std::env::var("CASTLE_CSMITH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("CASTLE_CSMITH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 enum Verdict {
@@ -100,15 +118,27 @@ enum Verdict {
 
 /// Runs `options.count` csmith programs on `engine` and wasmi; `progress(seed, verdict)` is
 /// called after each program. An error means the tools are missing.
-pub fn run(engine: &mut dyn Engine, options: &Options, progress: &mut dyn FnMut(u64, &str)) -> Result<Report, String> {
+pub fn run(
+    engine: &mut dyn Engine,
+    options: &Options,
+    progress: &mut dyn FnMut(u64, &str),
+) -> Result<Report, String> {
     check_tools(&["clang-16", "wasm-opt"])?;
-    if !std::path::Path::new(CSMITH_INCLUDE).join("csmith.h").exists() {
-        return Err(format!("{CSMITH_INCLUDE}/csmith.h is missing: install libcsmith-dev (scripts/setup.sh)"));
+    if !std::path::Path::new(CSMITH_INCLUDE)
+        .join("csmith.h")
+        .exists()
+    {
+        return Err(format!(
+            "{CSMITH_INCLUDE}/csmith.h is missing: install libcsmith-dev (scripts/setup.sh)"
+        ));
     }
     let dir = artifacts("csmith");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     // csmith writes platform.info into its working folder, even for --version.
-    run_tool(Command::new("csmith").arg("--version").current_dir(&dir), "csmith --version")?;
+    run_tool(
+        Command::new("csmith").arg("--version").current_dir(&dir),
+        "csmith --version",
+    )?;
     let start = Instant::now();
     let mut report = Report::default();
     for seed in options.first_seed..options.first_seed + options.count {
@@ -117,7 +147,10 @@ pub fn run(engine: &mut dyn Engine, options: &Options, progress: &mut dyn FnMut(
         let wasm = dir.join(format!("seed-{seed}.wasm"));
         let verdict = one(engine, options, seed, &c, &wasm);
         let label = match &verdict {
-            Verdict::Agreed { trapped, instructions } => {
+            Verdict::Agreed {
+                trapped,
+                instructions,
+            } => {
                 report.agreed += 1;
                 report.trapped += u64::from(*trapped);
                 report.instructions += instructions;
@@ -128,7 +161,12 @@ pub fn run(engine: &mut dyn Engine, options: &Options, progress: &mut dyn FnMut(
                 format!("skipped: {reason}")
             }
             Verdict::Failed(what) => {
-                report.failures.push(Failure { seed, c: c.clone(), wasm: wasm.clone(), what: what.clone() });
+                report.failures.push(Failure {
+                    seed,
+                    c: c.clone(),
+                    wasm: wasm.clone(),
+                    what: what.clone(),
+                });
                 format!("FAILED: {what}")
             }
         };
@@ -142,7 +180,13 @@ pub fn run(engine: &mut dyn Engine, options: &Options, progress: &mut dyn FnMut(
     Ok(report)
 }
 
-fn one(engine: &mut dyn Engine, options: &Options, seed: u64, c: &std::path::Path, wasm_path: &std::path::Path) -> Verdict {
+fn one(
+    engine: &mut dyn Engine,
+    options: &Options,
+    seed: u64,
+    c: &std::path::Path,
+    wasm_path: &std::path::Path,
+) -> Verdict {
     let generated = run_tool(
         // csmith writes platform.info into its working folder: keep it with the programs.
         Command::new("csmith")
@@ -167,24 +211,38 @@ fn one(engine: &mut dyn Engine, options: &Options, seed: u64, c: &std::path::Pat
         program_dir.display()
     );
     if let Err(e) = c2wasm(&driver, wasm_path, &["checksum"], &cflags) {
-        let first = e.lines().find(|l| l.contains("error")).unwrap_or("c2wasm failed").to_string();
-        return Verdict::Skipped(format!("does not compile: {}", first.split("error: ").last().unwrap_or(&first)));
+        let first = e
+            .lines()
+            .find(|l| l.contains("error"))
+            .unwrap_or("c2wasm failed")
+            .to_string();
+        return Verdict::Skipped(format!(
+            "does not compile: {}",
+            first.split("error: ").last().unwrap_or(&first)
+        ));
     }
-    let Ok(wasm) = std::fs::read(wasm_path) else { return Verdict::Skipped("no module written".into()) };
+    let Ok(wasm) = std::fs::read(wasm_path) else {
+        return Verdict::Skipped("no module written".into());
+    };
     let image = match build(&wasm, &BuildOptions::default(), &engine.profile()) {
         Ok(image) => image,
         Err(e) => return Verdict::Skipped(format!("image builder: {}", category(&e.to_string()))),
     };
     let expected = match Wasmi::new(&wasm).and_then(|mut w| w.call("checksum", &[], options.fuel)) {
         Ok(Observed::Trap(TrapCause::FuelExhausted)) => {
-            return Verdict::Skipped(format!("wasmi does not finish within {} fuel", options.fuel))
+            return Verdict::Skipped(format!(
+                "wasmi does not finish within {} fuel",
+                options.fuel
+            ))
         }
         Ok(observed) => observed,
         Err(e) => return Verdict::Skipped(format!("wasmi: {e}")),
     };
     if let Err(e) = engine.instantiate(&image) {
         return match e {
-            EngineError::Refused(e) => Verdict::Skipped(format!("engine refused the image: {}", category(&e))),
+            EngineError::Refused(e) => {
+                Verdict::Skipped(format!("engine refused the image: {}", category(&e)))
+            }
             e => Verdict::Failed(format!("instantiate: {e}")),
         };
     }
@@ -192,7 +250,10 @@ fn one(engine: &mut dyn Engine, options: &Options, seed: u64, c: &std::path::Pat
         Ok(outcome) => {
             let got = Observed::from(&outcome);
             if got == expected {
-                Verdict::Agreed { trapped: matches!(got, Observed::Trap(_)), instructions: outcome.instructions }
+                Verdict::Agreed {
+                    trapped: matches!(got, Observed::Trap(_)),
+                    instructions: outcome.instructions,
+                }
             } else {
                 let place = match &outcome.result {
                     Err(trap) => format!(" at pc {:#x}", trap.pc),
@@ -209,7 +270,12 @@ fn one(engine: &mut dyn Engine, options: &Options, seed: u64, c: &std::path::Pat
 fn category(message: &str) -> String {
     let mut words = Vec::new();
     for word in message.split(' ') {
-        if word.starts_with("0x") || word.trim_end_matches([',', ':', ')']).parse::<u64>().is_ok() {
+        if word.starts_with("0x")
+            || word
+                .trim_end_matches([',', ':', ')'])
+                .parse::<u64>()
+                .is_ok()
+        {
             words.push("N");
         } else {
             words.push(word);

@@ -22,10 +22,10 @@ pub const FUEL: u64 = 20_000;
 
 /// Opcodes of the subset, from which most code bytes are drawn.
 const OPCODES: &[u8] = &[
-    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x1a, 0x1b, 0x20, 0x21, 0x22, 0x23,
-    0x24, 0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x36, 0x3a, 0x3b, 0x3f, 0x40, 0x41, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b,
-    0x4c, 0x4d, 0x4e, 0x4f, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75,
-    0x76, 0x77, 0x78,
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x1a, 0x1b, 0x20,
+    0x21, 0x22, 0x23, 0x24, 0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x36, 0x3a, 0x3b, 0x3f, 0x40, 0x41, 0x45,
+    0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,
+    0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78,
 ];
 
 /// A random image (deterministic in `seed`) and the function to invoke with its arguments.
@@ -58,10 +58,22 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
     let side_len = rng.gen_range(0..40u32);
     let side_table = (0..side_len)
         .map(|_| SideEntry {
-            target_pc: if rng.gen_bool(0.95) { rng.gen_range(0..code_len) } else { rng.gen() },
-            target_stp: if rng.gen_bool(0.95) { rng.gen_range(0..side_len.max(1)) } else { rng.gen() },
+            target_pc: if rng.gen_bool(0.95) {
+                rng.gen_range(0..code_len)
+            } else {
+                rng.gen()
+            },
+            target_stp: if rng.gen_bool(0.95) {
+                rng.gen_range(0..side_len.max(1))
+            } else {
+                rng.gen()
+            },
             keep: rng.gen_range(0..2),
-            drop: if rng.gen_bool(0.9) { rng.gen_range(0..2) } else { rng.gen() },
+            drop: if rng.gen_bool(0.9) {
+                rng.gen_range(0..2)
+            } else {
+                rng.gen()
+            },
         })
         .collect();
     let types = rng.gen_range(1..4u32);
@@ -83,8 +95,13 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
         })
         .collect::<Vec<_>>();
     let nfuncs = functions.len() as u32;
-    let table = (0..rng.gen_range(0..6)).map(|_| rng.gen_bool(0.8).then(|| rng.gen_range(0..nfuncs + 1))).collect();
-    let memory = rng.gen_bool(0.8).then(|| MemLimits { min_pages: rng.gen_range(0..2), max_pages: Some(rng.gen_range(1..4)) });
+    let table = (0..rng.gen_range(0..6))
+        .map(|_| rng.gen_bool(0.8).then(|| rng.gen_range(0..nfuncs + 1)))
+        .collect();
+    let memory = rng.gen_bool(0.8).then(|| MemLimits {
+        min_pages: rng.gen_range(0..2),
+        max_pages: Some(rng.gen_range(1..4)),
+    });
     let image = Image {
         code,
         code_offset: 0,
@@ -92,7 +109,12 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
         functions,
         side_table,
         type_ids: (0..types).map(|_| rng.gen_range(0..types)).collect(),
-        globals: (0..rng.gen_range(0..4)).map(|_| Global { mutable: true, init: rng.gen() }).collect(),
+        globals: (0..rng.gen_range(0..4))
+            .map(|_| Global {
+                mutable: true,
+                init: rng.gen(),
+            })
+            .collect(),
         table,
         data: Vec::new(),
         memory,
@@ -102,7 +124,9 @@ pub fn random_image(seed: u64) -> (Image, u32, Vec<i32>) {
         module_unsupported: None,
     };
     let func = rng.gen_range(0..nfuncs);
-    let args = (0..image.functions[func as usize].params).map(|_| rng.gen_range(-4..70_000)).collect();
+    let args = (0..image.functions[func as usize].params)
+        .map(|_| rng.gen_range(-4..70_000))
+        .collect();
     (image, func, args)
 }
 
@@ -150,33 +174,53 @@ pub fn check(engine: &mut dyn Engine, seed: u64, tally: &mut Tally) -> Result<()
     };
     tally.instructions += outcome.instructions;
     if outcome.instructions > FUEL {
-        return Err(format!("{} instructions with fuel {FUEL}", outcome.instructions));
+        return Err(format!(
+            "{} instructions with fuel {FUEL}",
+            outcome.instructions
+        ));
     }
     match &outcome.result {
         Ok(values) => {
             tally.returned += 1;
             let want = image.functions[func as usize].results as usize;
             if values.len() != want {
-                return Err(format!("returned {} values, the function has {want} results", values.len()));
+                return Err(format!(
+                    "returned {} values, the function has {want} results",
+                    values.len()
+                ));
             }
         }
         Err(trap) => {
             tally.trapped += 1;
             *tally.causes.entry(trap.cause.to_string()).or_default() += 1;
-            tally.out_of_fuel += u64::from(trap.cause == castle_enclave::model::TrapCause::FuelExhausted);
+            tally.out_of_fuel +=
+                u64::from(trap.cause == castle_enclave::model::TrapCause::FuelExhausted);
         }
     }
     let memory = engine.memory();
     let pages = memory.len() / castle_enclave::model::PAGE;
     if !memory.len().is_multiple_of(castle_enclave::model::PAGE) {
-        return Err(format!("linear memory is {} bytes, not whole pages", memory.len()));
+        return Err(format!(
+            "linear memory is {} bytes, not whole pages",
+            memory.len()
+        ));
     }
-    let limit = image.memory.map_or(0, |m| m.max_pages.unwrap_or(u32::MAX).min(engine.profile().memory_pages)) as usize;
+    let limit = image.memory.map_or(0, |m| {
+        m.max_pages
+            .unwrap_or(u32::MAX)
+            .min(engine.profile().memory_pages)
+    }) as usize;
     if pages != pages_before && (!image.code.contains(&0x40) || pages > limit.max(pages_before)) {
-        return Err(format!("linear memory went from {pages_before} to {pages} pages (limit {limit})"));
+        return Err(format!(
+            "linear memory went from {pages_before} to {pages} pages (limit {limit})"
+        ));
     }
     if engine.globals().len() != globals_before {
-        return Err(format!("{} globals became {}", globals_before, engine.globals().len()));
+        return Err(format!(
+            "{} globals became {}",
+            globals_before,
+            engine.globals().len()
+        ));
     }
     Ok(())
 }
@@ -186,7 +230,8 @@ pub fn check(engine: &mut dyn Engine, seed: u64, tally: &mut Tally) -> Result<()
 pub fn run(engine: &mut dyn Engine, first_seed: u64, count: u64, tally: &mut Tally) -> Vec<String> {
     let mut failures = Vec::new();
     for seed in first_seed..first_seed + count {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(engine, seed, tally)));
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(engine, seed, tally)));
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => failures.push(format!("random code seed {seed}: {e}")),
@@ -196,7 +241,9 @@ pub fn run(engine: &mut dyn Engine, first_seed: u64, count: u64, tally: &mut Tal
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_default();
-                failures.push(format!("random code seed {seed}: the engine panicked: {message}"));
+                failures.push(format!(
+                    "random code seed {seed}: the engine panicked: {message}"
+                ));
             }
         }
     }
