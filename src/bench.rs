@@ -94,6 +94,11 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
             e.rust_hdl_cycles_per_s
         );
         text += &format!("  ratio          {:>12.1} x\n", e.ratio);
+        let y = &e.ice40_synthesis;
+        text += &format!(
+            "  yosys synth_ice40 (enclave_hx8k): {} LUT4, {} flip-flops, {} carry, {} SB_RAM40_4K\n",
+            y.luts, y.flip_flops, y.carries, y.brams
+        );
         out.insert("enclave".into(), serde_json::to_value(&e)?);
     }
     if want(Section::Area) {

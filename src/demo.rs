@@ -1,114 +1,116 @@
 //! `castle demo`: the best end-to-end path that exists today, narrated. Until the cluster
-//! exists this is the enclave's immediate decoder: rust-hdl -> Verilog -> lint -> yosys ->
-//! Verilator, decoding the immediates of real Wasm instructions and checked against software.
+//! exists this is one enclave: the core goes from rust-hdl to Verilog, through lint, onto
+//! Verilator, and runs C programs compiled to WebAssembly, checked against wasmi; then a
+//! hostile program traps without taking anything else down.
 use crate::progress::spinner;
-use anyhow::{bail, Result};
-use castle_enclave::leb128::decode;
-use castle_testbench::leb128::{design, VerilatedLeb128};
-use castle_testbench::verilator::BuildOptions;
+use anyhow::{bail, Context, Result};
+use castle_enclave::image::{build, BuildOptions, Profile};
+use castle_testbench::core::CoreEngine;
+use castle_testbench::engine::Engine;
+use castle_testbench::golden::{Observed, Wasmi};
 
-/// Immediates of Wasm instructions: (instruction, immediate bytes, signed).
-const IMMEDIATES: &[(&str, &[u8], bool)] = &[
-    ("i32.const 0", &[0x00], true),
-    ("i32.const -1", &[0x7f], true),
-    ("i32.const 624485", &[0xe5, 0x8e, 0x26], true),
-    (
-        "i32.const 2147483647",
-        &[0xff, 0xff, 0xff, 0xff, 0x07],
-        true,
-    ),
-    (
-        "i32.const -2147483648",
-        &[0x80, 0x80, 0x80, 0x80, 0x78],
-        true,
-    ),
-    ("i32.load offset=128", &[0x80, 0x01], false),
-    ("local.get 3 (padded)", &[0x83, 0x80, 0x80, 0x00], false),
-    ("call 4294967295", &[0xff, 0xff, 0xff, 0xff, 0x0f], false),
-    ("bad: u32 too large", &[0xff, 0xff, 0xff, 0xff, 0x1f], false),
-    ("bad: too long", &[0x80, 0x80, 0x80, 0x80, 0x80], true),
+/// The C programs run (apps/bench) and their argument.
+const PROGRAMS: &[(&str, i32)] = &[
+    ("fib", 20),
+    ("sieve", 7999),
+    ("crc32", 1023),
+    ("qsort", 499),
+    ("vending", 255),
 ];
 
+/// A hostile actor: divides by zero, spins for ever, recurses without end.
+const HOSTILE: &str = r#"(module
+  (func (export "divide") (param i32) (result i32) i32.const 1 local.get 0 i32.div_u)
+  (func (export "spin") (loop br 0))
+  (func $r (export "recurse") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $r))"#;
+
 pub fn run() -> Result<()> {
-    println!("Castle demo: the enclave's LEB128 immediate decoder, from rust-hdl to Verilator.\n");
-    let verilog = castle_rtl::blocks::export("leb128")?;
+    println!("Castle demo: one enclave core, from rust-hdl to Verilator, running WebAssembly.\n");
+    let verilog = castle_rtl::blocks::export("enclave_sim")?;
     let modules = verilog.matches("\nmodule ").count();
     println!(
-        "1. rust-hdl exported {} lines of Verilog ({modules} modules, top `top`).",
+        "1. rust-hdl exported the core: {} lines of Verilog ({modules} modules, top `top`).",
         verilog.lines().count()
     );
-    castle_rtl::lint::verilator_lint("leb128", &verilog)?;
+    castle_rtl::lint::verilator_lint("enclave_sim", &verilog)?;
     let waived: Vec<&str> = castle_rtl::lint::WAIVERS.iter().map(|w| w.0).collect();
     println!(
         "2. verilator --lint-only -Wall: clean (documented waivers: {}).",
         waived.join(", ")
     );
-    let pb = spinner("yosys synth_ice40");
-    let area = castle_rtl::synth::ice40("leb128", &verilog);
-    pb.finish_and_clear();
-    let area = area?;
-    println!(
-        "3. yosys synth_ice40: {} LUT4, {} flip-flops, {} carry cells, no latches.",
-        area.luts, area.flip_flops, area.carries
-    );
-    let pb = spinner("Verilating (cached after the first run)");
+    let pb = spinner("Verilating the core (cached after the first run, about a minute before)");
     let t = std::time::Instant::now();
-    let d = design(&BuildOptions::default());
+    let core = CoreEngine::new();
     pb.finish_and_clear();
-    let d = d?;
+    let mut core = core?;
     println!(
-        "4. Verilator model {} in {:.2} s ({}).\n",
-        if d.built().cached {
-            "loaded from the cache"
-        } else {
-            "built"
-        },
-        t.elapsed().as_secs_f64(),
-        d.built().dir.display()
+        "3. Verilator model ready in {:.2} s.\n",
+        t.elapsed().as_secs_f64()
     );
-    let mut hw = VerilatedLeb128::new(&d)?;
+
+    println!("4. C programs (apps/bench, clang -> wasm32 -> binaryen), on the core and on wasmi:");
     println!(
-        "   {:<24} {:<18} {:>12} {:>12} {:>6}",
-        "instruction", "immediate bytes", "hardware", "software", "cycles"
+        "   {:<16} {:>12} {:>12} {:>11} {:>11} {:>5}",
+        "call", "core", "wasmi", "instructions", "cycles", "CPI"
     );
+    let dir = tempfile::tempdir().context("scratch folder")?;
     let mut mismatches = 0;
-    for (name, bytes, signed) in IMMEDIATES {
-        let Some((o, cycles)) = hw.decode(bytes, *signed) else {
-            bail!("the decoder gave no result for {name}")
+    for (name, arg) in PROGRAMS {
+        let src = castle_testbench::suites::root()
+            .join("apps/bench")
+            .join(format!("{name}.c"));
+        let out = dir.path().join(format!("{name}.wasm"));
+        castle_testbench::suites::c2wasm(&src, &out, &["run"], "").map_err(anyhow::Error::msg)?;
+        let wasm = std::fs::read(&out)?;
+        let image = build(&wasm, &BuildOptions::default(), &Profile::SIM)?;
+        core.instantiate(&image)?;
+        let run = core.invoke_export(&image, "run", &[*arg], 1 << 40)?;
+        let golden = Wasmi::new(&wasm)
+            .and_then(|mut w| w.call("run", &[*arg], 1 << 40))
+            .map_err(anyhow::Error::msg)?;
+        let mine = match &run.result {
+            Ok(v) => Observed::Values(v.clone()),
+            Err(t) => Observed::Trap(t.cause),
         };
-        let Some((value, len, error)) = decode(bytes, *signed) else {
-            bail!("software decoder: {name} is incomplete")
-        };
-        let show = |v: u32, e: bool| {
-            if e {
-                "error".to_string()
-            } else if *signed {
-                (v as i32).to_string()
-            } else {
-                v.to_string()
-            }
-        };
-        let agree =
-            o.out_error == error && o.out_len as usize == len && (error || o.out_value == value);
+        let agree = mine == golden;
         mismatches += !agree as u32;
-        let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
         println!(
-            "   {:<24} {:<18} {:>12} {:>12} {:>6} {}",
-            name,
-            hex.join(" "),
-            show(o.out_value, o.out_error),
-            show(value, error),
-            cycles,
+            "   {:<16} {:>12} {:>12} {:>11} {:>11} {:>5.2} {}",
+            format!("{name}({arg})"),
+            mine.to_string(),
+            golden.to_string(),
+            run.instructions,
+            run.cycles,
+            run.cycles as f64 / run.instructions as f64,
             if agree { "ok" } else { "MISMATCH" }
         );
     }
     if mismatches > 0 {
-        bail!("{mismatches} immediates decoded differently in hardware and software");
+        bail!("{mismatches} programs gave different results on the core and on wasmi");
     }
+
+    println!("\n5. A hostile actor: every fault halts the enclave with a cause and a pc.");
+    let image = build(HOSTILE.as_bytes(), &BuildOptions::default(), &Profile::SIM)?;
+    core.instantiate(&image)?;
+    for (name, args, fuel) in [
+        ("divide", &[0][..], 1000),
+        ("spin", &[][..], 100_000),
+        ("recurse", &[0][..], 1_000_000),
+    ] {
+        let run = core.invoke_export(&image, name, args, fuel)?;
+        match run.result {
+            Err(trap) => println!(
+                "   {name:<8} trap: {trap} after {} instructions, {} cycles",
+                run.instructions, run.cycles
+            ),
+            Ok(v) => bail!("{name} returned {v:?} instead of trapping"),
+        }
+    }
+    let fine = core.invoke_export(&image, "divide", &[1], 1000)?;
     println!(
-        "\nHardware and software agree on all {} immediates.",
-        IMMEDIATES.len()
+        "   and the same enclave runs on: divide(1) = {:?}",
+        fine.result.map_err(|t| anyhow::anyhow!("{t}"))?
     );
-    println!("Next: the enclave core (issue 4) and the capability network (issue 5).");
+    println!("\nNext: enclaves joined by the capability network (issue 5) into a cluster.");
     Ok(())
 }

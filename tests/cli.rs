@@ -66,7 +66,9 @@ fn demo_runs_and_agrees() {
     let (code, out, err) = castle(&["demo"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
-        out.contains("agree on all") && !out.contains("MISMATCH"),
+        out.contains("fib(20)")
+            && out.contains("the same enclave runs on")
+            && !out.contains("MISMATCH"),
         "{out}"
     );
 }

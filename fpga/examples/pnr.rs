@@ -5,7 +5,11 @@ use castle_fpga::pnr::{place_route, Device};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let devices: Vec<Device> = match args.iter().find(|a| *a == "ice40" || *a == "ecp5").map(String::as_str) {
+    let devices: Vec<Device> = match args
+        .iter()
+        .find(|a| *a == "ice40" || *a == "ecp5")
+        .map(String::as_str)
+    {
         Some("ice40") => vec![Device::Ice40Hx8k],
         Some("ecp5") => vec![Device::Ecp5_85k],
         _ => Device::ALL.to_vec(),

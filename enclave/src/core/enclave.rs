@@ -6,16 +6,17 @@
 //! read port always fetches the next-on-stack for the following cycle.
 //!
 //! # Ports
-//! - `start` (pulse, when idle) with `start_func` (Wasm function index), `start_sp` (number of
-//!   arguments, already written to value-stack words `0..start_sp` through the load port) and
-//!   `start_fuel` (instruction budget). `busy` is high until the run halts; then `trap_valid`,
-//!   `trap_cause` ([`TRAP_CAUSES`] order) and `trap_pc` tell why it stopped, or `result`
-//!   holds the function's result (if it has one). `instret` and `cycles` count this run.
+//! - `start` (pulse, when idle) with `start_func` (Wasm function index) and `start_sp` (number
+//!   of arguments, already written to value-stack words `0..start_sp` through the load port;
+//!   the instruction budget is register 4 of [`LoadTarget::Regs`]). `busy` is high until the
+//!   run halts; then `trap_valid`, `trap_cause` ([`TRAP_CAUSES`] order) and `trap_pc` tell why
+//!   it stopped, or `result` holds the function's result (if it has one). The run's
+//!   instruction and cycle counts are read through the peek port.
 //! - Load port (privileged, honoured only when idle): `load_valid`, `load_target`
 //!   ([`LoadTarget`]), `load_addr` (word index within the target), `load_data`.
 //! - Peek port (when idle): `peek_target` and `peek_addr` in one cycle, `peek_data` in the
-//!   next (linear memory, globals, value stack).
-//! - `pages`: current linear memory size in 64 KiB pages.
+//!   next: linear memory, globals, value stack, and with target `Regs` 0/1 the instruction
+//!   count (low/high), 2/3 the cycle count, 4 the linear memory size in pages.
 //!
 //! # Memories (`2^N` words; widths in bits)
 //! code: two banks of `2^CODE_A` x 32 (even and odd words, so any 8-byte aligned pair is read
@@ -75,7 +76,8 @@ pub enum LoadTarget {
     Memory = 5,
     /// Value-stack word `addr` (the arguments of the next run).
     Stack = 6,
-    /// Registers: 0 pages, 1 max pages, 2 table length, 3 number of functions.
+    /// Registers: 0 pages, 1 max pages, 2 table length, 3 number of functions, 4 the
+    /// instruction budget (fuel) of the next run.
     Regs = 7,
 }
 
@@ -102,22 +104,18 @@ pub struct Enclave<
     pub start: Signal<In, Bit>,
     pub start_func: Signal<In, Bits<16>>,
     pub start_sp: Signal<In, Bits<16>>,
-    pub start_fuel: Signal<In, Bits<48>>,
     pub load_valid: Signal<In, Bit>,
     pub load_target: Signal<In, Bits<4>>,
-    pub load_addr: Signal<In, Bits<32>>,
+    pub load_addr: Signal<In, Bits<16>>,
     pub load_data: Signal<In, Bits<64>>,
     pub peek_target: Signal<In, Bits<4>>,
-    pub peek_addr: Signal<In, Bits<32>>,
+    pub peek_addr: Signal<In, Bits<16>>,
     pub peek_data: Signal<Out, Bits<32>>,
     pub busy: Signal<Out, Bit>,
     pub trap_valid: Signal<Out, Bit>,
     pub trap_cause: Signal<Out, Bits<4>>,
     pub trap_pc: Signal<Out, Bits<16>>,
     pub result: Signal<Out, Bits<32>>,
-    pub instret: Signal<Out, Bits<48>>,
-    pub cycles: Signal<Out, Bits<48>>,
-    pub pages: Signal<Out, Bits<16>>,
     /// High in the cycle an instruction starts executing (for profiling).
     pub retire: Signal<Out, Bit>,
     /// The opcode of that instruction.
@@ -177,6 +175,8 @@ pub struct Enclave<
     ld_op: DFF<Bits<8>>,
     peek_sel: DFF<Bits<4>>,
     peek_odd: DFF<Bit>,
+    peek_reg: DFF<Bits<3>>,
+    fuel_budget: DFF<Bits<48>>,
 
     // Combinational signals.
     pc_next: Signal<Local, Bits<16>>,
@@ -272,7 +272,6 @@ impl<
             start: Default::default(),
             start_func: Default::default(),
             start_sp: Default::default(),
-            start_fuel: Default::default(),
             load_valid: Default::default(),
             load_target: Default::default(),
             load_addr: Default::default(),
@@ -285,9 +284,6 @@ impl<
             trap_cause: Default::default(),
             trap_pc: Default::default(),
             result: Default::default(),
-            instret: Default::default(),
-            cycles: Default::default(),
-            pages: Default::default(),
             retire: Default::default(),
             retire_op: Default::default(),
             code_even: Default::default(),
@@ -338,6 +334,8 @@ impl<
             ld_op: Default::default(),
             peek_sel: Default::default(),
             peek_odd: Default::default(),
+            peek_reg: Default::default(),
+            fuel_budget: Default::default(),
             pc_next: Default::default(),
             stp_next: Default::default(),
             sp_next: Default::default(),
@@ -462,7 +460,9 @@ impl<
             ea_reg,
             ld_op,
             peek_sel,
-            peek_odd
+            peek_odd,
+            peek_reg,
+            fuel_budget
         );
         clock!(
             self, clock, code_even, code_odd, side, vstack, cstack, fn_lo, fn_hi, misc, elems,
@@ -503,34 +503,35 @@ impl<
             | (bit_cast::<64, 16>(self.cur_end.q.val()) << 49);
         self.code_even.write_enable.next = false;
         self.code_odd.write_enable.next = false;
-        self.code_even.write_address.next = bit_cast::<CODE_A, 32>(self.load_addr.val() >> 1);
-        self.code_odd.write_address.next = bit_cast::<CODE_A, 32>(self.load_addr.val() >> 1);
+        self.code_even.write_address.next = bit_cast::<CODE_A, 16>(self.load_addr.val() >> 1);
+        self.code_odd.write_address.next = bit_cast::<CODE_A, 16>(self.load_addr.val() >> 1);
         self.code_even.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.code_odd.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.side.write_enable.next = false;
-        self.side.write_address.next = bit_cast::<SIDE_A, 32>(self.load_addr.val());
+        self.side.write_address.next = bit_cast::<SIDE_A, 16>(self.load_addr.val());
         self.side.write_data.next = bit_cast::<49, 64>(self.load_data.val());
         self.fn_lo.write_enable.next = false;
         self.fn_hi.write_enable.next = false;
-        self.fn_lo.write_address.next = bit_cast::<FN_A, 32>(self.load_addr.val() >> 1);
-        self.fn_hi.write_address.next = bit_cast::<FN_A, 32>(self.load_addr.val() >> 1);
+        self.fn_lo.write_address.next = bit_cast::<FN_A, 16>(self.load_addr.val() >> 1);
+        self.fn_hi.write_address.next = bit_cast::<FN_A, 16>(self.load_addr.val() >> 1);
         self.fn_lo.write_data.next = self.load_data.val();
         self.fn_hi.write_data.next = self.load_data.val();
         self.misc.write_enable.next = false;
-        self.misc.write_address.next = bit_cast::<9, 32>(self.load_addr.val());
+        self.misc.write_address.next = bit_cast::<9, 16>(self.load_addr.val());
         self.misc.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.elems.write_enable.next = false;
-        self.elems.write_address.next = bit_cast::<TAB_A, 32>(self.load_addr.val());
+        self.elems.write_address.next = bit_cast::<TAB_A, 16>(self.load_addr.val());
         self.elems.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.elems.read_address.next = bit_cast::<TAB_A, 32>(self.tos.q.val());
         self.mem_even.write_enable.next = 0.into();
         self.mem_odd.write_enable.next = 0.into();
-        self.mem_even.write_address.next = bit_cast::<MEM_A, 32>(self.load_addr.val() >> 1);
-        self.mem_odd.write_address.next = bit_cast::<MEM_A, 32>(self.load_addr.val() >> 1);
+        self.mem_even.write_address.next = bit_cast::<MEM_A, 16>(self.load_addr.val() >> 1);
+        self.mem_odd.write_address.next = bit_cast::<MEM_A, 16>(self.load_addr.val() >> 1);
         self.mem_even.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.mem_odd.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.peek_sel.d.next = self.peek_target.val();
         self.peek_odd.d.next = self.peek_addr.val().get_bit(0);
+        self.peek_reg.d.next = bit_cast::<3, 16>(self.peek_addr.val());
         if self.state.q.val() != 0 {
             self.clocks.d.next = self.clocks.q.val() + 1;
         }
@@ -893,10 +894,10 @@ impl<
             0 => {
                 // Idle: the load and peek ports own the memories.
                 self.vs_ra_set.next = true;
-                self.vs_ra.next = bit_cast::<16, 32>(self.peek_addr.val());
-                self.misc_ra.next = bit_cast::<9, 32>(self.peek_addr.val());
-                self.mem_even.read_address.next = bit_cast::<MEM_A, 32>(self.peek_addr.val() >> 1);
-                self.mem_odd.read_address.next = bit_cast::<MEM_A, 32>(self.peek_addr.val() >> 1);
+                self.vs_ra.next = self.peek_addr.val();
+                self.misc_ra.next = bit_cast::<9, 16>(self.peek_addr.val());
+                self.mem_even.read_address.next = bit_cast::<MEM_A, 16>(self.peek_addr.val() >> 1);
+                self.mem_odd.read_address.next = bit_cast::<MEM_A, 16>(self.peek_addr.val() >> 1);
                 if self.load_valid.val() {
                     match self.load_target.val().index() {
                         0 => {
@@ -926,7 +927,7 @@ impl<
                         6 => {
                             self.vstack.write_enable.next = true;
                             self.vstack.write_address.next =
-                                bit_cast::<VS_A, 32>(self.load_addr.val());
+                                bit_cast::<VS_A, 16>(self.load_addr.val());
                             self.vstack.write_data.next = bit_cast::<32, 64>(self.load_data.val());
                         }
                         7 => match self.load_addr.val().index() {
@@ -941,6 +942,9 @@ impl<
                             }
                             3 => {
                                 self.func_count.d.next = bit_cast::<16, 64>(self.load_data.val());
+                            }
+                            4 => {
+                                self.fuel_budget.d.next = bit_cast::<48, 64>(self.load_data.val());
                             }
                             _ => {}
                         },
@@ -957,7 +961,7 @@ impl<
                     self.first_call.d.next = true;
                     self.check_type.d.next = false;
                     self.vs_ra.next = self.start_sp.val() - 1;
-                    self.fuel.d.next = self.start_fuel.val();
+                    self.fuel.d.next = self.fuel_budget.q.val();
                     self.retired.d.next = 0.into();
                     self.clocks.d.next = 0.into();
                     self.trapped.d.next = false;
@@ -1448,9 +1452,6 @@ impl<
         self.trap_cause.next = self.cause.q.val();
         self.trap_pc.next = self.trap_at.q.val();
         self.result.next = self.tos.q.val();
-        self.instret.next = self.retired.q.val();
-        self.cycles.next = self.clocks.q.val();
-        self.pages.next = self.mem_pages.q.val();
         self.retire_op.next = self.op.val();
         match self.peek_sel.q.val().index() {
             3 => {
@@ -1465,6 +1466,26 @@ impl<
             6 => {
                 self.peek_data.next = self.vstack.read_data.val();
             }
+            7 => match self.peek_reg.q.val().index() {
+                0 => {
+                    self.peek_data.next = bit_cast::<32, 48>(self.retired.q.val());
+                }
+                1 => {
+                    self.peek_data.next = bit_cast::<32, 48>(self.retired.q.val() >> 32);
+                }
+                2 => {
+                    self.peek_data.next = bit_cast::<32, 48>(self.clocks.q.val());
+                }
+                3 => {
+                    self.peek_data.next = bit_cast::<32, 48>(self.clocks.q.val() >> 32);
+                }
+                4 => {
+                    self.peek_data.next = bit_cast::<32, 16>(self.mem_pages.q.val());
+                }
+                _ => {
+                    self.peek_data.next = 0.into();
+                }
+            },
             _ => {
                 self.peek_data.next = 0.into();
             }
