@@ -238,6 +238,10 @@ pub struct Enclave<
     leb_p4: Signal<Local, Bits<32>>,
     alu_result: Signal<Local, Bits<32>>,
     alu_amount: Signal<Local, Bits<32>>,
+    alu_lt_u: Signal<Local, Bit>,
+    alu_lt_s: Signal<Local, Bit>,
+    alu_eq: Signal<Local, Bit>,
+    alu_funnel: Signal<Local, Bits<64>>,
     alu_sa: Signal<Local, Bits<32>>,
     alu_sb: Signal<Local, Bits<32>>,
     alu_smear1: Signal<Local, Bits<32>>,
@@ -395,6 +399,10 @@ impl<
             leb_p4: Default::default(),
             alu_result: Default::default(),
             alu_amount: Default::default(),
+            alu_lt_u: Default::default(),
+            alu_lt_s: Default::default(),
+            alu_eq: Default::default(),
+            alu_funnel: Default::default(),
             alu_sa: Default::default(),
             alu_sb: Default::default(),
             alu_smear1: Default::default(),
@@ -649,11 +657,33 @@ impl<
         self.is_store.next = (self.op.val() == 54) | (self.op.val() == 58) | (self.op.val() == 59);
         self.nos.next = self.vstack.read_data.val();
         // Single-cycle ALU: `nos op tos`, or `op tos` for eqz/clz/ctz/popcnt (0 otherwise).
-        // clz and ctz share the popcount: clz(a) = popcnt(!smear(a)), ctz(a) = popcnt((a & -a) - 1).
-        self.alu_amount.next = self.tos.q.val() & 31;
-        // Signed comparison = unsigned comparison with the sign bits flipped.
+        // Comparisons share one unsigned and one signed less-than (signed = unsigned with the
+        // sign bits flipped). Shifts and rotates share one 64-bit funnel shifter: the result
+        // is the low word of `funnel >> amount`, with {0, a} >> s for shr_u, {sign, a} >> s for
+        // shr_s, {a, a} >> s for rotr, and {a, 0} >> (32 - s), {a, a} >> (32 - s) for shl and
+        // rotl (32 - s = 32 when s = 0, which yields a unchanged). clz and ctz share the
+        // popcount: clz(a) = popcnt(!smear(a)), ctz(a) = popcnt((a & -a) - 1).
         self.alu_sa.next = self.nos.val() ^ bits::<32>(2147483648u64);
         self.alu_sb.next = self.tos.q.val() ^ bits::<32>(2147483648u64);
+        self.alu_lt_u.next = self.nos.val() < self.tos.q.val();
+        self.alu_lt_s.next = self.alu_sa.val() < self.alu_sb.val();
+        self.alu_eq.next = self.nos.val() == self.tos.q.val();
+        self.alu_amount.next = self.tos.q.val() & 31;
+        self.alu_funnel.next = bit_cast::<64, 32>(self.nos.val());
+        if (self.op.val() == 116) | (self.op.val() == 119) {
+            self.alu_amount.next = bits::<32>(32) - (self.tos.q.val() & 31);
+        }
+        if (self.op.val() == 117) & self.nos.val().get_bit(31) {
+            self.alu_funnel.next =
+                bit_cast::<64, 32>(self.nos.val()) | (bit_cast::<64, 32>(!bits::<32>(0)) << 32);
+        }
+        if (self.op.val() == 119) | (self.op.val() == 120) {
+            self.alu_funnel.next =
+                bit_cast::<64, 32>(self.nos.val()) | (bit_cast::<64, 32>(self.nos.val()) << 32);
+        }
+        if self.op.val() == 116 {
+            self.alu_funnel.next = bit_cast::<64, 32>(self.nos.val()) << 32;
+        }
         self.alu_smear1.next = self.tos.q.val() | (self.tos.q.val() >> 1);
         self.alu_smear2.next = self.alu_smear1.val() | (self.alu_smear1.val() >> 2);
         self.alu_smear3.next = self.alu_smear2.val() | (self.alu_smear2.val() >> 4);
@@ -684,61 +714,61 @@ impl<
             }
             70 => {
                 // eq
-                if self.nos.val() == self.tos.q.val() {
+                if self.alu_eq.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             71 => {
                 // ne
-                if self.nos.val() != self.tos.q.val() {
+                if !self.alu_eq.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             72 => {
                 // lt_s
-                if self.alu_sa.val() < self.alu_sb.val() {
+                if self.alu_lt_s.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             73 => {
                 // lt_u
-                if self.nos.val() < self.tos.q.val() {
+                if self.alu_lt_u.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             74 => {
                 // gt_s
-                if self.alu_sa.val() > self.alu_sb.val() {
+                if !self.alu_lt_s.val() & !self.alu_eq.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             75 => {
                 // gt_u
-                if self.nos.val() > self.tos.q.val() {
+                if !self.alu_lt_u.val() & !self.alu_eq.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             76 => {
                 // le_s
-                if self.alu_sa.val() <= self.alu_sb.val() {
+                if self.alu_lt_s.val() | self.alu_eq.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             77 => {
                 // le_u
-                if self.nos.val() <= self.tos.q.val() {
+                if self.alu_lt_u.val() | self.alu_eq.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             78 => {
                 // ge_s
-                if self.alu_sa.val() >= self.alu_sb.val() {
+                if !self.alu_lt_s.val() {
                     self.alu_result.next = 1.into();
                 }
             }
             79 => {
                 // ge_u
-                if self.nos.val() >= self.tos.q.val() {
+                if !self.alu_lt_u.val() {
                     self.alu_result.next = 1.into();
                 }
             }
@@ -776,35 +806,33 @@ impl<
             }
             116 => {
                 // shl
-                self.alu_result.next = self.nos.val() << self.alu_amount.val();
+                self.alu_result.next = bit_cast::<32, 64>(
+                    self.alu_funnel.val() >> bit_cast::<64, 32>(self.alu_amount.val()),
+                );
             }
             117 => {
                 // shr_s
-                self.alu_result.next = self.nos.val() >> self.alu_amount.val();
-                if self.nos.val().get_bit(31) {
-                    self.alu_result.next = (self.nos.val() >> self.alu_amount.val())
-                        | !(!bits::<32>(0) >> self.alu_amount.val());
-                }
+                self.alu_result.next = bit_cast::<32, 64>(
+                    self.alu_funnel.val() >> bit_cast::<64, 32>(self.alu_amount.val()),
+                );
             }
             118 => {
                 // shr_u
-                self.alu_result.next = self.nos.val() >> self.alu_amount.val();
+                self.alu_result.next = bit_cast::<32, 64>(
+                    self.alu_funnel.val() >> bit_cast::<64, 32>(self.alu_amount.val()),
+                );
             }
             119 => {
                 // rotl
-                self.alu_result.next = self.nos.val();
-                if self.alu_amount.val() != 0 {
-                    self.alu_result.next = (self.nos.val() << self.alu_amount.val())
-                        | (self.nos.val() >> (bits::<32>(32) - self.alu_amount.val()));
-                }
+                self.alu_result.next = bit_cast::<32, 64>(
+                    self.alu_funnel.val() >> bit_cast::<64, 32>(self.alu_amount.val()),
+                );
             }
             120 => {
                 // rotr
-                self.alu_result.next = self.nos.val();
-                if self.alu_amount.val() != 0 {
-                    self.alu_result.next = (self.nos.val() >> self.alu_amount.val())
-                        | (self.nos.val() << (bits::<32>(32) - self.alu_amount.val()));
-                }
+                self.alu_result.next = bit_cast::<32, 64>(
+                    self.alu_funnel.val() >> bit_cast::<64, 32>(self.alu_amount.val()),
+                );
             }
             _ => {}
         }
