@@ -2,7 +2,7 @@
 use crate::export::{verilog, ExportError};
 use castle_enclave::byte_ram::ByteRam;
 use castle_enclave::leb128::Leb128Decoder;
-use castle_noc::{mesh::Mesh2x2, router::Router};
+use castle_noc::{mesh::Mesh2x2, network::{Network2x2, Network4x4}, ni::Ni, router::Router};
 
 /// Names accepted by `castle verilog --top`, with what each is.
 pub const BLOCKS: &[(&str, &str)] = &[
@@ -10,6 +10,9 @@ pub const BLOCKS: &[(&str, &str)] = &[
     ("byte_ram", "512 x 32-bit RAM with byte write enables (enclave linear memory)"),
     ("router", "5-port XY wormhole mesh router, at (1,1) (noc)"),
     ("mesh2x2", "2x2 mesh of routers, local ports only (noc)"),
+    ("ni", "network interface at (1,1): c-list, checked send, mailbox, status replies (noc)"),
+    ("network2x2", "2x2 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
+    ("network4x4", "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
 ];
 
 /// Names the CLI contract reserves for blocks that do not exist yet.
@@ -31,6 +34,9 @@ pub fn export(name: &str) -> Result<String, BlockError> {
         "leb128" => Ok(verilog(name, &mut Leb128Decoder::default())?),
         "router" => Ok(verilog(name, &mut Router::new(1, 1))?),
         "mesh2x2" => Ok(verilog(name, &mut Mesh2x2::default())?),
+        "ni" => Ok(verilog(name, &mut Ni::new(1, 1))?),
+        "network2x2" => Ok(verilog(name, &mut Network2x2::default())?),
+        "network4x4" => Ok(verilog(name, &mut Network4x4::default())?),
         "byte_ram" => Ok(verilog(name, &mut ByteRam::<9>::default())?),
         n if PLANNED.contains(&n) => Err(BlockError::NotYet(n.into())),
         n => Err(BlockError::Unknown {

@@ -4,5 +4,6 @@ pub mod bench;
 pub mod engine;
 pub mod leb128;
 pub mod mesh;
+pub mod network;
 pub mod rusthdl;
 pub mod verilator;
