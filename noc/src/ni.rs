@@ -138,6 +138,10 @@ pub struct Ni {
     s_w3: DFF<Bits<32>>,
     s_dst: DFF<Bits<4>>,
     s_badge: DFF<Bits<16>>,
+    /// Slot `send_slot` (then `give`) was valid when its entry was read, and not being written
+    /// in that cycle (the RAM returns the old entry on a collision).
+    s_vld: DFF<Bit>,
+    g_vld: DFF<Bit>,
     /// The slot read in state 1 (or `give` in state 2) is valid and holds the needed right.
     ok: Signal<Local, Bit>,
     status_v: DFF<Bit>,
@@ -178,8 +182,8 @@ pub struct Ni {
     /// A grant packet is being received: the config port waits.
     cfg_block: DFF<Bit>,
     rx_word: Signal<Local, Bits<32>>,
-    /// Flit index minus 3: twice the payload word index (plus one) on a high-half flit.
-    widx: Signal<Local, Bits<4>>,
+    /// Payload word index of a high-half flit: (flit index - 3) / 2.
+    widx: Signal<Local, Bits<2>>,
     rx_end: Signal<Local, Bit>,
     rx_badge_now: Signal<Local, Bits<16>>,
     /// This last flit commits a message to the mailbox (and, for a grant, the c-list).
@@ -257,6 +261,8 @@ impl Ni {
             s_w3: Default::default(),
             s_dst: Default::default(),
             s_badge: Default::default(),
+            s_vld: Default::default(),
+            g_vld: Default::default(),
             ok: Default::default(),
             status_v: Default::default(),
             status_c: Default::default(),
@@ -315,7 +321,7 @@ impl Logic for Ni {
     fn update(&mut self) {
         dff_setup!(
             self, clock, valid, state, s_slot, s_grant, s_len, s_give, s_mask, s_w0, s_w1, s_w2, s_w3, s_dst, s_badge,
-            status_v, status_c, pend_d, pend_r, rr, inj_busy, inj_rep, fidx, rep_idx, rep_code, rx_busy, rx_idx,
+            s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy, inj_rep, fidx, rep_idx, rep_code, rx_busy, rx_idx,
             rx_src, rx_kind, rx_len, rx_badge, rx_lo, rx_acc, cfg_block, mb_cnt, wr_ptr, rd_ptr, hdr0, hdr1, hdr2, hdr3
         );
         self.clist.read_clock.next = self.clock.val();
@@ -374,9 +380,9 @@ impl Logic for Ni {
         if self.state.q.val() == bits::<3>(1) {
             // The slot's entry is on the RAM's output now.
             if self.s_grant.q.val() {
-                self.ok.next = self.valid.q.val().get_bit(self.s_slot.q.val().index()) & self.clist.read_data.val().get_bit(21);
+                self.ok.next = self.s_vld.q.val() & self.clist.read_data.val().get_bit(21);
             } else {
-                self.ok.next = (self.valid.q.val().get_bit(self.s_slot.q.val().index()) & self.clist.read_data.val().get_bit(20))
+                self.ok.next = (self.s_vld.q.val() & self.clist.read_data.val().get_bit(20))
                     & (self.s_len.q.val() <= bits::<3>(4));
             }
             self.s_dst.d.next = self.clist.read_data.val().get_bits::<4>(16);
@@ -394,7 +400,7 @@ impl Logic for Ni {
         }
         if self.state.q.val() == bits::<3>(2) {
             // Slot `give`: its entry, rights ANDed with the mask, is the grant's one word.
-            self.ok.next = self.valid.q.val().get_bit(self.s_give.q.val().index());
+            self.ok.next = self.g_vld.q.val();
             self.s_w0.d.next = bit_cast::<32, 24>(
                 self.clist.read_data.val() & (bits::<24>(0xFFFFF) | (bit_cast::<24, 2>(self.s_mask.q.val()) << 20)),
             );
@@ -513,7 +519,7 @@ impl Logic for Ni {
         }
         self.hdr_new.next = (bit_cast::<24, 16>(self.rx_badge_now.val()) | (bit_cast::<24, 3>(self.rx_len.q.val()) << 17))
             | (bit_cast::<24, 1>(self.rx_kind.q.val().get_bit(0).into()) << 16);
-        self.widx.next = self.rx_idx.q.val() - bits::<4>(3);
+        self.widx.next = bit_cast::<2, 4>((self.rx_idx.q.val() - bits::<4>(3)) >> 1);
         if self.net_in_valid.val() {
             if self.net_in_flit.val().get_bit(16) {
                 self.rx_busy.d.next = false;
@@ -542,7 +548,7 @@ impl Logic for Ni {
             {
                 self.words.write_enable.next = true;
                 self.words.write_address.next =
-                    (bit_cast::<4, 2>(self.wr_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.widx.val().get_bits::<2>(1));
+                    (bit_cast::<4, 2>(self.wr_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.widx.val());
                 self.words.write_data.next = self.rx_word.val();
             }
         }
@@ -626,6 +632,13 @@ impl Logic for Ni {
         self.mb_slot.next = self.head.val().get_bits::<4>(20);
         self.words.read_address.next = (bit_cast::<4, 2>(self.rd_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.mb_sel.val());
         self.mb_word.next = self.words.read_data.val();
+
+        // Validity of the slots read this cycle, after every c-list write of this cycle is
+        // known: a slot being written now reads as its old entry, so it counts as invalid.
+        self.s_vld.d.next = self.valid.q.val().get_bit(self.send_slot.val().index())
+            & !(self.clist.write_enable.val() & (self.clist.write_address.val() == self.send_slot.val()));
+        self.g_vld.d.next = self.valid.q.val().get_bit(self.s_give.q.val().index())
+            & !(self.clist.write_enable.val() & (self.clist.write_address.val() == self.s_give.q.val()));
 
         if self.reset.val() {
             self.valid.d.next = bits::<16>(0);

@@ -15,6 +15,11 @@ pub const BLOCKS: &[(&str, &str)] = &[
     ("network4x4", "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
 ];
 
+/// Blocks linted but not synthesized by the tests: yosys needs over 10 minutes for the 4x4
+/// network (16 routers and 16 NIs). Its modules are those of `network2x2` with other
+/// coordinate constants, which are synthesized and latch-checked.
+pub const SYNTH_SKIP: &[&str] = &["network4x4"];
+
 /// Names the CLI contract reserves for blocks that do not exist yet.
 pub const PLANNED: &[&str] = &["enclave", "cluster"];
 
@@ -57,6 +62,9 @@ mod tests {
         for (name, _) in BLOCKS {
             let v = export(name).unwrap();
             lint::verilator_lint(name, &v).unwrap_or_else(|e| panic!("{e}"));
+            if SYNTH_SKIP.contains(name) {
+                continue;
+            }
             let r = synth::ice40(name, &v).unwrap_or_else(|e| panic!("{e}"));
             assert!(r.luts > 0 && r.flip_flops > 0, "{name}: implausible synthesis {r:?}");
         }
