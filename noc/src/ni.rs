@@ -557,7 +557,9 @@ impl Logic for Ni {
                 // A status reply to our own send.
                 if self.state.q.val() == bits::<3>(4) {
                     self.status_v.d.next = true;
-                    self.status_c.d.next = self.net_in_flit.val().get_bits::<2>(0);
+                    // Only delivered (0) or rejected (1) can come from the network: a forged
+                    // code 2 must not pass for a local refusal.
+                    self.status_c.d.next = bit_cast::<2, 1>(self.net_in_flit.val().get_bit(0).into());
                     self.state.d.next = bits::<3>(0);
                 }
             }

@@ -9,7 +9,12 @@ use castle_rtl::{blocks, export, formal};
 
 /// Insert `props` at the end of module `top`.
 fn with_props(verilog: &str, props: &str) -> String {
-    let end = verilog.find("endmodule // top\n").expect("end of top");
+    with_module_props(verilog, "top", props)
+}
+
+/// Insert `props` at the end of module `module` (a submodule of the export, e.g. `top$oa_l`).
+fn with_module_props(verilog: &str, module: &str, props: &str) -> String {
+    let end = verilog.find(&format!("endmodule // {module}\n")).expect("end of module");
     format!("{}`ifdef FORMAL\n{props}\n`endif\n{}", &verilog[..end], &verilog[end..])
 }
 
@@ -25,8 +30,12 @@ fn inline_clist(verilog: &str) -> String {
 }
 
 fn prove(name: &str, verilog: &str, depth: u32) {
+    if let Some(dir) = std::env::var_os("CASTLE_FORMAL_DUMP") {
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.v")), verilog).unwrap();
+        return;
+    }
     let t = std::time::Instant::now();
-    formal::prove(name, verilog, depth).unwrap_or_else(|e| panic!("{e}"));
+    formal::prove_with(name, verilog, depth, "smtbmc yices").unwrap_or_else(|e| panic!("{e}"));
     eprintln!("{name}: proved (k = {depth}) in {:.1} s", t.elapsed().as_secs_f64());
 }
 
@@ -45,6 +54,18 @@ const NI_GHOST: &str = r#"
         if (state$q == 3'd0) begin f_e <= f_mem[send_slot]; f_v <= valid$q[send_slot] && !f_wr_slot; end
         if (state$q == 3'd1) begin f_g <= f_mem[s_give$q]; f_gv <= valid$q[s_give$q] && !f_wr_give; end
     end
+    // The network delivers packets as NIs build them: at most 10 flits (flit 9 is `last`).
+    always @(*) if (net_in_valid && rx_busy$q && rx_idx$q == 4'd9) assume(net_in_flit[16]);
+    always @(*) if (rx_busy$q) assert(rx_idx$q != 4'd0 && rx_idx$q <= 4'd9);
+    always @(*) if (!rx_busy$q) assert(rx_idx$q == 4'd0);
+    always @(*) if (inj_busy$q && !inj_rep$q) assert(state$q == 3'd3 && fidx$q != 4'd0);
+    always @(*) if (inj_busy$q && inj_rep$q) assert(fidx$q == 4'd1);
+    always @(*) if (!inj_busy$q) assert(fidx$q == 4'd0);
+    always @(*) if (state$q == 3'd3 && !(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
+    always @(*) if (state$q == 3'd3) assert(s_len$q <= 3'd4);
+    always @(*) if (state$q == 3'd3 && s_grant$q) assert(s_len$q == 3'd1);
+    always @(*) assert(state$q <= 3'd4);
+    always @(*) if (rx_busy$q && rx_kind$q == 2'd1) assert(cfg_block$q);
     wire f_take = net_out_valid && net_out_ready;
     wire f_own = f_take && !cur_rep;
     wire [1:0] f_right = s_grant$q ? f_e[21:20] & 2'b10 : f_e[21:20] & 2'b01;
@@ -72,9 +93,6 @@ fn ni_header_is_the_capability_used() {
         else assert(s_len$q <= 3'd4);
         if (!(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
     end
-    always @(*) if (inj_busy$q && !inj_rep$q) assert(state$q == 3'd3 && fidx$q != 4'd0);
-    always @(*) if (inj_busy$q && inj_rep$q) assert(fidx$q == 4'd1);
-    always @(*) if (!inj_busy$q) assert(fidx$q == 4'd0);
     // The property: the header of an own packet.
     always @(*) if (f_past && f_own && fidx$q == 4'd0) begin
         assert(state$q == 3'd3);
@@ -90,8 +108,6 @@ fn ni_header_is_the_capability_used() {
     always @(posedge clock) if (net_in_valid && rx_idx$q == 4'd1) f_rx_badge <= net_in_flit[15:0];
     always @(*) if (f_past && rx_busy$q && rx_idx$q > 4'd1) assert(rx_badge$q == f_rx_badge);
     always @(*) if (f_past && commit) assert(hdr_new[15:0] == (rx_idx$q == 4'd1 ? net_in_flit[15:0] : f_rx_badge));
-    always @(*) if (!rx_busy$q) assert(rx_idx$q == 4'd0);
-    always @(*) if (rx_busy$q) assert(rx_idx$q != 4'd0);
 "#
     );
     prove("ni_header", &with_props(&v, &props), 12);
@@ -122,7 +138,6 @@ fn ni_clist_changes_only_by_config_or_grant() {
     // Attenuation on the sending side: the grant's payload word.
     always @(*) if (f_past && state$q == 3'd2) assert(clist$read_data == f_g && g_vld$q == f_gv);
     always @(*) if (f_past && state$q == 3'd3 && s_grant$q) assert(f_gv && s_w0$q == {8'b0, f_att, f_g[15:0]} && s_len$q == 3'd1);
-    always @(*) if (f_past && f_own && !s_grant$q) assert(1'b1);
     always @(*) if (f_past && f_own && s_grant$q && fidx$q == 4'd3) begin
         assert(net_out_flit[15:6] == 10'd0);
         assert((net_out_flit[5:4] & ~f_g[21:20]) == 2'b0);
@@ -130,9 +145,6 @@ fn ni_clist_changes_only_by_config_or_grant() {
         assert(net_out_flit[3:0] == f_g[19:16]);
     end
     always @(*) if (f_past && f_own && s_grant$q && fidx$q == 4'd2) assert(net_out_flit[15:0] == f_g[15:0]);
-    always @(*) if (inj_busy$q && !inj_rep$q) assert(state$q == 3'd3 && fidx$q != 4'd0);
-    always @(*) if (inj_busy$q && inj_rep$q) assert(fidx$q == 4'd1);
-    always @(*) if (!inj_busy$q) assert(fidx$q == 4'd0);
     always @(*) if (state$q == 3'd3 && !(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
 "#
     );
@@ -154,9 +166,9 @@ fn ni_one_status_per_send() {
     always @(posedge clock) begin
         if (reset) begin f_out <= 1'b0; f_inj <= 2'd0; end
         else begin
+            if (status_valid) f_out <= 1'b0;
             if (send_valid && send_ready) begin f_out <= 1'b1; f_inj <= 2'd0; f_age <= 4'd0; end
             else if (f_age != 4'd15) f_age <= f_age + 4'd1;
-            if (status_valid) f_out <= 1'b0;
             if (f_own && fidx$q == 4'd0) f_inj <= f_inj + 2'd1;
         end
         if (reset || (net_in_valid && !rx_busy$q)) f_com <= 1'b0;
@@ -165,7 +177,7 @@ fn ni_one_status_per_send() {
     always @(*) if (f_past) begin
         assert(f_out == (state$q != 3'd0 || status_v$q));
         if (status_valid) assert(f_out);
-        if (state$q == 3'd0 || state$q == 3'd1 || state$q == 3'd2) assert(f_inj == 2'd0);
+        if (state$q == 3'd1 || state$q == 3'd2) assert(f_inj == 2'd0);
         if (state$q == 3'd4) assert(f_inj == 2'd1);
         if (state$q == 3'd3) assert(f_inj == (inj_busy$q && !inj_rep$q ? 2'd1 : 2'd0));
         assert(f_inj <= 2'd1);
@@ -173,13 +185,10 @@ fn ni_one_status_per_send() {
         if (state$q == 3'd1) assert(f_age == 4'd0);
         if (state$q == 3'd2) assert(f_age == 4'd1);
         assert(mb_cnt$q <= 3'd4);
+        if (rx_busy$q && rx_acc$q) assert(mb_cnt$q != 3'd4);
         assert(mb_cnt$q[1:0] == wr_ptr$q - rd_ptr$q);
         if (commit) assert(!f_com && net_in_valid && net_in_flit[16] && rx_busy$q);
-        if (inj_busy$q && !inj_rep$q) assert(state$q == 3'd3 && fidx$q != 4'd0);
-        if (inj_busy$q && inj_rep$q) assert(fidx$q == 4'd1);
-        if (!inj_busy$q) assert(fidx$q == 4'd0);
-        if (!rx_busy$q) assert(rx_idx$q == 4'd0);
-        if (rx_busy$q) assert(rx_idx$q != 4'd0);
+        if (f_com) assert(!rx_busy$q);
         if (status_v$q) assert(state$q == 3'd0);
     end
 "#
@@ -233,6 +242,8 @@ fn router_arbiter_keeps_worms_whole() {
     reg f_past = 1'b0;
     always @(posedge clock) f_past <= 1'b1;
     always @(*) if (!f_past) assume(reset);
+    // The router requests only with a head flit (proved in router_crossbar_keeps_flits).
+    always @(*) assume((req & ~valid) == 5'd0);
     reg f_lk = 1'b0; reg [4:0] f_ow = 5'd0;
     wire f_tk = out_valid && ready;
     always @(posedge clock) if (reset) f_lk <= 1'b0; else if (f_tk) begin f_lk <= ((grant & last) == 5'd0); f_ow <= grant; end
@@ -274,16 +285,40 @@ fn router_crossbar_keeps_flits() {
         p += &format!(
             "    always @(*) if (f_past) begin\n        assert(({}) <= 5'd1);\n        assert(pop_{i} == ({}));\n        \
              if ({}) assert(ib_{i}$out_valid);\n        if (busy_{i}$q) assert(go_{i} == 5'd0 && !({}));\n        \
-             if (ib_{i}$out_valid && !busy_{i}$q) assert(go_{i} != 5'd0 && (go_{i} & (go_{i} - 5'd1)) == 5'd0);\n",
+             if (ib_{i}$out_valid && !busy_{i}$q) assert(go_{i} != 5'd0 && (go_{i} & (go_{i} - 5'd1)) == 5'd0);\n        \
+             if (go_{i} != 5'd0) assert(ib_{i}$out_valid && !busy_{i}$q);\n",
             count.join(" + "),
             taken.join(" || "),
             grants.join(" || "),
             reqs.join(" || "),
         );
-        for o in d {
+        for (m, o) in d.iter().enumerate() {
             p += &format!("        if (oa_{o}$grant[{k}]) assert(out_{o}_flit == ib_{i}$out_flit);\n");
+            // An output locked to input i while i is not in a worm is offering i's first flit.
+            p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && !busy_{i}$q) assert(ib_{i}$out_valid && go_{i} == 5'd{});\n", 1 << m);
         }
+        let locks: Vec<String> = d.iter().map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}")).collect();
+        p += &format!("        assert(({}) <= 5'd1);\n", locks.join(" + "));
+        p += &format!("        if (busy_{i}$q) assert(({}) == 5'd1);\n", locks.join(" + "));
         p += "    end\n";
     }
-    prove("router_crossbar", &with_props(&v, &p), 2);
+    // The arbiters' own invariant (proved in router_arbiter_keeps_worms_whole), asserted in
+    // each arbiter so that induction can use it, and the arbiters' lock state brought out to
+    // `top` (as `f_lk_o`, `f_ow_o`) by two extra ports in this copy of the Verilog.
+    let mut v = with_props(&v, &p);
+    for o in d {
+        v = with_module_props(
+            &v,
+            &format!("top$oa_{o}"),
+            "    output wire f_locked;\n    output wire [4:0] f_owner;\n    assign f_locked = locked$q;\n    assign f_owner = owner$q;\n    \
+             always @(*) if (locked$q) assert(owner$q != 5'd0 && (owner$q & (owner$q - 5'd1)) == 5'd0 && (owner$q & ~sources) == 5'd0);\n",
+        );
+        v = v.replacen(&format!("module top$oa_{o}(clock,"), &format!("module top$oa_{o}(f_locked,f_owner,clock,"), 1);
+        v = v.replacen(
+            &format!("    top$oa_{o} oa_{o}(\n"),
+            &format!("    wire f_lk_{o};\n    wire [4:0] f_ow_{o};\n    top$oa_{o} oa_{o}(\n        .f_locked(f_lk_{o}),\n        .f_owner(f_ow_{o}),\n"),
+            1,
+        );
+    }
+    prove("router_crossbar", &v, 2);
 }

@@ -266,3 +266,19 @@ fn slow_receiver_does_not_block_others() {
     assert!(rej1 > 0);
     assert!(ratio >= 0.95, "ratio {ratio}");
 }
+
+/// Latency-versus-load curves on the 4x4 network; writes docs/noc-latency.svg.
+#[test]
+fn latency_under_load_curves() {
+    let f = castle_testbench::bench::noc_latency(&|_| {}).unwrap();
+    for (name, pts) in [("uniform", &f.uniform), ("hotspot", &f.hotspot)] {
+        for p in pts.iter() {
+            eprintln!("{name}: offered {:.3} accepted {:.4} rejected {:.4} mean {:.1} p99 {:.0}", p.offered, p.accepted, p.rejected, p.mean_latency, p.p99_latency);
+        }
+    }
+    eprintln!("saturation: uniform {:.4}, hotspot {:.4} msg/node/cycle", f.saturation_uniform, f.saturation_hotspot);
+    std::fs::write(castle_rtl::tools::project_root().join("docs/noc-latency.svg"), &f.svg).unwrap();
+    // Light load: a message is in the mailbox within ~2x the zero-load latency.
+    assert!(f.uniform[0].mean_latency < 40.0, "{:?}", f.uniform[0]);
+    assert!(f.saturation_uniform > 0.02);
+}
