@@ -363,19 +363,17 @@ impl Logic for Ni {
         }
 
         // ---------------- send state machine ----------------
-        if self.state.q.val() == bits::<3>(0) {
-            if self.send_valid.val() {
-                self.s_slot.d.next = self.send_slot.val();
-                self.s_grant.d.next = self.send_grant.val();
-                self.s_len.d.next = self.send_len.val();
-                self.s_give.d.next = self.send_give.val();
-                self.s_mask.d.next = self.send_mask.val();
-                self.s_w0.d.next = self.send_w0.val();
-                self.s_w1.d.next = self.send_w1.val();
-                self.s_w2.d.next = self.send_w2.val();
-                self.s_w3.d.next = self.send_w3.val();
-                self.state.d.next = bits::<3>(1);
-            }
+        if (self.state.q.val() == bits::<3>(0)) & self.send_valid.val() {
+            self.s_slot.d.next = self.send_slot.val();
+            self.s_grant.d.next = self.send_grant.val();
+            self.s_len.d.next = self.send_len.val();
+            self.s_give.d.next = self.send_give.val();
+            self.s_mask.d.next = self.send_mask.val();
+            self.s_w0.d.next = self.send_w0.val();
+            self.s_w1.d.next = self.send_w1.val();
+            self.s_w2.d.next = self.send_w2.val();
+            self.s_w3.d.next = self.send_w3.val();
+            self.state.d.next = bits::<3>(1);
         }
         if self.state.q.val() == bits::<3>(1) {
             // The slot's entry is on the RAM's output now.
