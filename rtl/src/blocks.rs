@@ -15,8 +15,8 @@ pub const BLOCKS: &[(&str, &str)] = &[
     ("network4x4", "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
 ];
 
-/// Blocks linted but not synthesized by the tests: yosys needs over 10 minutes for the 4x4
-/// network (16 routers and 16 NIs). Its modules are those of `network2x2` with other
+/// Blocks linted but not synthesized by the tests: a yosys run on the 4x4
+/// network (16 routers and 16 NIs) had not finished after 9 minutes. Its modules are those of `network2x2` with other
 /// coordinate constants, which are synthesized and latch-checked.
 pub const SYNTH_SKIP: &[&str] = &["network4x4"];
 
