@@ -402,3 +402,157 @@ pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
         ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
     })
 }
+
+/// One point of a latency-versus-load curve.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LoadPoint {
+    /// Offered load: new messages per node per cycle (Bernoulli at every node).
+    pub offered: f64,
+    /// Accepted throughput: messages delivered to a mailbox per node per cycle.
+    pub accepted: f64,
+    /// Mean and 99th-percentile cycles from a message's creation (queued at its sender) to
+    /// its arrival at the head of the receiver's mailbox, for messages delivered in the window.
+    pub mean_latency: f64,
+    pub p99_latency: f64,
+    /// Sends rejected (hotspot mailbox full) per node per cycle.
+    pub rejected: f64,
+}
+
+/// Latency-versus-offered-load on the 4x4 network of routers and NIs (Verilator).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct NocLatency {
+    pub message_words: usize,
+    pub warmup_cycles: u64,
+    pub window_cycles: u64,
+    pub uniform: Vec<LoadPoint>,
+    /// Hotspot: `hotspot_fraction` of the messages go to node `hotspot`, the rest uniform.
+    pub hotspot: Vec<LoadPoint>,
+    pub hotspot_node: usize,
+    pub hotspot_fraction: f64,
+    /// Highest accepted throughput seen, messages per node per cycle (and flits: x10).
+    pub saturation_uniform: f64,
+    pub saturation_hotspot: f64,
+    /// The SVG figure (docs/noc-latency.svg).
+    #[serde(skip)]
+    pub svg: String,
+}
+
+/// Offered loads measured, messages per node per cycle.
+pub const NOC_LOADS: &[f64] = &[0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.05, 0.06];
+
+/// Measure the curves: uniform random destinations (never the sender itself) and a hotspot,
+/// 4-word messages, every receiver drains its mailbox as fast as the port allows.
+pub fn noc_latency(progress: &dyn Fn(&str)) -> Result<NocLatency, BenchError> {
+    use crate::network::{design, entry, Network, Send, DELIVERED, REJECTED};
+    use rand::Rng;
+    let (warmup, window) = (1_000u64, 5_000u64);
+    let (hot, frac) = (5usize, 0.25);
+    progress("building network4x4");
+    let d = design("network4x4", &BuildOptions::default())?;
+    let run = |load: f64, hotspot: bool| -> Result<LoadPoint, BenchError> {
+        let mut rng = StdRng::seed_from_u64((load * 1e6) as u64 ^ hotspot as u64);
+        let mut n = Network::new(&d, "network4x4")?;
+        n.fast_drain = true;
+        for k in 0..16 {
+            for j in 0..16 {
+                n.cfg(k, j as u8, entry((j % 4) as u8, (j / 4) as u8, true, false, (k << 8 | j) as u16));
+            }
+        }
+        let mut queued = std::collections::HashMap::new();
+        let mut id = 0u32;
+        for c in 0..warmup + window {
+            for k in 0..16 {
+                if rng.gen_bool(load) {
+                    let mut dst = if hotspot && rng.gen_bool(frac) { hot } else { rng.gen_range(0..15) };
+                    if !(hotspot && dst == hot) && dst >= k {
+                        dst = (dst + 1) % 16;
+                    }
+                    if dst == k {
+                        continue;
+                    }
+                    id += 1;
+                    queued.insert(id, c);
+                    n.send(k, Send::data(dst as u8, &[id, 0, 0, 0]));
+                }
+            }
+            n.step();
+        }
+        let mut lat: Vec<u64> = n.got.iter().filter_map(|g| queued.get(&g.words[0]).filter(|&&q| q >= warmup).map(|&q| g.seen - q)).collect();
+        lat.sort_unstable();
+        let in_window = |t: u64| t >= warmup;
+        let delivered = n.done.iter().filter(|x| x.code == DELIVERED && in_window(x.status_at)).count();
+        let rejected = n.done.iter().filter(|x| x.code == REJECTED && in_window(x.status_at)).count();
+        let per = |x: usize| x as f64 / (16.0 * window as f64);
+        Ok(LoadPoint {
+            offered: load,
+            accepted: per(delivered),
+            mean_latency: if lat.is_empty() { f64::NAN } else { lat.iter().sum::<u64>() as f64 / lat.len() as f64 },
+            p99_latency: lat.get(lat.len() * 99 / 100).copied().unwrap_or(0) as f64,
+            rejected: per(rejected),
+        })
+    };
+    let mut uniform = vec![];
+    let mut hotspot = vec![];
+    for &l in NOC_LOADS {
+        progress(&format!("uniform, offered {l}"));
+        uniform.push(run(l, false)?);
+        progress(&format!("hotspot, offered {l}"));
+        hotspot.push(run(l, true)?);
+    }
+    let sat = |v: &[LoadPoint]| v.iter().map(|p| p.accepted).fold(0.0, f64::max);
+    let svg = latency_svg(&uniform, &hotspot);
+    Ok(NocLatency {
+        message_words: 4,
+        warmup_cycles: warmup,
+        window_cycles: window,
+        saturation_uniform: sat(&uniform),
+        saturation_hotspot: sat(&hotspot),
+        uniform,
+        hotspot,
+        hotspot_node: hot,
+        hotspot_fraction: frac,
+        svg,
+    })
+}
+
+/// A hand-written SVG: mean latency against offered load, both patterns, plus accepted load.
+fn latency_svg(uniform: &[LoadPoint], hotspot: &[LoadPoint]) -> String {
+    let (w, h, l, r, t, b) = (640.0, 420.0, 70.0, 20.0, 40.0, 60.0);
+    let xmax = NOC_LOADS.iter().cloned().fold(0.0, f64::max);
+    // Past saturation the mean grows with the measurement window: clip the axis at 300 cycles
+    // and draw those points on the top edge, hollow.
+    let ymax = 300.0;
+    let x = |v: f64| l + v / xmax * (w - l - r);
+    let y = |v: f64| h - b - v.min(ymax) / ymax * (h - t - b);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">Castle NoC 4x4 (routers + NIs, Verilator): 4-word messages</text>\n",
+        w / 2.0
+    );
+    s += &format!("<line x1=\"{l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>\n", h - b, w - r, h - b);
+    s += &format!("<line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{}\" stroke=\"black\"/>\n", h - b);
+    for i in 0..=6 {
+        let v = xmax * i as f64 / 6.0;
+        s += &format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{v:.3}</text>\n", x(v), h - b + 18.0);
+        let u = ymax * i as f64 / 6.0;
+        s += &format!("<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>\n", l - 6.0, y(u) + 4.0);
+        s += &format!("<line x1=\"{l}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"#ddd\"/>\n", y(u), w - r, y(u));
+    }
+    s += &format!("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">offered load (messages per node per cycle; x10 = flits)</text>\n", (l + w - r) / 2.0, h - 18.0);
+    s += &format!("<text x=\"16\" y=\"{}\" transform=\"rotate(-90 16 {})\" text-anchor=\"middle\">mean latency, creation to mailbox (cycles)</text>\n", (t + h - b) / 2.0, (t + h - b) / 2.0);
+    for (pts, color, name, dy) in [(uniform, "#1f77b4", "uniform random", 0.0), (hotspot, "#d62728", "hotspot (25% to node 5)", 18.0)] {
+        let line: Vec<String> = pts.iter().filter(|p| p.mean_latency.is_finite()).map(|p| format!("{:.1},{:.1}", x(p.offered), y(p.mean_latency))).collect();
+        s += &format!("<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>\n", line.join(" "));
+        for p in pts.iter().filter(|p| p.mean_latency.is_finite()) {
+            let fill = if p.mean_latency > ymax { "white" } else { color };
+            s += &format!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{fill}\" stroke=\"{color}\"/>\n", x(p.offered), y(p.mean_latency));
+        }
+        s += &format!("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"2\"/>\n", l + 20.0, t + 14.0 + dy, l + 40.0, t + 14.0 + dy);
+        let sat = pts.iter().map(|p| p.accepted).fold(0.0, f64::max);
+        s += &format!("<text x=\"{}\" y=\"{}\">{name}: saturation {sat:.4} msg/node/cycle</text>\n", l + 46.0, t + 18.0 + dy);
+    }
+    s += &format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#555\">hollow: beyond saturation, mean above {ymax:.0} cycles</text>\n", w - r - 4.0, h - b - 8.0);
+    s += "</svg>\n";
+    s
+}

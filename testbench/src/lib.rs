@@ -6,6 +6,7 @@ pub mod engine;
 pub mod golden;
 pub mod leb128;
 pub mod mesh;
+pub mod network;
 pub mod rusthdl;
 pub mod spec;
 pub mod suites;

@@ -1,0 +1,324 @@
+//! Formal proofs (SymbiYosys, k-induction with z3) of the NoC's capability and delivery
+//! properties on the exported Verilog. The properties are inserted into the exported `top`
+//! module (so they can name its internal signals, e.g. `state$q`), under `ifdef FORMAL`; every
+//! input is driven by the solver. docs/noc.md ("Proofs") says what each covers and why the
+//! configuration suffices.
+use castle_noc::arbiter::OutputArbiter;
+use castle_noc::buffer::SkidBuffer;
+use castle_rtl::{blocks, export, formal};
+
+/// Insert `props` at the end of module `top`.
+fn with_props(verilog: &str, props: &str) -> String {
+    with_module_props(verilog, "top", props)
+}
+
+/// Insert `props` at the end of module `module` (a submodule of the export, e.g. `top$oa_l`).
+fn with_module_props(verilog: &str, module: &str, props: &str) -> String {
+    let end = verilog.find(&format!("endmodule // {module}\n")).expect("end of module");
+    format!("{}`ifdef FORMAL\n{props}\n`endif\n{}", &verilog[..end], &verilog[end..])
+}
+
+/// Replace the NI's c-list RAM instance by the same memory written inline in `top`, so that
+/// properties can name its contents (`f_mem`). Same code as the RAM widget's Verilog.
+fn inline_clist(verilog: &str) -> String {
+    let start = verilog.find("    top$clist clist(").expect("c-list instance");
+    let len = verilog[start..].find(");\n").unwrap() + 3;
+    let inline = "    reg [23:0] f_mem[15:0];\n    reg [23:0] f_rd;\n    assign clist$read_data = f_rd;\n    \
+                  always @(posedge clock) begin\n        f_rd <= f_mem[clist$read_address];\n        \
+                  if (clist$write_enable) f_mem[clist$write_address] <= clist$write_data;\n    end\n";
+    format!("{}{inline}{}", &verilog[..start], &verilog[start + len..])
+}
+
+fn prove(name: &str, verilog: &str, depth: u32) {
+    if let Some(dir) = std::env::var_os("CASTLE_FORMAL_DUMP") {
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.v")), verilog).unwrap();
+        return;
+    }
+    let t = std::time::Instant::now();
+    formal::prove_with(name, verilog, depth, "smtbmc yices").unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("{name}: proved (k = {depth}) in {:.1} s", t.elapsed().as_secs_f64());
+}
+
+/// Shared ghost state for the NI proofs: `f_take`/`f_own`: a flit leaves; it belongs to the
+/// NI's own send (not a status reply). `f_e`/`f_v`: the entry of the slot named by the
+/// enclave, and its validity, as the c-list held them in the cycle the send was taken (a slot
+/// written in that very cycle counts as invalid). `f_g`/`f_gv`: the same for slot `give`.
+const NI_GHOST: &str = r#"
+    reg f_past = 1'b0;
+    always @(posedge clock) f_past <= 1'b1;
+    always @(*) if (!f_past) assume(reset);
+    wire f_wr_slot = clist$write_enable && clist$write_address == send_slot;
+    wire f_wr_give = clist$write_enable && clist$write_address == s_give$q;
+    reg [23:0] f_e; reg f_v; reg [23:0] f_g; reg f_gv;
+    always @(posedge clock) begin
+        if (state$q == 3'd0) begin f_e <= f_mem[send_slot]; f_v <= valid$q[send_slot] && !f_wr_slot; end
+        if (state$q == 3'd1) begin f_g <= f_mem[s_give$q]; f_gv <= valid$q[s_give$q] && !f_wr_give; end
+    end
+    // The network delivers packets as NIs build them: at most 10 flits (flit 9 is `last`).
+    always @(*) if (net_in_valid && rx_busy$q && rx_idx$q == 4'd9) assume(net_in_flit[16]);
+    always @(*) if (rx_busy$q) assert(rx_idx$q != 4'd0 && rx_idx$q <= 4'd9);
+    always @(*) if (!rx_busy$q) assert(rx_idx$q == 4'd0);
+    always @(*) if (inj_busy$q && !inj_rep$q) assert(state$q == 3'd3 && fidx$q != 4'd0);
+    always @(*) if (inj_busy$q && inj_rep$q) assert(fidx$q == 4'd1);
+    always @(*) if (!inj_busy$q) assert(fidx$q == 4'd0);
+    always @(*) if (state$q == 3'd3 && !(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
+    always @(*) if (state$q == 3'd3) assert(s_len$q <= 3'd4);
+    always @(*) if (state$q == 3'd3 && s_grant$q) assert(s_len$q == 3'd1);
+    always @(*) assert(state$q <= 3'd4);
+    always @(*) if (rx_busy$q && rx_kind$q == 2'd1) assert(cfg_block$q);
+    wire f_take = net_out_valid && net_out_ready;
+    wire f_own = f_take && !cur_rep;
+    wire [1:0] f_right = s_grant$q ? f_e[21:20] & 2'b10 : f_e[21:20] & 2'b01;
+    wire [7:0] f_att = {4'b0, f_g[19:16]} | {2'b0, f_g[21:20] & s_mask$q, 4'b0};
+"#;
+
+/// (a) A packet the NI sends carries exactly the destination and badge of the c-list slot the
+/// enclave named, which was valid and held the right for the kind (send for data, grant for a
+/// grant), with the NI's own coordinates as `src`; nothing the enclave drives reaches the header.
+/// With (b)'s attenuation and (d)'s intact delivery, a message reaches B with badge b only
+/// through a slot holding a send capability to B with badge b. Receiver side: the mailbox
+/// entry's badge is the badge flit of the packet it came in.
+#[test]
+fn ni_header_is_the_capability_used() {
+    let v = inline_clist(&blocks::export("ni").unwrap());
+    let props = format!(
+        "{NI_GHOST}{}",
+        r#"
+    // Invariants of the send path (also needed for induction).
+    always @(*) if (f_past && state$q == 3'd1) assert(clist$read_data == f_e && s_vld$q == f_v);
+    always @(*) if (f_past && state$q == 3'd2) assert(clist$read_data == f_g && g_vld$q == f_gv && s_grant$q && f_v && f_e[21]);
+    always @(*) if (f_past && state$q == 3'd3) begin
+        assert(f_v && f_right != 2'b0 && s_dst$q == f_e[19:16] && s_badge$q == f_e[15:0]);
+        if (s_grant$q) assert(f_gv && s_len$q == 3'd1 && s_w0$q == {8'b0, f_att, f_g[15:0]});
+        else assert(s_len$q <= 3'd4);
+        if (!(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
+    end
+    // The property: the header of an own packet.
+    always @(*) if (f_past && f_own && fidx$q == 4'd0) begin
+        assert(state$q == 3'd3);
+        assert(f_v && f_right != 2'b0);
+        assert(net_out_flit[3:0] == f_e[19:16]);
+        assert(net_out_flit[7:4] == {my_y, my_x});
+        assert(net_out_flit[9:8] == {1'b0, s_grant$q});
+        assert(net_out_flit[16] == 1'b0);
+    end
+    always @(*) if (f_past && f_own && fidx$q == 4'd1) assert(net_out_flit[15:0] == f_e[15:0]);
+    // Receiver: a committed message's badge is its packet's badge flit.
+    reg [15:0] f_rx_badge;
+    always @(posedge clock) if (net_in_valid && rx_idx$q == 4'd1) f_rx_badge <= net_in_flit[15:0];
+    always @(*) if (f_past && rx_busy$q && rx_idx$q > 4'd1) assert(rx_badge$q == f_rx_badge);
+    always @(*) if (f_past && commit) assert(hdr_new[15:0] == (rx_idx$q == 4'd1 ? net_in_flit[15:0] : f_rx_badge));
+"#
+    );
+    prove("ni_header", &with_props(&v, &props), 12);
+}
+
+/// (b) The c-list changes only through the config port or by receiving a grant (never through
+/// the send or mailbox ports), a grant installs the received entry into a slot that was free,
+/// and the grant an NI sends carries the `give` slot's entry with rights ANDed with the mask
+/// (attenuation: never a right the slot lacks, never a reserved right).
+#[test]
+fn ni_clist_changes_only_by_config_or_grant() {
+    let v = inline_clist(&blocks::export("ni").unwrap());
+    let props = format!(
+        "{NI_GHOST}{}",
+        r#"
+    wire f_cfg = cfg_valid && cfg_ready;
+    wire f_inst = net_in_valid && net_in_flit[16] && rx_busy$q && rx_kind$q == 2'd1 && commit;
+    always @(*) if (clist$write_enable) begin
+        assert(f_cfg || f_inst);
+        assert(!(f_cfg && f_inst));
+        if (f_cfg) assert(clist$write_address == cfg_slot && clist$write_data == cfg_entry[23:0]);
+        if (f_inst) assert(!valid$q[clist$write_address] && clist$write_data == rx_word[23:0]);
+    end
+    always @(posedge clock) if (f_past && !$past(reset)) begin
+        if (valid$q != $past(valid$q)) assert($past(f_cfg) || $past(f_inst));
+        if ($past(f_inst)) assert(valid$q == ($past(valid$q) | (16'd1 << $past(clist$write_address))));
+    end
+    // Attenuation on the sending side: the grant's payload word.
+    always @(*) if (f_past && state$q == 3'd2) assert(clist$read_data == f_g && g_vld$q == f_gv);
+    always @(*) if (f_past && state$q == 3'd3 && s_grant$q) assert(f_gv && s_w0$q == {8'b0, f_att, f_g[15:0]} && s_len$q == 3'd1);
+    always @(*) if (f_past && f_own && s_grant$q && fidx$q == 4'd3) begin
+        assert(net_out_flit[15:6] == 10'd0);
+        assert((net_out_flit[5:4] & ~f_g[21:20]) == 2'b0);
+        assert((net_out_flit[5:4] & ~s_mask$q) == 2'b0);
+        assert(net_out_flit[3:0] == f_g[19:16]);
+    end
+    always @(*) if (f_past && f_own && s_grant$q && fidx$q == 4'd2) assert(net_out_flit[15:0] == f_g[15:0]);
+    always @(*) if (state$q == 3'd3 && !(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
+"#
+    );
+    prove("ni_clist", &with_props(&v, &props), 10);
+}
+
+/// (c) Every send taken gets exactly one status: none without a send outstanding, at most one
+/// per send, the NI injects at most one packet per send and none for a refused one, refusal
+/// comes two cycles after the send was taken; the mailbox never holds more than its 4
+/// messages and commits at most one message per received packet.
+/// (That the status eventually comes is liveness: the Verilator tests check it.)
+#[test]
+fn ni_one_status_per_send() {
+    let v = inline_clist(&blocks::export("ni").unwrap());
+    let props = format!(
+        "{NI_GHOST}{}",
+        r#"
+    reg f_out = 1'b0; reg [1:0] f_inj = 2'd0; reg [3:0] f_age = 4'd0; reg f_com = 1'b0;
+    always @(posedge clock) begin
+        if (reset) begin f_out <= 1'b0; f_inj <= 2'd0; end
+        else begin
+            if (status_valid) f_out <= 1'b0;
+            if (send_valid && send_ready) begin f_out <= 1'b1; f_inj <= 2'd0; f_age <= 4'd0; end
+            else if (f_age != 4'd15) f_age <= f_age + 4'd1;
+            if (f_own && fidx$q == 4'd0) f_inj <= f_inj + 2'd1;
+        end
+        if (reset || (net_in_valid && !rx_busy$q)) f_com <= 1'b0;
+        else if (commit) f_com <= 1'b1;
+    end
+    always @(*) if (f_past) begin
+        assert(f_out == (state$q != 3'd0 || status_v$q));
+        if (status_valid) assert(f_out);
+        if (state$q == 3'd1 || state$q == 3'd2) assert(f_inj == 2'd0);
+        if (state$q == 3'd4) assert(f_inj == 2'd1);
+        if (state$q == 3'd3) assert(f_inj == (inj_busy$q && !inj_rep$q ? 2'd1 : 2'd0));
+        assert(f_inj <= 2'd1);
+        if (status_valid && status_code == 2'd2) assert(f_inj == 2'd0 && f_age <= 4'd2);
+        if (state$q == 3'd1) assert(f_age == 4'd0);
+        if (state$q == 3'd2) assert(f_age == 4'd1);
+        assert(mb_cnt$q <= 3'd4);
+        if (rx_busy$q && rx_acc$q) assert(mb_cnt$q != 3'd4);
+        assert(mb_cnt$q[1:0] == wr_ptr$q - rd_ptr$q);
+        if (commit) assert(!f_com && net_in_valid && net_in_flit[16] && rx_busy$q);
+        if (f_com) assert(!rx_busy$q);
+        if (status_v$q) assert(state$q == 3'd0);
+    end
+"#
+    );
+    prove("ni_status", &with_props(&v, &props), 8);
+}
+
+/// (d, buffers) The router's input buffer is a FIFO: the n-th flit taken is the n-th flit
+/// offered downstream, unchanged (none dropped, duplicated or reordered), and a buffer that
+/// holds a flit offers it. Checked for a solver-chosen n.
+#[test]
+fn router_buffer_is_a_fifo() {
+    let v = export::verilog("skid", &mut SkidBuffer::default()).unwrap();
+    let props = r#"
+    reg f_past = 1'b0;
+    always @(posedge clock) f_past <= 1'b1;
+    always @(*) if (!f_past) assume(reset);
+    always @(*) if (f_past) assume(!reset);
+    (* anyconst *) reg [3:0] f_n;
+    reg [3:0] f_in = 4'd0, f_out = 4'd0; reg [16:0] f_val; reg f_armed = 1'b0;
+    wire f_tk = in_valid && in_ready;
+    wire f_pp = out_valid && out_ready;
+    always @(posedge clock) if (f_past) begin
+        if (f_tk) f_in <= f_in + 4'd1;
+        if (f_pp) f_out <= f_out + 4'd1;
+        if (f_tk && f_in == f_n) begin f_val <= in_flit; f_armed <= 1'b1; end
+        if (f_pp && f_out == f_n) f_armed <= 1'b0;
+    end
+    wire [3:0] f_occ = f_in - f_out;
+    always @(*) if (f_past) begin
+        assert(f_occ <= 4'd2);
+        assert(f_occ == {3'd0, head_valid$q} + {3'd0, skid_valid$q});
+        assert(out_valid == (f_occ != 4'd0));
+        if (skid_valid$q) assert(head_valid$q);
+        if (f_armed) assert(f_occ != 4'd0 && (f_n - f_out) < f_occ);
+        if (f_armed && f_n == f_out) assert(out_flit == f_val);
+        if (f_armed && skid_valid$q && f_n == f_out + 4'd1) assert(skid$q == f_val);
+    end
+"#;
+    prove("skid_fifo", &with_props(&v, props), 6);
+}
+
+/// (d, arbiter) An output arbiter (all five sources allowed): once it has passed a
+/// non-`last` flit from source s, it grants s alone (or nothing, while s has no flit) until
+/// it passes s's `last` flit; a grant is one-hot, only to a source with a flit, and when the
+/// output is free only to a requester (a packet's first flit).
+#[test]
+fn router_arbiter_keeps_worms_whole() {
+    let v = export::verilog("arbiter", &mut OutputArbiter::new(0b11111)).unwrap();
+    let props = r#"
+    reg f_past = 1'b0;
+    always @(posedge clock) f_past <= 1'b1;
+    always @(*) if (!f_past) assume(reset);
+    // The router requests only with a head flit (proved in router_crossbar_keeps_flits).
+    always @(*) assume((req & ~valid) == 5'd0);
+    reg f_lk = 1'b0; reg [4:0] f_ow = 5'd0;
+    wire f_tk = out_valid && ready;
+    always @(posedge clock) if (reset) f_lk <= 1'b0; else if (f_tk) begin f_lk <= ((grant & last) == 5'd0); f_ow <= grant; end
+    always @(*) if (f_past && !reset) begin
+        assert(out_valid == (grant != 5'd0));
+        assert((grant & (grant - 5'd1)) == 5'd0);
+        assert((grant & ~valid) == 5'd0);
+        if (f_lk) assert(locked$q && owner$q == f_ow && f_ow != 5'd0 && (f_ow & (f_ow - 5'd1)) == 5'd0);
+        if (f_lk) assert((grant & ~f_ow) == 5'd0);
+        if (!locked$q) assert((grant & ~req) == 5'd0);
+        if (locked$q) assert(owner$q != 5'd0 && (owner$q & (owner$q - 5'd1)) == 5'd0);
+    end
+"#;
+    prove("router_arbiter", &with_props(&v, props), 4);
+}
+
+/// (d, crossbar) In the router at (1,1), every cycle: each input's head goes to at most one
+/// output; an input is popped exactly when an output that grants it is ready (nothing dropped
+/// or duplicated); an output carries exactly its granted input's head flit (nothing altered);
+/// an input in the middle of a worm (`busy`) never requests an output as if it were a first
+/// flit, and a first flit requests exactly one output. With the arbiter proof (a locked output
+/// serves only its owner) and the FIFO proof of the buffers: the flits of a message leave in
+/// order, contiguously, unaltered, through one output; none is dropped.
+#[test]
+fn router_crossbar_keeps_flits() {
+    let v = blocks::export("router").unwrap();
+    let mut p = String::from(
+        "    reg f_past = 1'b0;\n    always @(posedge clock) f_past <= 1'b1;\n    always @(*) if (!f_past) assume(reset);\n",
+    );
+    let d = ["l", "n", "e", "s", "w"];
+    for o in d {
+        p += &format!("    always @(*) if (f_past) assert(out_{o}_valid == (oa_{o}$grant != 5'd0) && (oa_{o}$grant & (oa_{o}$grant - 5'd1)) == 5'd0);\n");
+    }
+    for (k, i) in d.iter().enumerate() {
+        let grants: Vec<String> = d.iter().map(|o| format!("oa_{o}$grant[{k}]")).collect();
+        let taken: Vec<String> = d.iter().map(|o| format!("(oa_{o}$grant[{k}] && out_{o}_ready)")).collect();
+        let count: Vec<String> = d.iter().map(|o| format!("{{4'd0, oa_{o}$grant[{k}]}}")).collect();
+        let reqs: Vec<String> = d.iter().map(|o| format!("oa_{o}$req[{k}]")).collect();
+        p += &format!(
+            "    always @(*) if (f_past) begin\n        assert(({}) <= 5'd1);\n        assert(pop_{i} == ({}));\n        \
+             if ({}) assert(ib_{i}$out_valid);\n        if (busy_{i}$q) assert(go_{i} == 5'd0 && !({}));\n        \
+             if (ib_{i}$out_valid && !busy_{i}$q) assert(go_{i} != 5'd0 && (go_{i} & (go_{i} - 5'd1)) == 5'd0);\n        \
+             if (go_{i} != 5'd0) assert(ib_{i}$out_valid && !busy_{i}$q);\n",
+            count.join(" + "),
+            taken.join(" || "),
+            grants.join(" || "),
+            reqs.join(" || "),
+        );
+        for (m, o) in d.iter().enumerate() {
+            p += &format!("        if (oa_{o}$grant[{k}]) assert(out_{o}_flit == ib_{i}$out_flit);\n");
+            // An output locked to input i while i is not in a worm is offering i's first flit.
+            p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && !busy_{i}$q) assert(ib_{i}$out_valid && go_{i} == 5'd{});\n", 1 << m);
+        }
+        let locks: Vec<String> = d.iter().map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}")).collect();
+        p += &format!("        assert(({}) <= 5'd1);\n", locks.join(" + "));
+        p += &format!("        if (busy_{i}$q) assert(({}) == 5'd1);\n", locks.join(" + "));
+        p += "    end\n";
+    }
+    // The arbiters' own invariant (proved in router_arbiter_keeps_worms_whole), asserted in
+    // each arbiter so that induction can use it, and the arbiters' lock state brought out to
+    // `top` (as `f_lk_o`, `f_ow_o`) by two extra ports in this copy of the Verilog.
+    let mut v = with_props(&v, &p);
+    for o in d {
+        v = with_module_props(
+            &v,
+            &format!("top$oa_{o}"),
+            "    output wire f_locked;\n    output wire [4:0] f_owner;\n    assign f_locked = locked$q;\n    assign f_owner = owner$q;\n    \
+             always @(*) if (locked$q) assert(owner$q != 5'd0 && (owner$q & (owner$q - 5'd1)) == 5'd0 && (owner$q & ~sources) == 5'd0);\n",
+        );
+        v = v.replacen(&format!("module top$oa_{o}(clock,"), &format!("module top$oa_{o}(f_locked,f_owner,clock,"), 1);
+        v = v.replacen(
+            &format!("    top$oa_{o} oa_{o}(\n"),
+            &format!("    wire f_lk_{o};\n    wire [4:0] f_ow_{o};\n    top$oa_{o} oa_{o}(\n        .f_locked(f_lk_{o}),\n        .f_owner(f_ow_{o}),\n"),
+            1,
+        );
+    }
+    prove("router_crossbar", &v, 2);
+}
