@@ -12,6 +12,9 @@ pub enum Section {
     Mesh,
     /// The enclave core: CPI on apps/bench, cycles per opcode, Verilator vs rust-hdl speed
     Enclave,
+    /// The capability network on the 4x4 mesh: latency against offered load (writes
+    /// docs/noc-latency.svg)
+    Noc,
     /// Place and route of the blocks on iCE40 HX8K and ECP5-85F: area and Fmax
     Area,
 }
@@ -100,6 +103,32 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
             y.luts, y.flip_flops, y.carries, y.brams
         );
         out.insert("enclave".into(), serde_json::to_value(&e)?);
+    }
+    if want(Section::Noc) {
+        let pb = spinner("measuring the 4x4 network");
+        let n = castle_testbench::bench::noc_latency(&|step| pb.set_message(step.to_string()))?;
+        pb.finish_and_clear();
+        let svg = castle_testbench::suites::root().join("docs/noc-latency.svg");
+        std::fs::write(&svg, &n.svg).map_err(|e| anyhow::anyhow!("writing {}: {e}", svg.display()))?;
+        text += &format!("Network 4x4, {}-word messages: latency against offered load ({})\n", n.message_words, svg.display());
+        text += &format!("  {:<8} {:>9} {:>9} {:>9} {:>8}\n", "traffic", "offered", "accepted", "mean", "p99");
+        for (kind, points) in [("uniform", &n.uniform), ("hotspot", &n.hotspot)] {
+            for p in points.iter() {
+                text += &format!(
+                    "  {:<8} {:>9.3} {:>9.4} {:>9.1} {:>8.0}\n",
+                    kind, p.offered, p.accepted, p.mean_latency, p.p99_latency
+                );
+            }
+        }
+        text += &format!(
+            "  saturation: uniform {:.3}, hotspot {:.3} messages per node per cycle\n",
+            n.saturation_uniform, n.saturation_hotspot
+        );
+        let mut v = serde_json::to_value(&n)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("svg");
+        }
+        out.insert("noc".into(), v);
     }
     if want(Section::Area) {
         let pb = bar(0, "place and route");

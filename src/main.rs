@@ -73,7 +73,8 @@ enum Command {
     Verilog {
         /// Cluster manifest (for --top cluster)
         manifest: Option<PathBuf>,
-        /// Block to export: leb128, or (planned) enclave, router, cluster
+        /// Block to export: enclave, enclave_hx8k, enclave_sim, ni, network2x2, network4x4,
+        /// router, mesh2x2, leb128, byte_ram (cluster: planned)
         #[arg(long, default_value = "cluster")]
         top: String,
         /// Output file
