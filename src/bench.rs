@@ -109,9 +109,17 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         let n = castle_testbench::bench::noc_latency(&|step| pb.set_message(step.to_string()))?;
         pb.finish_and_clear();
         let svg = castle_testbench::suites::root().join("docs/noc-latency.svg");
-        std::fs::write(&svg, &n.svg).map_err(|e| anyhow::anyhow!("writing {}: {e}", svg.display()))?;
-        text += &format!("Network 4x4, {}-word messages: latency against offered load ({})\n", n.message_words, svg.display());
-        text += &format!("  {:<8} {:>9} {:>9} {:>9} {:>8}\n", "traffic", "offered", "accepted", "mean", "p99");
+        std::fs::write(&svg, &n.svg)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", svg.display()))?;
+        text += &format!(
+            "Network 4x4, {}-word messages: latency against offered load ({})\n",
+            n.message_words,
+            svg.display()
+        );
+        text += &format!(
+            "  {:<8} {:>9} {:>9} {:>9} {:>8}\n",
+            "traffic", "offered", "accepted", "mean", "p99"
+        );
         for (kind, points) in [("uniform", &n.uniform), ("hotspot", &n.hotspot)] {
             for p in points.iter() {
                 text += &format!(

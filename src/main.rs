@@ -39,7 +39,8 @@ enum Command {
         /// Executor of the enclave (`model`: the software model, with the hardware's semantics)
         #[arg(long, value_parser = ["verilator", "rust-hdl", "model"], default_value = "verilator")]
         engine: String,
-        /// Cycle budget of the run (for the model: its instruction budget, default 100000000)
+        /// Cycle budget of the run: reaching it is a fuel trap (the model has no clock: its
+        /// instruction budget; default 100000000)
         #[arg(long)]
         max_cycles: Option<u64>,
         /// Write a VCD trace (clocked engines only)

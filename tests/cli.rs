@@ -303,9 +303,25 @@ fn run_and_spec_on_the_core() {
     assert!(std::fs::read_to_string(&vcd)
         .unwrap()
         .contains("$enddefinitions"));
-    let (code, _, err) = castle(&["run", &f, "--invoke", "spin", "--max-cycles", "500"]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("no halt within"), "{err}");
+    let (code, out, err) = castle(&[
+        "run",
+        &f,
+        "--invoke",
+        "spin",
+        "--max-cycles",
+        "500",
+        "--json",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert!(
+        v["trap"]
+            .as_str()
+            .unwrap()
+            .starts_with("fuel exhausted at pc"),
+        "{out}"
+    );
+    assert!(v["cycles"].as_u64().unwrap() <= 501, "{out}");
     let (code, out, err) = castle(&["spec", "--filter", "i32", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");

@@ -438,7 +438,9 @@ pub struct NocLatency {
 }
 
 /// Offered loads measured, messages per node per cycle.
-pub const NOC_LOADS: &[f64] = &[0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.05, 0.06];
+pub const NOC_LOADS: &[f64] = &[
+    0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.05, 0.06,
+];
 
 /// Measure the curves: uniform random destinations (never the sender itself) and a hotspot,
 /// 4-word messages, every receiver drains its mailbox as fast as the port allows.
@@ -455,7 +457,17 @@ pub fn noc_latency(progress: &dyn Fn(&str)) -> Result<NocLatency, BenchError> {
         n.fast_drain = true;
         for k in 0..16 {
             for j in 0..16 {
-                n.cfg(k, j as u8, entry((j % 4) as u8, (j / 4) as u8, true, false, (k << 8 | j) as u16));
+                n.cfg(
+                    k,
+                    j as u8,
+                    entry(
+                        (j % 4) as u8,
+                        (j / 4) as u8,
+                        true,
+                        false,
+                        (k << 8 | j) as u16,
+                    ),
+                );
             }
         }
         let mut queued = std::collections::HashMap::new();
@@ -463,7 +475,11 @@ pub fn noc_latency(progress: &dyn Fn(&str)) -> Result<NocLatency, BenchError> {
         for c in 0..warmup + window {
             for k in 0..16 {
                 if rng.gen_bool(load) {
-                    let mut dst = if hotspot && rng.gen_bool(frac) { hot } else { rng.gen_range(0..15) };
+                    let mut dst = if hotspot && rng.gen_bool(frac) {
+                        hot
+                    } else {
+                        rng.gen_range(0..15)
+                    };
                     if !(hotspot && dst == hot) && dst >= k {
                         dst = (dst + 1) % 16;
                     }
@@ -477,16 +493,37 @@ pub fn noc_latency(progress: &dyn Fn(&str)) -> Result<NocLatency, BenchError> {
             }
             n.step();
         }
-        let mut lat: Vec<u64> = n.got.iter().filter_map(|g| queued.get(&g.words[0]).filter(|&&q| q >= warmup).map(|&q| g.seen - q)).collect();
+        let mut lat: Vec<u64> = n
+            .got
+            .iter()
+            .filter_map(|g| {
+                queued
+                    .get(&g.words[0])
+                    .filter(|&&q| q >= warmup)
+                    .map(|&q| g.seen - q)
+            })
+            .collect();
         lat.sort_unstable();
         let in_window = |t: u64| t >= warmup;
-        let delivered = n.done.iter().filter(|x| x.code == DELIVERED && in_window(x.status_at)).count();
-        let rejected = n.done.iter().filter(|x| x.code == REJECTED && in_window(x.status_at)).count();
+        let delivered = n
+            .done
+            .iter()
+            .filter(|x| x.code == DELIVERED && in_window(x.status_at))
+            .count();
+        let rejected = n
+            .done
+            .iter()
+            .filter(|x| x.code == REJECTED && in_window(x.status_at))
+            .count();
         let per = |x: usize| x as f64 / (16.0 * window as f64);
         Ok(LoadPoint {
             offered: load,
             accepted: per(delivered),
-            mean_latency: if lat.is_empty() { f64::NAN } else { lat.iter().sum::<u64>() as f64 / lat.len() as f64 },
+            mean_latency: if lat.is_empty() {
+                f64::NAN
+            } else {
+                lat.iter().sum::<u64>() as f64 / lat.len() as f64
+            },
             p99_latency: lat.get(lat.len() * 99 / 100).copied().unwrap_or(0) as f64,
             rejected: per(rejected),
         })
@@ -530,27 +567,70 @@ fn latency_svg(uniform: &[LoadPoint], hotspot: &[LoadPoint]) -> String {
          <text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">Castle NoC 4x4 (routers + NIs, Verilator): 4-word messages</text>\n",
         w / 2.0
     );
-    s += &format!("<line x1=\"{l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>\n", h - b, w - r, h - b);
-    s += &format!("<line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{}\" stroke=\"black\"/>\n", h - b);
+    s += &format!(
+        "<line x1=\"{l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>\n",
+        h - b,
+        w - r,
+        h - b
+    );
+    s += &format!(
+        "<line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{}\" stroke=\"black\"/>\n",
+        h - b
+    );
     for i in 0..=6 {
         let v = xmax * i as f64 / 6.0;
-        s += &format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{v:.3}</text>\n", x(v), h - b + 18.0);
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{v:.3}</text>\n",
+            x(v),
+            h - b + 18.0
+        );
         let u = ymax * i as f64 / 6.0;
-        s += &format!("<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>\n", l - 6.0, y(u) + 4.0);
-        s += &format!("<line x1=\"{l}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"#ddd\"/>\n", y(u), w - r, y(u));
+        s += &format!(
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>\n",
+            l - 6.0,
+            y(u) + 4.0
+        );
+        s += &format!(
+            "<line x1=\"{l}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"#ddd\"/>\n",
+            y(u),
+            w - r,
+            y(u)
+        );
     }
     s += &format!("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">offered load (messages per node per cycle; x10 = flits)</text>\n", (l + w - r) / 2.0, h - 18.0);
     s += &format!("<text x=\"16\" y=\"{}\" transform=\"rotate(-90 16 {})\" text-anchor=\"middle\">mean latency, creation to mailbox (cycles)</text>\n", (t + h - b) / 2.0, (t + h - b) / 2.0);
-    for (pts, color, name, dy) in [(uniform, "#1f77b4", "uniform random", 0.0), (hotspot, "#d62728", "hotspot (25% to node 5)", 18.0)] {
-        let line: Vec<String> = pts.iter().filter(|p| p.mean_latency.is_finite()).map(|p| format!("{:.1},{:.1}", x(p.offered), y(p.mean_latency))).collect();
-        s += &format!("<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>\n", line.join(" "));
+    for (pts, color, name, dy) in [
+        (uniform, "#1f77b4", "uniform random", 0.0),
+        (hotspot, "#d62728", "hotspot (25% to node 5)", 18.0),
+    ] {
+        let line: Vec<String> = pts
+            .iter()
+            .filter(|p| p.mean_latency.is_finite())
+            .map(|p| format!("{:.1},{:.1}", x(p.offered), y(p.mean_latency)))
+            .collect();
+        s += &format!(
+            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>\n",
+            line.join(" ")
+        );
         for p in pts.iter().filter(|p| p.mean_latency.is_finite()) {
-            let fill = if p.mean_latency > ymax { "white" } else { color };
-            s += &format!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{fill}\" stroke=\"{color}\"/>\n", x(p.offered), y(p.mean_latency));
+            let fill = if p.mean_latency > ymax {
+                "white"
+            } else {
+                color
+            };
+            s += &format!(
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{fill}\" stroke=\"{color}\"/>\n",
+                x(p.offered),
+                y(p.mean_latency)
+            );
         }
         s += &format!("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"2\"/>\n", l + 20.0, t + 14.0 + dy, l + 40.0, t + 14.0 + dy);
         let sat = pts.iter().map(|p| p.accepted).fold(0.0, f64::max);
-        s += &format!("<text x=\"{}\" y=\"{}\">{name}: saturation {sat:.4} msg/node/cycle</text>\n", l + 46.0, t + 18.0 + dy);
+        s += &format!(
+            "<text x=\"{}\" y=\"{}\">{name}: saturation {sat:.4} msg/node/cycle</text>\n",
+            l + 46.0,
+            t + 18.0 + dy
+        );
     }
     s += &format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#555\">hollow: beyond saturation, mean above {ymax:.0} cycles</text>\n", w - r - 4.0, h - b - 8.0);
     s += "</svg>\n";

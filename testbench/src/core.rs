@@ -33,6 +33,7 @@ pub fn design(opts: &BuildOptions) -> Result<Design, EngineError> {
 /// The core's ports the engine drives or reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pin {
+    Reset,
     Start,
     StartFunc,
     StartSp,
@@ -52,7 +53,8 @@ pub enum Pin {
     RetireOp,
 }
 
-const INPUTS: [(Pin, &str); 9] = [
+const INPUTS: [(Pin, &str); 10] = [
+    (Pin::Reset, "reset"),
     (Pin::Start, "start"),
     (Pin::StartFunc, "start_func"),
     (Pin::StartSp, "start_sp"),
@@ -159,6 +161,7 @@ impl Pins for RustHdlPins {
     fn set(&mut self, pin: Pin, value: u64) {
         let u = &mut self.0.uut;
         match pin {
+            Pin::Reset => u.reset.next = value != 0,
             Pin::Start => u.start.next = value != 0,
             Pin::StartFunc => u.start_func.next = value.to_bits(),
             Pin::StartSp => u.start_sp.next = value.to_bits(),
@@ -282,6 +285,23 @@ impl CoreEngine {
         self.pins.set(Pin::PeekAddr, addr as u64);
         self.pins.tick();
         self.pins.get(Pin::PeekData) as u32
+    }
+
+    /// Stops a run that reached `max_cycles` (a synchronous reset of the core: memories and
+    /// registers keep their contents) and reports it as a fuel trap at the current pc.
+    fn stop_at_cycle_limit(&mut self) -> Outcome {
+        self.pins.set(Pin::Reset, 1);
+        self.pins.tick();
+        self.pins.set(Pin::Reset, 0);
+        let pc = self.peek(LoadTarget::Regs, 5);
+        Outcome {
+            result: Err(Trap {
+                cause: TrapCause::FuelExhausted,
+                pc,
+            }),
+            instructions: self.peek_wide(0),
+            cycles: self.peek_wide(2),
+        }
     }
 
     /// A 48-bit counter from peek register `index` (low) and `index + 1` (high).
@@ -437,14 +457,15 @@ impl CoreEngine {
         self.pins.set(Pin::Start, 1);
         self.pins.tick();
         self.pins.set(Pin::Start, 0);
-        let budget = self
-            .max_cycles
-            .unwrap_or(u64::MAX)
-            .min(fuel.saturating_mul(CYCLES_PER_FUEL).saturating_add(10_000));
+        let hang = fuel.saturating_mul(CYCLES_PER_FUEL).saturating_add(10_000);
+        let budget = self.max_cycles.unwrap_or(u64::MAX).min(hang);
         let mut cycles = 0u64;
         let mut current = 256;
         while self.pins.get(Pin::Busy) != 0 {
             if cycles >= budget {
+                if self.max_cycles.is_some_and(|m| cycles >= m) {
+                    return Ok(self.stop_at_cycle_limit());
+                }
                 return Err(EngineError::Timeout(cycles));
             }
             if let Some(p) = self.profile.as_mut() {
@@ -458,10 +479,11 @@ impl CoreEngine {
             } else {
                 // Ticks after the halt change nothing (an idle core only serves its ports),
                 // so check for it every BATCH cycles.
-                for _ in 0..BATCH {
+                let n = BATCH.min(budget - cycles);
+                for _ in 0..n {
                     self.pins.tick();
                 }
-                cycles += BATCH;
+                cycles += n;
             }
         }
         let instructions = self.peek_wide(0);

@@ -24,10 +24,22 @@ pub struct Send {
 
 impl Send {
     pub fn data(slot: u8, words: &[u32]) -> Send {
-        Send { slot, grant: false, words: words.to_vec(), give: 0, mask: 0 }
+        Send {
+            slot,
+            grant: false,
+            words: words.to_vec(),
+            give: 0,
+            mask: 0,
+        }
     }
     pub fn grant(slot: u8, give: u8, mask: u8) -> Send {
-        Send { slot, grant: true, words: vec![], give, mask }
+        Send {
+            slot,
+            grant: true,
+            words: vec![],
+            give,
+            mask,
+        }
     }
 }
 
@@ -114,7 +126,11 @@ pub struct Network {
 impl Network {
     /// `name` is `network2x2` or `network4x4`.
     pub fn new(design: &Design, name: &str) -> Result<Network, ModelError> {
-        let (nodes, width) = if name == "network4x4" { (16, 4) } else { (4, 2) };
+        let (nodes, width) = if name == "network4x4" {
+            (16, 4)
+        } else {
+            (4, 2)
+        };
         let mut model = design.instantiate()?;
         let mut ports = vec![];
         for i in 0..nodes {
@@ -133,7 +149,12 @@ impl Network {
                 send_len: inp(m, "send_len")?,
                 send_give: inp(m, "send_give")?,
                 send_mask: inp(m, "send_mask")?,
-                send_w: [inp(m, "send_w0")?, inp(m, "send_w1")?, inp(m, "send_w2")?, inp(m, "send_w3")?],
+                send_w: [
+                    inp(m, "send_w0")?,
+                    inp(m, "send_w1")?,
+                    inp(m, "send_w2")?,
+                    inp(m, "send_w3")?,
+                ],
                 status_valid: out(m, "status_valid")?,
                 status_code: out(m, "status_code")?,
                 mb_valid: out(m, "mb_valid")?,
@@ -202,7 +223,9 @@ impl Network {
 
     /// Nothing queued, offered or outstanding at any node (mailboxes may hold messages).
     pub fn quiet(&self) -> bool {
-        self.agents.iter().all(|a| a.cfg.is_empty() && a.sends.is_empty() && a.current.is_none())
+        self.agents
+            .iter()
+            .all(|a| a.cfg.is_empty() && a.sends.is_empty() && a.current.is_none())
     }
 
     /// Sends not yet finished at node k.
@@ -238,7 +261,8 @@ impl Network {
                 self.model.set(p.send_give, s.give as u64);
                 self.model.set(p.send_mask, s.mask as u64);
                 for i in 0..4 {
-                    self.model.set(p.send_w[i], s.words.get(i).copied().unwrap_or(0) as u64);
+                    self.model
+                        .set(p.send_w[i], s.words.get(i).copied().unwrap_or(0) as u64);
                 }
             }
         }
@@ -307,10 +331,17 @@ impl Network {
             if self.model.get(p.status_valid) != 0 {
                 let code = self.model.get(p.status_code) as u8;
                 match a.current.take() {
-                    Some((queued, Some(taken), send)) if taken < c => {
-                        self.done.push(Done { node: k, send, queued, taken, status_at: c, code })
-                    }
-                    other => panic!("cycle {c}: node {k} status {code} without a send outstanding ({other:?})"),
+                    Some((queued, Some(taken), send)) if taken < c => self.done.push(Done {
+                        node: k,
+                        send,
+                        queued,
+                        taken,
+                        status_at: c,
+                        code,
+                    }),
+                    other => panic!(
+                        "cycle {c}: node {k} status {code} without a send outstanding ({other:?})"
+                    ),
                 }
             }
         }
@@ -352,23 +383,39 @@ pub enum Expect {
     Refused,
     /// Delivered to `node` with `badge` (or rejected there when its mailbox or c-list is full).
     /// For a grant, `entry` is the attenuated capability the receiver installs.
-    To { node: usize, badge: u16, entry: Option<u32> },
+    To {
+        node: usize,
+        badge: u16,
+        entry: Option<u32>,
+    },
 }
 
 impl RefNet {
     pub fn new(nodes: usize, width: usize) -> RefNet {
-        RefNet { clist: vec![[0; SLOTS]; nodes], width }
+        RefNet {
+            clist: vec![[0; SLOTS]; nodes],
+            width,
+        }
     }
 
     pub fn cfg(&mut self, k: usize, slot: u8, e: u32) {
-        self.clist[k][slot as usize] = if e & castle_noc::ni::ENTRY_VALID != 0 { e & 0x1ff_ffff } else { 0 };
+        self.clist[k][slot as usize] = if e & castle_noc::ni::ENTRY_VALID != 0 {
+            e & 0x1ff_ffff
+        } else {
+            0
+        };
     }
 
     /// The outcome the capability rules allow for `s` sent by node `k`.
     pub fn expect(&self, k: usize, s: &Send) -> Expect {
         let e = self.clist[k][s.slot as usize];
-        let right = if s.grant { castle_noc::ni::ENTRY_GRANT } else { castle_noc::ni::ENTRY_SEND };
-        if e & castle_noc::ni::ENTRY_VALID == 0 || e & right == 0 || (!s.grant && s.words.len() > 4) {
+        let right = if s.grant {
+            castle_noc::ni::ENTRY_GRANT
+        } else {
+            castle_noc::ni::ENTRY_SEND
+        };
+        if e & castle_noc::ni::ENTRY_VALID == 0 || e & right == 0 || (!s.grant && s.words.len() > 4)
+        {
             return Expect::Refused;
         }
         let node = ((e >> 18) & 3) as usize * self.width + ((e >> 16) & 3) as usize;
@@ -380,9 +427,17 @@ impl RefNet {
             }
             // Attenuation: rights ANDed with the mask, reserved rights dropped.
             let rights = (g >> 20) & 3 & s.mask as u32;
-            return Expect::To { node, badge, entry: Some(castle_noc::ni::ENTRY_VALID | (g & 0xf_ffff) | rights << 20) };
+            return Expect::To {
+                node,
+                badge,
+                entry: Some(castle_noc::ni::ENTRY_VALID | (g & 0xf_ffff) | rights << 20),
+            };
         }
-        Expect::To { node, badge, entry: None }
+        Expect::To {
+            node,
+            badge,
+            entry: None,
+        }
     }
 
     /// Install a delivered grant at `node`; returns the slot (lowest free), or None when full.

@@ -1,6 +1,8 @@
 //! The exported networks of routers and NIs on Verilator, against the reference model of the
 //! capability rules (`castle_testbench::network::RefNet`).
-use castle_testbench::network::{design, entry, Expect, Network, RefNet, Send, DELIVERED, REFUSED, REJECTED, SLOTS};
+use castle_testbench::network::{
+    design, entry, Expect, Network, RefNet, Send, DELIVERED, REFUSED, REJECTED, SLOTS,
+};
 use castle_testbench::verilator::BuildOptions;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use std::collections::HashMap;
@@ -59,7 +61,10 @@ fn random_traffic(name: &str, per_node: usize, seed: u64) {
             n.send(k, s);
         }
     }
-    assert!(n.run_until_quiet(400_000), "sends still outstanding after 400k cycles");
+    assert!(
+        n.run_until_quiet(400_000),
+        "sends still outstanding after 400k cycles"
+    );
     // Drain everything left.
     n.drain = vec![1.0; nodes];
     n.run(200);
@@ -72,16 +77,29 @@ fn random_traffic(name: &str, per_node: usize, seed: u64) {
     let (mut del, mut rej, mut refu) = (0, 0, 0);
     for d in &n.done {
         let exp = model.expect(d.node, &d.send);
-        let gs = d.send.words.first().and_then(|w0| got.remove(w0)).unwrap_or_default();
+        let gs = d
+            .send
+            .words
+            .first()
+            .and_then(|w0| got.remove(w0))
+            .unwrap_or_default();
         match (exp, d.code) {
             (Expect::Refused, REFUSED) => {
                 assert!(gs.is_empty());
-                assert!(d.status_at - d.taken <= 3, "refusal took {} cycles", d.status_at - d.taken);
+                assert!(
+                    d.status_at - d.taken <= 3,
+                    "refusal took {} cycles",
+                    d.status_at - d.taken
+                );
                 refu += 1;
             }
             (Expect::To { node, badge, .. }, DELIVERED) => {
                 assert_eq!(gs.len(), 1, "{d:?} delivered {} times", gs.len());
-                assert_eq!((gs[0].node, gs[0].badge, &gs[0].words), (node, badge, &d.send.words), "{d:?}");
+                assert_eq!(
+                    (gs[0].node, gs[0].badge, &gs[0].words),
+                    (node, badge, &d.send.words),
+                    "{d:?}"
+                );
                 del += 1;
             }
             (Expect::To { .. }, REJECTED) => {
@@ -91,9 +109,19 @@ fn random_traffic(name: &str, per_node: usize, seed: u64) {
             (e, c) => panic!("{d:?}: model {e:?}, status {c}"),
         }
     }
-    assert!(got.is_empty(), "messages nobody sent (or delivered twice): {got:?}");
-    eprintln!("{name}: {} sends: {del} delivered, {rej} rejected, {refu} refused in {} cycles", n.done.len(), n.cycle);
-    assert!(del > 0 && rej > 0 && refu > 0, "some outcome never happened");
+    assert!(
+        got.is_empty(),
+        "messages nobody sent (or delivered twice): {got:?}"
+    );
+    eprintln!(
+        "{name}: {} sends: {del} delivered, {rej} rejected, {refu} refused in {} cycles",
+        n.done.len(),
+        n.cycle
+    );
+    assert!(
+        del > 0 && rej > 0 && refu > 0,
+        "some outcome never happened"
+    );
 }
 
 #[test]
@@ -155,7 +183,11 @@ fn grant_chain(d: &castle_testbench::verilator::Design, seed: u64) -> usize {
     for i in 0..chain.len() - 1 {
         let (from, to) = (chain[i], chain[i + 1]);
         // Mostly keep the grant right so chains get long; sometimes drop either right.
-        let mask = if rng.gen_bool(0.7) { 2 | rng.gen_range(0..2u8) } else { rng.gen_range(0..4u8) };
+        let mask = if rng.gen_bool(0.7) {
+            2 | rng.gen_range(0..2u8)
+        } else {
+            rng.gen_range(0..4u8)
+        };
         let s = Send::grant(0, give, mask);
         let exp = model.expect(from, &s);
         n.send(from, s);
@@ -163,13 +195,20 @@ fn grant_chain(d: &castle_testbench::verilator::Design, seed: u64) -> usize {
         n.run(20);
         let d = n.done.last().unwrap().clone();
         let granted = match exp {
-            Expect::To { node, entry: Some(e), .. } if node == to => e,
+            Expect::To {
+                node,
+                entry: Some(e),
+                ..
+            } if node == to => e,
             e => panic!("model: {e:?}"),
         };
         assert_eq!(d.code, DELIVERED, "{d:?}");
         let slot = model.install(to, granted).expect("model c-list full");
         let g = n.got.pop().expect("grant not in the mailbox");
-        assert!(g.grant && g.node == to && g.slot == slot && g.badge == 0x100 + i as u16, "{g:?}, model slot {slot}");
+        assert!(
+            g.grant && g.node == to && g.slot == slot && g.badge == 0x100 + i as u16,
+            "{g:?}, model slot {slot}"
+        );
         let r = (granted >> 20) & 3;
         assert_eq!(r & !rights, 0, "rights grew: {rights:#b} -> {r:#b}");
         assert_eq!(r, rights & mask as u32);
@@ -183,7 +222,10 @@ fn grant_chain(d: &castle_testbench::verilator::Design, seed: u64) -> usize {
         if r & 1 == 1 {
             assert_eq!(d.code, DELIVERED);
             let m = n.got.pop().unwrap();
-            assert_eq!((m.node, m.badge, m.words.clone()), (target, 0xcafe, vec![i as u32]));
+            assert_eq!(
+                (m.node, m.badge, m.words.clone()),
+                (target, 0xcafe, vec![i as u32])
+            );
         } else {
             assert_eq!(d.code, REFUSED);
         }
@@ -194,17 +236,28 @@ fn grant_chain(d: &castle_testbench::verilator::Design, seed: u64) -> usize {
             n.run(20);
             let d = n.done.last().unwrap();
             if r & 2 == 0 {
-                assert_eq!(d.code, REFUSED, "grant through a slot without the grant right");
+                assert_eq!(
+                    d.code, REFUSED,
+                    "grant through a slot without the grant right"
+                );
             } else {
                 // Delivered to the target itself (the slot points there): install there.
                 assert_eq!(d.code, DELIVERED);
                 let g = n.got.pop().unwrap();
                 let e = match model.expect(to, &Send::grant(slot, slot, 3)) {
-                    Expect::To { node, entry: Some(e), .. } if node == target => e,
+                    Expect::To {
+                        node,
+                        entry: Some(e),
+                        ..
+                    } if node == target => e,
                     e => panic!("{e:?}"),
                 };
                 assert_eq!(model.install(target, e), Some(g.slot));
-                assert_eq!((e >> 20) & 3, r, "a mask of 11 kept exactly the held rights");
+                assert_eq!(
+                    (e >> 20) & 3,
+                    r,
+                    "a mask of 11 kept exactly the held rights"
+                );
             }
         }
         give = slot;
@@ -224,7 +277,11 @@ fn latency_per_hop() {
     let mut n = net("network4x4");
     let mut lat = vec![];
     for (i, &dst) in [1usize, 2, 3, 7, 11, 15].iter().enumerate() {
-        n.cfg(0, i as u8, entry((dst % 4) as u8, (dst / 4) as u8, true, false, i as u16));
+        n.cfg(
+            0,
+            i as u8,
+            entry((dst % 4) as u8, (dst / 4) as u8, true, false, i as u16),
+        );
     }
     assert!(n.run_until_quiet(100));
     for i in 0..6u8 {
@@ -253,7 +310,17 @@ fn slow_receiver_does_not_block_others() {
         let mut n = net("network4x4");
         for k in 0..16 {
             for d in 0..16 {
-                n.cfg(k, d as u8, entry((d % 4) as u8, (d / 4) as u8, true, false, (k << 8 | d) as u16));
+                n.cfg(
+                    k,
+                    d as u8,
+                    entry(
+                        (d % 4) as u8,
+                        (d / 4) as u8,
+                        true,
+                        false,
+                        (k << 8 | d) as u16,
+                    ),
+                );
             }
             for _ in 0..400 {
                 n.send(k, Send::data(rng.gen_range(0..16), &[k as u32, 2, 3, 4]));
@@ -264,9 +331,16 @@ fn slow_receiver_does_not_block_others() {
         }
         let cycles = 12_000;
         n.run(cycles);
-        let ok = n.done.iter().filter(|d| d.code == DELIVERED && d.send.slot as usize != slow).count();
+        let ok = n
+            .done
+            .iter()
+            .filter(|d| d.code == DELIVERED && d.send.slot as usize != slow)
+            .count();
         let rej = n.done.iter().filter(|d| d.code == REJECTED).count();
-        assert!(n.backlog(0) > 0, "senders ran dry: not a saturation measurement");
+        assert!(
+            n.backlog(0) > 0,
+            "senders ran dry: not a saturation measurement"
+        );
         (ok as f64 / cycles as f64, rej)
     };
     let (base, rej0) = measure(false);
@@ -283,11 +357,21 @@ fn latency_under_load_curves() {
     let f = castle_testbench::bench::noc_latency(&|_| {}).unwrap();
     for (name, pts) in [("uniform", &f.uniform), ("hotspot", &f.hotspot)] {
         for p in pts.iter() {
-            eprintln!("{name}: offered {:.3} accepted {:.4} rejected {:.4} mean {:.1} p99 {:.0}", p.offered, p.accepted, p.rejected, p.mean_latency, p.p99_latency);
+            eprintln!(
+                "{name}: offered {:.3} accepted {:.4} rejected {:.4} mean {:.1} p99 {:.0}",
+                p.offered, p.accepted, p.rejected, p.mean_latency, p.p99_latency
+            );
         }
     }
-    eprintln!("saturation: uniform {:.4}, hotspot {:.4} msg/node/cycle", f.saturation_uniform, f.saturation_hotspot);
-    std::fs::write(castle_rtl::tools::project_root().join("docs/noc-latency.svg"), &f.svg).unwrap();
+    eprintln!(
+        "saturation: uniform {:.4}, hotspot {:.4} msg/node/cycle",
+        f.saturation_uniform, f.saturation_hotspot
+    );
+    std::fs::write(
+        castle_rtl::tools::project_root().join("docs/noc-latency.svg"),
+        &f.svg,
+    )
+    .unwrap();
     // Light load: a message is in the mailbox within ~2x the zero-load latency.
     assert!(f.uniform[0].mean_latency < 40.0, "{:?}", f.uniform[0]);
     assert!(f.saturation_uniform > 0.02);

@@ -16,7 +16,7 @@
 //!   ([`LoadTarget`]), `load_addr` (word index within the target), `load_data`.
 //! - Peek port (when idle): `peek_target` and `peek_addr` in one cycle, `peek_data` in the
 //!   next: linear memory, globals, value stack, and with target `Regs` 0/1 the instruction
-//!   count (low/high), 2/3 the cycle count, 4 the linear memory size in pages.
+//!   count (low/high), 2/3 the cycle count, 4 the linear memory size in pages, 5 the pc.
 //!
 //! # Memories (`2^N` words; widths in bits)
 //! code: two banks of `2^CODE_A` x 32 (even and odd words, so any 8-byte aligned pair is read
@@ -1509,6 +1509,9 @@ impl<
                 }
                 4 => {
                     self.peek_data.next = bit_cast::<32, 16>(self.mem_pages.q.val());
+                }
+                5 => {
+                    self.peek_data.next = bit_cast::<32, 16>(self.pc.q.val());
                 }
                 _ => {
                     self.peek_data.next = 0.into();
