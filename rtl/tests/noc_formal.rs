@@ -263,10 +263,12 @@ fn router_arbiter_keeps_worms_whole() {
 /// (d, crossbar) In the router at (1,1), every cycle: each input's head goes to at most one
 /// output; an input is popped exactly when an output that grants it is ready (nothing dropped
 /// or duplicated); an output carries exactly its granted input's head flit (nothing altered);
-/// an input in the middle of a worm (`busy`) never requests an output as if it were a first
-/// flit, and a first flit requests exactly one output. With the arbiter proof (a locked output
-/// serves only its owner) and the FIFO proof of the buffers: the flits of a message leave in
-/// order, contiguously, unaltered, through one output; none is dropped.
+/// an input buffer's request (`out_req`, registered with a first flit; zero for body flits by
+/// construction of the buffer) names exactly one output, and while an input owns an output
+/// its waiting first flit requests that very output; an input owns at most one output. With
+/// the arbiter proof (a locked output serves only its owner) and the FIFO proof of the
+/// buffers: the flits of a message leave in order, contiguously, unaltered, through one
+/// output; none is dropped.
 #[test]
 fn router_crossbar_keeps_flits() {
     let v = blocks::export("router").unwrap();
@@ -281,25 +283,25 @@ fn router_crossbar_keeps_flits() {
         let grants: Vec<String> = d.iter().map(|o| format!("oa_{o}$grant[{k}]")).collect();
         let taken: Vec<String> = d.iter().map(|o| format!("(oa_{o}$grant[{k}] && out_{o}_ready)")).collect();
         let count: Vec<String> = d.iter().map(|o| format!("{{4'd0, oa_{o}$grant[{k}]}}")).collect();
-        let reqs: Vec<String> = d.iter().map(|o| format!("oa_{o}$req[{k}]")).collect();
         p += &format!(
             "    always @(*) if (f_past) begin\n        assert(({}) <= 5'd1);\n        assert(pop_{i} == ({}));\n        \
-             if ({}) assert(ib_{i}$out_valid);\n        if (busy_{i}$q) assert(go_{i} == 5'd0 && !({}));\n        \
-             if (ib_{i}$out_valid && !busy_{i}$q) assert(go_{i} != 5'd0 && (go_{i} & (go_{i} - 5'd1)) == 5'd0);\n        \
-             if (go_{i} != 5'd0) assert(ib_{i}$out_valid && !busy_{i}$q);\n",
+             if ({}) assert(ib_{i}$out_valid);\n        \
+             if (ib_{i}$out_req != 5'd0) assert(ib_{i}$out_valid && (ib_{i}$out_req & (ib_{i}$out_req - 5'd1)) == 5'd0);\n",
             count.join(" + "),
             taken.join(" || "),
             grants.join(" || "),
-            reqs.join(" || "),
         );
         for (m, o) in d.iter().enumerate() {
             p += &format!("        if (oa_{o}$grant[{k}]) assert(out_{o}_flit == ib_{i}$out_flit);\n");
-            // An output locked to input i while i is not in a worm is offering i's first flit.
-            p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && !busy_{i}$q) assert(ib_{i}$out_valid && go_{i} == 5'd{});\n", 1 << m);
+            // An output locked to input i: a first flit waiting at i's head is routed to it.
+            p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && ib_{i}$out_req != 5'd0) assert(ib_{i}$out_req == 5'd{});\n", 1 << m);
         }
         let locks: Vec<String> = d.iter().map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}")).collect();
         p += &format!("        assert(({}) <= 5'd1);\n", locks.join(" + "));
-        p += &format!("        if (busy_{i}$q) assert(({}) == 5'd1);\n", locks.join(" + "));
+        // An input that owns an output and has no flit at its head is inside its worm: the
+        // next flit it loads is a body flit (`mid`, brought out of the buffer below).
+        let owns: Vec<String> = d.iter().map(|o| format!("(f_lk_{o} && f_ow_{o}[{k}])")).collect();
+        p += &format!("        if (({}) && !ib_{i}$out_valid) assert(f_mid_{i});\n", owns.join(" || "));
         p += "    end\n";
     }
     // The arbiters' own invariant (proved in router_arbiter_keeps_worms_whole), asserted in
@@ -320,5 +322,24 @@ fn router_crossbar_keeps_flits() {
             1,
         );
     }
-    prove("router_crossbar", &v, 2);
+    // Each input buffer's own invariant (`mid` says whether the head flit is not a `last` one;
+    // a request is registered only with a valid head, and names one output), asserted in the
+    // buffer, and `mid` brought out to `top` as `f_mid_i`.
+    for i in d {
+        v = with_module_props(
+            &v,
+            &format!("top$ib_{i}"),
+            "    output wire f_mid;\n    assign f_mid = mid$q;\n    \
+             always @(*) if (!reset) begin\n        if (skid_valid$q) assert(head_valid$q);\n        \
+             if (head_valid$q) assert(mid$q == !head$q[16]);\n        \
+             if (req$q != 5'd0) assert(head_valid$q && (req$q & (req$q - 5'd1)) == 5'd0);\n    end\n",
+        );
+        v = v.replacen(&format!("module top$ib_{i}(clock,"), &format!("module top$ib_{i}(f_mid,clock,"), 1);
+        v = v.replacen(
+            &format!("    top$ib_{i} ib_{i}(\n"),
+            &format!("    wire f_mid_{i};\n    top$ib_{i} ib_{i}(\n        .f_mid(f_mid_{i}),\n"),
+            1,
+        );
+    }
+    prove("router_crossbar", &v, 4);
 }
