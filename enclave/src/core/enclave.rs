@@ -176,6 +176,7 @@ pub struct Enclave<
     peek_sel: DFF<Bits<4>>,
     peek_odd: DFF<Bit>,
     peek_reg: DFF<Bits<3>>,
+    lget_ready: DFF<Bit>,
     fuel_budget: DFF<Bits<48>>,
 
     // Combinational signals.
@@ -228,6 +229,10 @@ pub struct Enclave<
     push: Signal<Local, Bit>,
     push_val: Signal<Local, Bits<32>>,
     fn_kind: Signal<Local, Bits<3>>,
+    nx_off: Signal<Local, Bits<4>>,
+    nx_bytes: Signal<Local, Bits<16>>,
+    single: Signal<Local, Bit>,
+    preread: Signal<Local, Bit>,
     leb_bytes: Signal<Local, Bits<40>>,
     leb_signed: Signal<Local, Bit>,
     leb_len: Signal<Local, Bits<3>>,
@@ -339,6 +344,7 @@ impl<
             peek_sel: Default::default(),
             peek_odd: Default::default(),
             peek_reg: Default::default(),
+            lget_ready: Default::default(),
             fuel_budget: Default::default(),
             pc_next: Default::default(),
             stp_next: Default::default(),
@@ -389,6 +395,10 @@ impl<
             push: Default::default(),
             push_val: Default::default(),
             fn_kind: Default::default(),
+            nx_off: Default::default(),
+            nx_bytes: Default::default(),
+            single: Default::default(),
+            preread: Default::default(),
             leb_bytes: Default::default(),
             leb_signed: Default::default(),
             leb_len: Default::default(),
@@ -469,7 +479,7 @@ impl<
             ld_op,
             peek_sel,
             peek_odd,
-            peek_reg,
+            peek_reg, lget_ready,
             fuel_budget
         );
         clock!(
@@ -917,6 +927,43 @@ impl<
             + bit_cast::<18, 64>(self.fn_hi.read_data.val() & 65535)
             + bit_cast::<18, 64>((self.fn_hi.read_data.val() >> 16) & 65535);
 
+        // Pre-read for local.get: when the instruction after this one is `local.get k` with a
+        // one-byte k and its two bytes are already in the fetch window, the value stack's read
+        // port fetches local k now (it would fetch the next-on-stack, which local.get does not
+        // use), so the local.get executes in one cycle. Only after instructions that end in
+        // this cycle and fall through (same pc + length, same frame), and in local.get's own
+        // second cycle (then the window holds the next instruction already).
+        self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val());
+        if self.state.q.val() == 5 {
+            self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3);
+        }
+        self.nx_bytes.next = bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.nx_off.val()) << 3));
+        self.single.next = self.is_binop.val()
+            | self.is_unop.val()
+            | (self.op.val() == 1)
+            | (self.op.val() == 2)
+            | (self.op.val() == 3)
+            | (self.op.val() == 26)
+            | ((self.op.val() == 32) & self.lget_ready.q.val())
+            | (self.op.val() == 33)
+            | (self.op.val() == 34)
+            | (self.op.val() == 36)
+            | (self.op.val() == 63)
+            | (self.op.val() == 64)
+            | (self.op.val() == 65)
+            | ((self.op.val() == 11) & (self.pc.q.val() != self.cur_end.q.val()))
+            | ((self.op.val() == 13) & (self.tos.q.val() == 0))
+            | ((self.op.val() == 4) & (self.tos.q.val() != 0));
+        self.preread.next = false;
+        if (self.nx_off.val() <= 6) & ((self.nx_bytes.val() & 255) == 32) & !self.nx_bytes.val().get_bit(15) & !self.refetched.q.val() {
+            if self.state.q.val() == 5 {
+                self.preread.next = true;
+            }
+            if (self.state.q.val() == 3) & self.single.val() & (self.fuel.q.val() != 0) {
+                self.preread.next = true;
+            }
+        }
+
         // ---- State machine ----------------------------------------------------------------
         match self.state.q.val().index() {
             0 => {
@@ -1234,11 +1281,17 @@ impl<
                                 self.state.d.next = 8.into();
                             }
                             32 => {
-                                // local.get
-                                self.vs_ra_set.next = true;
-                                self.vs_ra.next =
-                                    self.fp.q.val() + bit_cast::<16, 32>(self.imm.val());
-                                self.state.d.next = 5.into();
+                                // local.get: read in the previous cycle (see `preread`), or
+                                // now, pushed in the next cycle.
+                                if self.lget_ready.q.val() {
+                                    self.push.next = true;
+                                    self.push_val.next = self.vstack.read_data.val();
+                                } else {
+                                    self.vs_ra_set.next = true;
+                                    self.vs_ra.next =
+                                        self.fp.q.val() + bit_cast::<16, 32>(self.imm.val());
+                                    self.state.d.next = 5.into();
+                                }
                             }
                             33 => {
                                 // local.set
@@ -1472,6 +1525,12 @@ impl<
             self.vstack.read_address.next = bit_cast::<VS_A, 16>(self.vs_ra.val());
         } else {
             self.vstack.read_address.next = bit_cast::<VS_A, 16>(self.sp_next.val() - 2);
+        }
+        self.lget_ready.d.next = false;
+        if self.preread.val() & !self.raise.val() & !self.refetch_now.val() {
+            self.vstack.read_address.next =
+                bit_cast::<VS_A, 16>(self.fp.q.val() + bit_cast::<16, 16>(self.nx_bytes.val() >> 8));
+            self.lget_ready.d.next = true;
         }
 
         // ---- Outputs ----------------------------------------------------------------------
