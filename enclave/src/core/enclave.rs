@@ -27,10 +27,11 @@
 //!
 //! # Cycles per instruction
 //! 1: constants, ALU, local.set/tee, global.set, drop, nop, block/loop, not-taken branches,
-//! taken branches that keep the top value or drop nothing, return with a result.
-//! 2: local.get, global.get, loads, stores, select, br_table, branches that must refill the
-//! top of stack, an immediate that crosses the fetched 8 bytes. call: 2 + one per local.
-//! mul: 2 to 18; div/rem: 36.
+//! taken branches that keep the top value or drop nothing, return with a result; local.get
+//! when the instruction before it fell through with it in the fetched bytes.
+//! 2: other local.gets, global.get, loads, stores, select, br_table, branches that must refill
+//! the top of stack, an immediate that crosses the fetched 8 bytes. call: 2 + one per local.
+//! mul: 2 to 18; div/rem: 35.
 use super::muldiv::MulDiv;
 use super::sram::Sram;
 use crate::byte_ram::ByteRam;
@@ -233,6 +234,7 @@ pub struct Enclave<
     nx_bytes: Signal<Local, Bits<16>>,
     single: Signal<Local, Bit>,
     preread: Signal<Local, Bit>,
+    finishing: Signal<Local, Bit>,
     leb_bytes: Signal<Local, Bits<40>>,
     leb_signed: Signal<Local, Bit>,
     leb_len: Signal<Local, Bits<3>>,
@@ -399,6 +401,7 @@ impl<
             nx_bytes: Default::default(),
             single: Default::default(),
             preread: Default::default(),
+            finishing: Default::default(),
             leb_bytes: Default::default(),
             leb_signed: Default::default(),
             leb_len: Default::default(),
@@ -931,10 +934,18 @@ impl<
         // one-byte k and its two bytes are already in the fetch window, the value stack's read
         // port fetches local k now (it would fetch the next-on-stack, which local.get does not
         // use), so the local.get executes in one cycle. Only after instructions that end in
-        // this cycle and fall through (same pc + length, same frame), and in local.get's own
-        // second cycle (then the window holds the next instruction already).
+        // this cycle and fall through (same pc + length, same frame), and in the last cycle of
+        // a multi-cycle instruction (then the window holds the next instruction already).
         self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val());
-        if self.state.q.val() == 5 {
+        // The last cycle of a multi-cycle instruction (fill, local.get, global.get, load,
+        // select, mul/div): pc is already the next instruction's and the window holds it.
+        self.finishing.next = (self.state.q.val() == 4)
+            | (self.state.q.val() == 5)
+            | (self.state.q.val() == 6)
+            | (self.state.q.val() == 7)
+            | (self.state.q.val() == 8)
+            | (self.state.q.val() == 10);
+        if self.finishing.val() {
             self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3);
         }
         self.nx_bytes.next = bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.nx_off.val()) << 3));
@@ -956,7 +967,7 @@ impl<
             | ((self.op.val() == 4) & (self.tos.q.val() != 0));
         self.preread.next = false;
         if (self.nx_off.val() <= 6) & ((self.nx_bytes.val() & 255) == 32) & !self.nx_bytes.val().get_bit(15) & !self.refetched.q.val() {
-            if self.state.q.val() == 5 {
+            if self.finishing.val() {
                 self.preread.next = true;
             }
             if (self.state.q.val() == 3) & self.single.val() & (self.fuel.q.val() != 0) {
