@@ -15,10 +15,17 @@ pub const AREA_BLOCKS: &[&str] = &[
     "byte_ram",
 ];
 
-/// Whether `block` is placed on `device`: the enclave core needs about twice the logic of
-/// an HX8K (its iCE40 synthesis figures are in `castle bench --only enclave`).
-fn fits(block: &str, device: Device) -> bool {
-    !(block == "enclave" && device == Device::Ice40Hx8k)
+/// Whether `block` is placed on `device` out of context (every port on a pin): the enclave
+/// core needs about twice the logic of an HX8K (its iCE40 synthesis figures are in
+/// `castle bench --only enclave`); the NI has 278 ports for the HX8K's 256 pins (its yosys
+/// figures are in docs/RESULTS.md); the 2x2 network exposes 955 ports, more than either
+/// package has (its logic is four routers and four NIs).
+pub fn fits(block: &str, device: Device) -> bool {
+    match block {
+        "enclave" | "ni" => device != Device::Ice40Hx8k,
+        "network2x2" => false,
+        _ => true,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
