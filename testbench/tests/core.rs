@@ -195,3 +195,17 @@ fn alu_operations_on_random_operands() {
     let calls: Vec<(&str, &[i32])> = calls.iter().map(|(n, a)| (*n, &a[..])).collect();
     both(&wat, &calls);
 }
+
+/// A caller whose code lies beyond 32 KiB gets its own end pc back from the control stack
+/// (a frame once kept only 15 bits of it; found by csmith seed 1068).
+#[test]
+fn returns_into_code_beyond_32k() {
+    let pad = "nop ".repeat(35_000);
+    let wat = format!(
+        r#"(module
+          (func $pad {pad})
+          (func $leaf (result i32) i32.const 7)
+          (func (export "f") (result i32) call $leaf i32.const 1 i32.add))"#
+    );
+    both(&wat, &[("f", &[])]);
+}

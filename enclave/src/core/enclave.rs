@@ -519,9 +519,9 @@ impl<
         self.cstack.write_address.next = bit_cast::<CS_A, 16>(self.csp.q.val());
         self.cstack.write_data.next = bit_cast::<64, 16>(self.ret_pc.q.val())
             | (bit_cast::<64, 16>(self.stp.q.val()) << 16)
-            | (bit_cast::<64, 16>(self.fp.q.val()) << 32)
-            | (bit_cast::<64, 1>(self.cur_results.q.val().into()) << 48)
-            | (bit_cast::<64, 16>(self.cur_end.q.val()) << 49);
+            | (bit_cast::<64, 15>(bit_cast::<15, 16>(self.fp.q.val())) << 32)
+            | (bit_cast::<64, 1>(self.cur_results.q.val().into()) << 47)
+            | (bit_cast::<64, 16>(self.cur_end.q.val()) << 48);
         self.code_even.write_enable.next = false;
         self.code_odd.write_enable.next = false;
         self.code_even.write_address.next = bit_cast::<CODE_A, 16>(self.load_addr.val() >> 1);
@@ -1491,9 +1491,9 @@ impl<
             } else {
                 self.pc_next.next = bit_cast::<16, 64>(self.cstack.read_data.val());
                 self.stp_next.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 16);
-                self.fp.d.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 32);
-                self.cur_results.d.next = self.cstack.read_data.val().get_bit(48);
-                self.cur_end.d.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 49);
+                self.fp.d.next = bit_cast::<16, 64>((self.cstack.read_data.val() >> 32) & 32767);
+                self.cur_results.d.next = self.cstack.read_data.val().get_bit(47);
+                self.cur_end.d.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 48);
             }
         }
         if self.raise.val() {
