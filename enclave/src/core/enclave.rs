@@ -874,9 +874,6 @@ impl<
         }
         self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
         self.mem_word.next = bit_cast::<31, 33>(self.ea.val() >> 2);
-        if self.state.q.val() == 7 {
-            self.mem_word.next = bit_cast::<31, 33>(self.ea_reg.q.val() >> 2);
-        }
         self.st_data.next =
             bit_cast::<64, 32>(self.tos.q.val()) << (bit_cast::<64, 33>(self.ea.val() & 3) << 3);
         self.st_mask.next = self.width_mask.val() << bit_cast::<8, 33>(self.ea.val() & 3);
