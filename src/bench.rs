@@ -28,15 +28,7 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         if want(Section::Harness) {
             let h = castle_testbench::bench::harness(&|step| pb.set_message(step.to_string()))?;
             text += &format!("Verilator harness ({}, block {})\n", h.verilator, h.block);
-            text += &format!(
-                "  Verilator      {:>12.0} cycles/s\n",
-                h.verilator_cycles_per_s
-            );
-            text += &format!(
-                "  rust-hdl sim   {:>12.0} cycles/s\n",
-                h.rust_hdl_cycles_per_s
-            );
-            text += &format!("  ratio          {:>12.1} x\n", h.ratio);
+            text += &speed_lines(h.verilator_cycles_per_s, h.rust_hdl_cycles_per_s, h.ratio);
             text += &format!(
                 "  rust-hdl Simulation testbench {:>9.0} cycles/s (ratio {:.1} x)\n",
                 h.rust_hdl_testbench_cycles_per_s, h.ratio_testbench
@@ -48,15 +40,7 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         if want(Section::Mesh) {
             let m = castle_testbench::bench::mesh(&|step| pb.set_message(step.to_string()))?;
             text += &format!("Verilator harness on {} (4 routers)\n", m.block);
-            text += &format!(
-                "  Verilator      {:>12.0} cycles/s\n",
-                m.verilator_cycles_per_s
-            );
-            text += &format!(
-                "  rust-hdl sim   {:>12.0} cycles/s\n",
-                m.rust_hdl_cycles_per_s
-            );
-            text += &format!("  ratio          {:>12.1} x\n", m.ratio);
+            text += &speed_lines(m.verilator_cycles_per_s, m.rust_hdl_cycles_per_s, m.ratio);
             out.insert("mesh".into(), serde_json::to_value(&m)?);
         }
         pb.finish_and_clear();
@@ -88,15 +72,7 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
                 o.opcode, o.count, o.cycles, o.cycles_per_op
             );
         }
-        text += &format!(
-            "  Verilator      {:>12.0} cycles/s\n",
-            e.verilator_cycles_per_s
-        );
-        text += &format!(
-            "  rust-hdl sim   {:>12.0} cycles/s\n",
-            e.rust_hdl_cycles_per_s
-        );
-        text += &format!("  ratio          {:>12.1} x\n", e.ratio);
+        text += &speed_lines(e.verilator_cycles_per_s, e.rust_hdl_cycles_per_s, e.ratio);
         let y = &e.ice40_synthesis;
         text += &format!(
             "  yosys synth_ice40 (enclave_hx8k): {} LUT4, {} flip-flops, {} carry, {} SB_RAM40_4K\n",
@@ -158,6 +134,13 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
         print!("{text}");
     }
     Ok(())
+}
+
+/// Simulation speed on both simulators and their ratio, measured in one run.
+fn speed_lines(verilator: f64, rust_hdl: f64, ratio: f64) -> String {
+    format!(
+        "  Verilator      {verilator:>12.0} cycles/s\n  rust-hdl sim   {rust_hdl:>12.0} cycles/s\n  ratio          {ratio:>12.1} x\n"
+    )
 }
 
 /// The area rows as a text table, with the flow of each device under it.

@@ -56,12 +56,8 @@ pub fn run() -> Result<()> {
     let dir = tempfile::tempdir().context("scratch folder")?;
     let mut mismatches = 0;
     for (name, arg) in PROGRAMS {
-        let src = castle_testbench::suites::root()
-            .join("apps/bench")
-            .join(format!("{name}.c"));
-        let out = dir.path().join(format!("{name}.wasm"));
-        castle_testbench::suites::c2wasm(&src, &out, &["run"], "").map_err(anyhow::Error::msg)?;
-        let wasm = std::fs::read(&out)?;
+        let wasm = castle_testbench::suites::c_programs::compile(name, dir.path())
+            .map_err(anyhow::Error::msg)?;
         let image = build(&wasm, &BuildOptions::default(), &Profile::SIM)?;
         core.instantiate(&image)?;
         let run = core.invoke_export(&image, "run", &[*arg], 1 << 40)?;

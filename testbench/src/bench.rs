@@ -301,12 +301,7 @@ pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
     let mut images = Vec::new();
     for (name, _) in CPI_PROGRAMS {
         progress(&format!("compiling apps/bench/{name}.c"));
-        let src = crate::suites::root()
-            .join("apps/bench")
-            .join(format!("{name}.c"));
-        let out = dir.path().join(format!("{name}.wasm"));
-        crate::suites::c2wasm(&src, &out, &["run"], "")?;
-        let wasm = std::fs::read(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let wasm = crate::suites::c_programs::compile(name, dir.path())?;
         images.push(
             build(&wasm, &BuildOptions::default(), &Profile::SIM)
                 .map_err(|e| format!("{name}: {e}"))?,

@@ -4,7 +4,7 @@ use super::{c2wasm, root, run_tool};
 use crate::engine::Engine;
 use crate::golden::{Observed, Wasmi};
 use castle_enclave::image::{build, BuildOptions};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Program file stems in `apps/bench/`; every program exports `int run(int n)`.
@@ -90,14 +90,24 @@ pub fn has_br_table(wasm: &[u8]) -> bool {
     false
 }
 
+/// The source of program `name` (`apps/bench/NAME.c`).
+pub fn source(name: &str) -> PathBuf {
+    root().join("apps/bench").join(format!("{name}.c"))
+}
+
+/// Compiles program `name` to Wasm (exporting `run`) in `dir` and returns the module.
+pub fn compile(name: &str, dir: &Path) -> Result<Vec<u8>, String> {
+    let wasm_path = dir.join(format!("{name}.wasm"));
+    c2wasm(&source(name), &wasm_path, &["run"], "")?;
+    std::fs::read(&wasm_path).map_err(|e| format!("read {}: {e}", wasm_path.display()))
+}
+
 /// Compiles program `name`, runs it on `engine`, wasmi and natively for every [`ARGS`].
 /// An error means the program could not be compiled or run at all.
 pub fn check(engine: &mut dyn Engine, name: &str) -> Result<ProgramReport, String> {
-    let src = root().join("apps/bench").join(format!("{name}.c"));
+    let src = source(name);
     let dir = tempfile::tempdir().map_err(|e| format!("scratch folder: {e}"))?;
-    let wasm_path = dir.path().join(format!("{name}.wasm"));
-    c2wasm(&src, &wasm_path, &["run"], "")?;
-    let wasm = std::fs::read(&wasm_path).map_err(|e| format!("read wasm: {e}"))?;
+    let wasm = compile(name, dir.path())?;
     if name == "vending" && !has_br_table(&wasm) {
         return Err("vending.wasm must contain a br_table".into());
     }
