@@ -33,6 +33,7 @@ struct Api {
     new: unsafe extern "C" fn() -> Handle,
     free: unsafe extern "C" fn(Handle),
     eval: unsafe extern "C" fn(Handle),
+    tick: unsafe extern "C" fn(Handle, u64) -> i32,
     port: unsafe extern "C" fn(Handle, u32) -> *mut c_void,
     trace_open: unsafe extern "C" fn(Handle, *const c_char) -> i32,
     trace_dump: unsafe extern "C" fn(Handle, u64),
@@ -93,6 +94,7 @@ impl Design {
                 new: *lib.get(b"castle_new").map_err(load)?,
                 free: *lib.get(b"castle_free").map_err(load)?,
                 eval: *lib.get(b"castle_eval").map_err(load)?,
+                tick: *lib.get(b"castle_tick").map_err(load)?,
                 port: *lib.get(b"castle_port").map_err(load)?,
                 trace_open: *lib.get(b"castle_trace_open").map_err(load)?,
                 trace_dump: *lib.get(b"castle_trace_dump").map_err(load)?,
@@ -154,9 +156,9 @@ impl Design {
             handle,
             slots,
             clock,
+            fast_edge: None,
             time: 0,
             tracing: false,
-            dirty: false,
         };
         m.eval();
         Ok(m)
@@ -194,10 +196,9 @@ pub struct Model {
     handle: Handle,
     slots: Vec<Slot>,
     clock: Option<InPort>,
+    fast_edge: Option<bool>,
     time: u64,
     tracing: bool,
-    /// The clock was lowered by `tick` and the model not yet evaluated since.
-    dirty: bool,
 }
 
 // SAFETY: an instance owns its own VerilatedContext; nothing in it is shared between threads.
@@ -285,7 +286,6 @@ impl Model {
     /// Read a port (its low 64 bits).
     #[inline]
     pub fn get(&mut self, port: PortId) -> u64 {
-        self.settle();
         let s = &self.slots[port.0 as usize];
         // SAFETY: as in `set`.
         unsafe {
@@ -306,7 +306,6 @@ impl Model {
             let v = self.get(port);
             return vec![v as u32, (v >> 32) as u32];
         }
-        self.settle();
         let s = &self.slots[port.0 as usize];
         // SAFETY: a port wider than 64 bits is an array of width/32 (rounded up) u32 words.
         unsafe { std::slice::from_raw_parts(s.ptr.cast::<u32>(), s.width.div_ceil(32) as usize) }
@@ -331,37 +330,40 @@ impl Model {
     pub fn eval(&mut self) {
         // SAFETY: the handle is live until drop.
         unsafe { (self.design.api.eval)(self.handle) }
-        self.dirty = false;
-    }
-
-    fn settle(&mut self) {
-        if self.dirty {
-            self.eval();
-        }
     }
 
     /// One clock cycle on the `clock` input: a rising edge, evaluated, then the clock is
     /// lowered. Inputs set before `tick` are sampled at the rising edge. Without a trace the
-    /// falling edge is evaluated lazily, by the next `eval`, `get` or `tick` (rust-hdl logic
-    /// acts on rising edges only, so nothing observable changes; it saves an eval a cycle).
+    /// cycle is one call into the shim (`castle_tick`, one eval per cycle where Verilator
+    /// allows it: shim.rs); with a trace both edges are evaluated and dumped.
     /// Panics if the model has no `clock` input (see `has_clock`).
     #[inline]
     pub fn tick(&mut self) {
+        self.ticks(1);
+    }
+
+    /// `n` clock cycles, as `n` calls of `tick` would run them.
+    pub fn ticks(&mut self, n: u64) {
         let clock = self
             .clock
             .expect("tick() on a model without a `clock` input");
-        self.settle();
-        self.set(clock, 1);
-        self.eval();
-        self.time += 1;
-        self.dump();
-        self.set(clock, 0);
-        self.time += 1;
-        if self.tracing {
+        if !self.tracing {
+            // SAFETY: the handle is live until drop; the model has a clock, so the shim's
+            // castle_tick drives it.
+            let fast = unsafe { (self.design.api.tick)(self.handle, n) };
+            self.fast_edge = Some(fast == 1);
+            self.time += 2 * n;
+                return;
+        }
+        for _ in 0..n {
+            self.set(clock, 1);
+            self.eval();
+            self.time += 1;
+            self.dump();
+            self.set(clock, 0);
+            self.time += 1;
             self.eval();
             self.dump();
-        } else {
-            self.dirty = true;
         }
     }
 
@@ -370,6 +372,12 @@ impl Model {
             // SAFETY: the handle is live and a trace is open.
             unsafe { (self.design.api.trace_dump)(self.handle, self.time) }
         }
+    }
+
+    /// Whether the last untraced `tick` evaluated each cycle once (the shim's fast edge) or
+    /// twice (shim.rs); None before one.
+    pub fn fast_edge(&self) -> Option<bool> {
+        self.fast_edge
     }
 
     /// True when the model has a `clock` input that `tick` drives.
@@ -385,7 +393,6 @@ impl Model {
         }
         let c = CString::new(path.as_os_str().as_encoded_bytes())
             .map_err(|_| ModelError::TraceFile(path.display().to_string()))?;
-        self.settle();
         // SAFETY: the handle is live and `c` outlives the call.
         match unsafe { (self.design.api.trace_open)(self.handle, c.as_ptr()) } {
             0 => {

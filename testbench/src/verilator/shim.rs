@@ -6,10 +6,14 @@ use super::ports::Port;
 use std::fmt::Write;
 
 /// Bumped whenever the shim's C ABI or code changes (it is part of the build cache key).
-pub const SHIM_VERSION: u32 = 2;
+pub const SHIM_VERSION: u32 = 3;
 
 /// The C++ source of the shim for a model built with `--prefix {prefix}`.
 pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
+    let clocked = ports
+        .iter()
+        .any(|p| p.name == "clock" && p.dir == super::Dir::Input);
+    let tick = if clocked { TICK } else { NO_TICK };
     let mut cases = String::new();
     for (i, p) in ports.iter().enumerate() {
         let m = p.cpp_name();
@@ -53,6 +57,7 @@ static void close_trace(H*) {}
 #include "verilated.h"
 {trace_include}
 #include "{prefix}.h"
+#include "{prefix}___024root.h"
 
 struct H {{
     VerilatedContext* ctx;
@@ -78,6 +83,7 @@ void castle_free(H* h) {{
     delete h;
 }}
 void castle_eval(H* h) {{ h->m->eval(); }}
+{tick}
 // Address of a port's storage in the model: uint8/16/32/64 by width up to 64 bits, an array
 // of uint32 words (least significant first) above that.
 void* castle_port(H* h, uint32_t port) {{
@@ -89,3 +95,34 @@ void* castle_port(H* h, uint32_t port) {{
 "#
     )
 }
+
+/// `castle_tick(h, n)`: n rising edges of `clock`, each evaluated once. Verilator detects an
+/// edge by comparing `clock` with its value at the previous `eval`, so a cycle normally costs
+/// two evals (clock high, clock low), and each eval runs the whole input-dependent
+/// combinational block. Where the model keeps that previous value in the member Verilator 5
+/// names `__Vtrigrprev__TOP__clock`, the shim lowers it instead of evaluating the low phase:
+/// one eval per cycle, the same states (rust-hdl logic acts on rising edges only). Other
+/// Verilator versions fall back to the two evals (the overload below is chosen when the
+/// member does not exist). Returns 1 when the fast edge is in use.
+const TICK: &str = r#"
+extern "C++" {
+template <typename R> static auto lower_prev(R* r, int) -> decltype(r->__Vtrigrprev__TOP__clock = 0, bool()) {
+    r->__Vtrigrprev__TOP__clock = 0;
+    return true;
+}
+template <typename R> static bool lower_prev(R*, long) { return false; }
+}
+int castle_tick(H* h, uint64_t n) {
+    bool fast = true;
+    for (uint64_t i = 0; i < n; i++) {
+        h->m->clock = 1;
+        fast = lower_prev(h->m->rootp, 0);
+        h->m->eval();
+        h->m->clock = 0;
+        if (!lower_prev(h->m->rootp, 0)) h->m->eval();
+    }
+    return fast ? 1 : 0;
+}
+"#;
+
+const NO_TICK: &str = "int castle_tick(H*, uint64_t) { return -1; }\n";
