@@ -13,7 +13,7 @@ pub const BLOCKS: &[(&str, &str)] = &[
     ("mesh2x2", "2x2 mesh of routers, local ports only (noc)"),
     ("enclave", "enclave core, ECP5 profile memories: 16 KiB code, 2 Ki side entries, 1 page (enclave)"),
     ("enclave_hx8k", "enclave core with 256-deep memories, the 32 block RAMs of an iCE40 HX8K (enclave)"),
-    ("enclave_sim", "enclave core, simulation profile: 64 KiB code, 4 pages (Verilator)"),
+    ("enclave_sim", "enclave core, simulation profile: 64 KiB code, 1024 pages (Verilator)"),
     ("ni", "network interface at (1,1): c-list, checked send, mailbox, status replies (noc)"),
     ("network2x2", "2x2 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
     ("network4x4", "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),

@@ -14,8 +14,8 @@ const MAX_FUNCS: usize = 1 << 11;
 const MAX_GLOBALS: usize = 256;
 const MAX_TYPES: usize = 256;
 const MAX_PARAMS: u32 = 255;
-/// Physical linear memory in 32-bit words (two banks of 2^15).
-const MEM_WORDS: usize = 1 << 16;
+/// Physical linear memory in 32-bit words (two banks of 2^23: `Profile::SIM`'s 1024 pages).
+const MEM_WORDS: usize = 1 << 24;
 /// Clock cycles per instruction of fuel after which a run counts as hung: the longest
 /// instruction is a call that zeroes its locals (at most the value stack, 4096 words) or a
 /// division (36 cycles). The core cannot exceed this by construction; the check catches
@@ -83,6 +83,12 @@ pub trait Pins: std::any::Any {
     fn get(&mut self, pin: Pin) -> u64;
     /// One clock cycle.
     fn tick(&mut self);
+    /// `n` clock cycles.
+    fn ticks(&mut self, n: u64) {
+        for _ in 0..n {
+            self.tick();
+        }
+    }
 }
 
 /// The Verilated core.
@@ -141,6 +147,10 @@ impl Pins for VerilatedPins {
 
     fn tick(&mut self) {
         self.model.tick();
+    }
+
+    fn ticks(&mut self, n: u64) {
+        self.model.ticks(n);
     }
 }
 
@@ -202,7 +212,9 @@ pub struct CoreEngine {
     name: &'static str,
     image: Option<Image>,
     max_pages: u32,
-    /// Linear memory words that may be non-zero (cleared on the next instantiate).
+    /// Linear memory words that may be non-zero (cleared on the next instantiate); every
+    /// word from here on is zero (a fresh core's memory is, and stores stay below the
+    /// current pages, which are counted in after every run).
     dirty_words: usize,
     /// Optional cap on the cycles of one invocation (`castle run --max-cycles`).
     pub max_cycles: Option<u64>,
@@ -252,7 +264,7 @@ impl CoreEngine {
             name,
             image: None,
             max_pages: 0,
-            dirty_words: MEM_WORDS,
+            dirty_words: 0,
             max_cycles: None,
             profile: None,
         }
@@ -294,6 +306,7 @@ impl CoreEngine {
         self.pins.tick();
         self.pins.set(Pin::Reset, 0);
         let pc = self.peek(LoadTarget::Regs, 5);
+        self.count_grown_pages();
         Outcome {
             result: Err(Trap {
                 cause: TrapCause::FuelExhausted,
@@ -302,6 +315,12 @@ impl CoreEngine {
             instructions: self.peek_wide(0),
             cycles: self.peek_wide(2),
         }
+    }
+
+    /// After a run: pages `memory.grow` added may have been written (reset keeps the count).
+    fn count_grown_pages(&mut self) {
+        let pages = self.peek(LoadTarget::Regs, 4) as usize;
+        self.dirty_words = self.dirty_words.max(pages * PAGE as usize / 4);
     }
 
     /// A 48-bit counter from peek register `index` (low) and `index + 1` (high).
@@ -441,7 +460,7 @@ impl CoreEngine {
             }
             self.load(LoadTarget::Memory, i as u32, u32::from_le_bytes(w) as u64);
         }
-        self.dirty_words = words.max(self.max_pages as usize * PAGE as usize / 4);
+        self.dirty_words = words;
     }
 
     /// Runs function `func` on the loaded image without the host-side checks of
@@ -480,14 +499,13 @@ impl CoreEngine {
                 // Ticks after the halt change nothing (an idle core only serves its ports),
                 // so check for it every BATCH cycles.
                 let n = BATCH.min(budget - cycles);
-                for _ in 0..n {
-                    self.pins.tick();
-                }
+                self.pins.ticks(n);
                 cycles += n;
             }
         }
         let instructions = self.peek_wide(0);
         let cycles = self.peek_wide(2);
+        self.count_grown_pages();
         let result = if self.pins.get(Pin::TrapValid) != 0 {
             let code = self.pins.get(Pin::TrapCause) as usize;
             let pc = self.pins.get(Pin::TrapPc) as u32;

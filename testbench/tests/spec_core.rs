@@ -25,9 +25,11 @@ fn spec_v1_on_the_verilated_core() {
         "{} spec assertions failed on the core",
         report.failed()
     );
-    // The floor: at least 2,000 of the 2,178 assertions the subset allows.
+    // Every assertion the subset allows: 2,178 fit it, 12 of them need another module's
+    // functions in this module's table (the model's floor, spec_model.rs). The issue's
+    // floor is 2,000.
     assert!(
-        report.passed() >= 2_000,
+        report.passed() >= 2_166,
         "only {} spec assertions passed on the core",
         report.passed()
     );

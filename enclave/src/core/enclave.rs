@@ -107,10 +107,10 @@ pub struct Enclave<
     pub start_sp: Signal<In, Bits<16>>,
     pub load_valid: Signal<In, Bit>,
     pub load_target: Signal<In, Bits<4>>,
-    pub load_addr: Signal<In, Bits<16>>,
+    pub load_addr: Signal<In, Bits<24>>,
     pub load_data: Signal<In, Bits<64>>,
     pub peek_target: Signal<In, Bits<4>>,
-    pub peek_addr: Signal<In, Bits<16>>,
+    pub peek_addr: Signal<In, Bits<24>>,
     pub peek_data: Signal<Out, Bits<32>>,
     pub busy: Signal<Out, Bit>,
     pub trap_valid: Signal<Out, Bit>,
@@ -524,35 +524,35 @@ impl<
             | (bit_cast::<64, 16>(self.cur_end.q.val()) << 48);
         self.code_even.write_enable.next = false;
         self.code_odd.write_enable.next = false;
-        self.code_even.write_address.next = bit_cast::<CODE_A, 16>(self.load_addr.val() >> 1);
-        self.code_odd.write_address.next = bit_cast::<CODE_A, 16>(self.load_addr.val() >> 1);
+        self.code_even.write_address.next = bit_cast::<CODE_A, 24>(self.load_addr.val() >> 1);
+        self.code_odd.write_address.next = bit_cast::<CODE_A, 24>(self.load_addr.val() >> 1);
         self.code_even.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.code_odd.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.side.write_enable.next = false;
-        self.side.write_address.next = bit_cast::<SIDE_A, 16>(self.load_addr.val());
+        self.side.write_address.next = bit_cast::<SIDE_A, 24>(self.load_addr.val());
         self.side.write_data.next = bit_cast::<49, 64>(self.load_data.val());
         self.fn_lo.write_enable.next = false;
         self.fn_hi.write_enable.next = false;
-        self.fn_lo.write_address.next = bit_cast::<FN_A, 16>(self.load_addr.val() >> 1);
-        self.fn_hi.write_address.next = bit_cast::<FN_A, 16>(self.load_addr.val() >> 1);
+        self.fn_lo.write_address.next = bit_cast::<FN_A, 24>(self.load_addr.val() >> 1);
+        self.fn_hi.write_address.next = bit_cast::<FN_A, 24>(self.load_addr.val() >> 1);
         self.fn_lo.write_data.next = self.load_data.val();
         self.fn_hi.write_data.next = self.load_data.val();
         self.misc.write_enable.next = false;
-        self.misc.write_address.next = bit_cast::<9, 16>(self.load_addr.val());
+        self.misc.write_address.next = bit_cast::<9, 24>(self.load_addr.val());
         self.misc.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.elems.write_enable.next = false;
-        self.elems.write_address.next = bit_cast::<TAB_A, 16>(self.load_addr.val());
+        self.elems.write_address.next = bit_cast::<TAB_A, 24>(self.load_addr.val());
         self.elems.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.elems.read_address.next = bit_cast::<TAB_A, 32>(self.tos.q.val());
         self.mem_even.write_enable.next = 0.into();
         self.mem_odd.write_enable.next = 0.into();
-        self.mem_even.write_address.next = bit_cast::<MEM_A, 16>(self.load_addr.val() >> 1);
-        self.mem_odd.write_address.next = bit_cast::<MEM_A, 16>(self.load_addr.val() >> 1);
+        self.mem_even.write_address.next = bit_cast::<MEM_A, 24>(self.load_addr.val() >> 1);
+        self.mem_odd.write_address.next = bit_cast::<MEM_A, 24>(self.load_addr.val() >> 1);
         self.mem_even.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.mem_odd.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.peek_sel.d.next = self.peek_target.val();
         self.peek_odd.d.next = self.peek_addr.val().get_bit(0);
-        self.peek_reg.d.next = bit_cast::<3, 16>(self.peek_addr.val());
+        self.peek_reg.d.next = bit_cast::<3, 24>(self.peek_addr.val());
         if self.state.q.val() != 0 {
             self.clocks.d.next = self.clocks.q.val() + 1;
         }
@@ -977,10 +977,10 @@ impl<
             0 => {
                 // Idle: the load and peek ports own the memories.
                 self.vs_ra_set.next = true;
-                self.vs_ra.next = self.peek_addr.val();
-                self.misc_ra.next = bit_cast::<9, 16>(self.peek_addr.val());
-                self.mem_even.read_address.next = bit_cast::<MEM_A, 16>(self.peek_addr.val() >> 1);
-                self.mem_odd.read_address.next = bit_cast::<MEM_A, 16>(self.peek_addr.val() >> 1);
+                self.vs_ra.next = bit_cast::<16, 24>(self.peek_addr.val());
+                self.misc_ra.next = bit_cast::<9, 24>(self.peek_addr.val());
+                self.mem_even.read_address.next = bit_cast::<MEM_A, 24>(self.peek_addr.val() >> 1);
+                self.mem_odd.read_address.next = bit_cast::<MEM_A, 24>(self.peek_addr.val() >> 1);
                 if self.load_valid.val() {
                     match self.load_target.val().index() {
                         0 => {
@@ -1010,7 +1010,7 @@ impl<
                         6 => {
                             self.vstack.write_enable.next = true;
                             self.vstack.write_address.next =
-                                bit_cast::<VS_A, 16>(self.load_addr.val());
+                                bit_cast::<VS_A, 24>(self.load_addr.val());
                             self.vstack.write_data.next = bit_cast::<32, 64>(self.load_data.val());
                         }
                         7 => match self.load_addr.val().index() {
@@ -1592,8 +1592,9 @@ impl<
 }
 
 /// The simulation profile's core (`Profile::SIM`): 64 KiB code, 32 Ki side entries, 4096
-/// stack words, 256 frames, 2048 functions, 4096 table elements, 4 pages of linear memory.
-pub type SimEnclave = Enclave<13, 15, 12, 8, 11, 12, 15>;
+/// stack words, 256 frames, 2048 functions, 4096 table elements, 1024 pages (64 MiB) of
+/// linear memory (the spec tests grow memory to 804 pages).
+pub type SimEnclave = Enclave<13, 15, 12, 8, 11, 12, 23>;
 
 /// The ECP5 profile's core (`Profile::ECP5`): 16 KiB code, 2 Ki side entries, 1024 stack
 /// words, 64 frames, 256 functions, 256 table elements, 1 page of linear memory.

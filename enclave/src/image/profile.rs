@@ -24,14 +24,15 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Verilator simulation: 64 KiB code, 32 Ki side entries (br_table.wast needs 24.7 Ki), 4 pages (256 KiB) of linear
-    /// memory, 4096 stack words, 256 frames, 4096 table elements. Enough for the spec tests
-    /// (except large `memory.grow`) and clang's default 2-page output.
+    /// Verilator simulation: 64 KiB code, 32 Ki side entries (br_table.wast needs 24.7 Ki),
+    /// 1024 pages (64 MiB) of linear memory (memory_grow.wast grows to 804), 4096 stack
+    /// words, 256 frames, 4096 table elements. Enough for the spec tests and clang's default
+    /// 2-page output.
     pub const SIM: Profile = Profile {
         name: "sim",
         code_bytes: 64 * 1024,
         side_entries: 32 * 1024,
-        memory_pages: 4,
+        memory_pages: 1024,
         value_stack_words: 4096,
         call_depth: 256,
         table_entries: 4096,
