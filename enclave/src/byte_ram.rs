@@ -3,7 +3,9 @@
 //! `2^A` words of 32 bits, one clock. Read port: `read_address` sampled at the rising edge,
 //! `read_data` valid after it (latency 1). Write port: `write_address`, `write_data` and
 //! `write_enable` (one bit per byte, bit 0 = bits 7:0) sampled at the same edge. A read and a
-//! write of the same word in one cycle reads the old contents. No reset: contents start at zero
+//! write of the same word in one cycle reads an undefined word (`no_rw_check`, as in
+//! [`crate::core::sram`]; the model and simulation builds return the complement of the old
+//! word). No reset: contents start at zero
 //! (Verilog `initial`), as yosys maps it onto block RAM (`SB_RAM40_4K`, `DP16KD`).
 //!
 //! Written by hand (`Verilog::Custom`) because rust-hdl's `RAM` has no byte enables; the Rust
@@ -40,10 +42,11 @@ impl<const A: usize> Logic for ByteRam<A> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             let r = self.read_address.val().index();
-            self.read_data.next = (self._mem[r] as u64).into();
+            let w = self.write_address.val().index();
             let we = self.write_enable.val().to_u64();
+            let old = self._mem[r];
+            self.read_data.next = ((if we != 0 && w == r { !old } else { old }) as u64).into();
             if we != 0 {
-                let w = self.write_address.val().index();
                 let mask = (0..4)
                     .filter(|b| we & (1 << b) != 0)
                     .fold(0u32, |m, b| m | 0xff << (8 * b));
@@ -60,6 +63,7 @@ impl<const A: usize> Logic for ByteRam<A> {
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
             "\
+(* no_rw_check *)
 reg [31:0] mem [0:{last}];
 integer i;
 initial begin
@@ -67,14 +71,14 @@ initial begin
 end
 
 always @(posedge clock) begin
-   read_data <= mem[read_address];
-   if (write_enable[0]) mem[write_address][7:0] <= write_data[7:0];
+{read}   if (write_enable[0]) mem[write_address][7:0] <= write_data[7:0];
    if (write_enable[1]) mem[write_address][15:8] <= write_data[15:8];
    if (write_enable[2]) mem[write_address][23:16] <= write_data[23:16];
    if (write_enable[3]) mem[write_address][31:24] <= write_data[31:24];
 end
 ",
-            last = (1usize << A) - 1
+            last = (1usize << A) - 1,
+            read = crate::core::sram::POISON,
         ))
     }
 

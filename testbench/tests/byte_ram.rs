@@ -1,5 +1,5 @@
 //! The byte-enable RAM's hand-written Verilog agrees with its rust-hdl model, and both with a
-//! plain array, on random reads and writes (same-address read/write included).
+//! plain array, on random reads and writes (same-address read/write included: poisoned).
 use castle_enclave::byte_ram::ByteRam;
 use castle_testbench::rusthdl::RustHdlSim;
 use castle_testbench::verilator::{BuildOptions, Design};
@@ -49,7 +49,13 @@ fn verilog_rust_model_and_array_agree() {
         h.settle();
         m.tick();
         h.tick();
-        let want = array[r as usize];
+        // A read of the word written in the same cycle is undefined; both models return the
+        // complement of the old word.
+        let want = if e != 0 && w == r {
+            !array[r as usize]
+        } else {
+            array[r as usize]
+        };
         let mask = (0..4)
             .filter(|b| e & (1 << b) != 0)
             .fold(0u32, |m, b| m | 0xff << (8 * b));

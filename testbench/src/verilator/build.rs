@@ -168,8 +168,11 @@ pub fn build(name: &str, verilog: &str, opts: &BuildOptions) -> Result<Built, Bu
     })
 }
 
-/// Verilator flags of every build (part of the cache key).
+/// Verilator flags of every build (part of the cache key). `CASTLE_RAM_POISON`: block RAMs
+/// without read-during-write semantics return a poisoned word on a collision
+/// (enclave/src/core/sram.rs), as their rust-hdl models do.
 const FLAGS: &[&str] = &[
+    "-DCASTLE_RAM_POISON",
     "--cc",
     "--exe",
     "--build",
