@@ -352,7 +352,7 @@ pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
     for g in &mut groups {
         g.cycles_per_op = g.cycles as f64 / g.count.max(1) as f64;
     }
-    groups.sort_by(|a, b| b.cycles.cmp(&a.cycles));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.cycles));
     let (ti, tc) = programs
         .iter()
         .fold((0, 0), |(i, c), p| (i + p.instructions, c + p.cycles));

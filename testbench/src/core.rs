@@ -320,7 +320,7 @@ impl CoreEngine {
     /// After a run: pages `memory.grow` added may have been written (reset keeps the count).
     fn count_grown_pages(&mut self) {
         let pages = self.peek(LoadTarget::Regs, 4) as usize;
-        self.dirty_words = self.dirty_words.max(pages * PAGE as usize / 4);
+        self.dirty_words = self.dirty_words.max(pages * PAGE / 4);
     }
 
     /// A 48-bit counter from peek register `index` (low) and `index + 1` (high).
@@ -431,7 +431,7 @@ impl CoreEngine {
         self.load(LoadTarget::Regs, 1, self.max_pages as u64);
         self.load(LoadTarget::Regs, 2, image.table.len() as u64);
         self.load(LoadTarget::Regs, 3, image.functions.len() as u64);
-        let mut memory = vec![0u8; pages as usize * PAGE as usize];
+        let mut memory = vec![0u8; pages as usize * PAGE];
         for segment in &image.data {
             let end = segment.offset as usize + segment.bytes.len();
             if end > memory.len() {
@@ -615,16 +615,16 @@ impl Engine for CoreEngine {
 
     fn memory(&mut self) -> Vec<u8> {
         let pages = self.peek(LoadTarget::Regs, 4) as usize;
-        let mut out = Vec::with_capacity(pages * PAGE as usize);
-        for i in 0..(pages * PAGE as usize / 4).min(MEM_WORDS) {
+        let mut out = Vec::with_capacity(pages * PAGE);
+        for i in 0..(pages * PAGE / 4).min(MEM_WORDS) {
             out.extend_from_slice(&self.peek(LoadTarget::Memory, i as u32).to_le_bytes());
         }
         out
     }
 
     fn load_memory(&mut self, bytes: &[u8]) -> Result<(), EngineError> {
-        let pages = bytes.len() / PAGE as usize;
-        if bytes.len() % PAGE as usize != 0 || pages as u32 > self.max_pages {
+        let pages = bytes.len() / PAGE;
+        if !bytes.len().is_multiple_of(PAGE) || pages as u32 > self.max_pages {
             return Err(EngineError::Refused(
                 "load refused: not a whole number of pages within the limit".into(),
             ));

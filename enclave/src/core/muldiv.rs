@@ -198,7 +198,7 @@ mod tests {
             );
             if op == 0x6c {
                 assert!(
-                    cycles <= 1 + (32 - b.leading_zeros() + 1) / 2 + 1,
+                    cycles <= 1 + (32 - b.leading_zeros()).div_ceil(2) + 1,
                     "mul took {cycles}"
                 );
             }

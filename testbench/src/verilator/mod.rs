@@ -278,7 +278,7 @@ impl Model {
         for (k, d) in dst.iter_mut().enumerate() {
             *d = words.get(k).copied().unwrap_or(0);
         }
-        if s.width % 32 != 0 {
+        if !s.width.is_multiple_of(32) {
             dst[n - 1] &= (1u32 << (s.width % 32)) - 1;
         }
     }
