@@ -196,6 +196,109 @@ fn ni_one_status_per_send() {
     prove("ni_status", &with_props(&v, &props), 8);
 }
 
+/// (c, receiver side, bounded response) For a node X chosen by the solver: every data or
+/// grant packet from X whose `last` flit the NI takes makes it owe X exactly one status reply
+/// (a bit of `pend_d`/`pend_r`; it says *delivered* exactly when the message was committed),
+/// and the NI injects exactly that one reply packet (route flit to X, kind 2; then the code),
+/// no other reply to X. From the cycle the reply is owed until its `last` flit is taken,
+/// `net_out_valid` is 1 in every cycle and at most 192 flits are taken, the reply's two
+/// included (the packet in progress ≤ 10, then round robin: at most 15 other replies, each
+/// possibly followed by one own packet of ≤ 10 flits, since the own send gets a turn after a
+/// reply). So if `net_out_ready` is never low for more than M consecutive cycles, the reply
+/// has left within 192·(M+1) cycles. Also `net_in_ready` is always 1: the NI takes every
+/// flit the router offers. Environment assumptions: packets from the network are ≤ 10 flits
+/// (NIs build them so) and a packet from X arrives only while no reply to X is owed (X has
+/// one send outstanding and sends again only after its status, i.e. after this reply left).
+/// Proved by k-induction with k = 4 (the bound is an inductive potential: flits taken +
+/// flits that can still precede the reply ≤ 192).
+#[test]
+fn ni_replies_exactly_once_in_bounded_time() {
+    let v = inline_clist(&blocks::export("ni").unwrap());
+    let props = format!(
+        "{NI_GHOST}{}",
+        r#"
+    (* anyconst *) reg [3:0] f_x;
+    wire f_owed = pend_d$q[f_x] || pend_r$q[f_x];
+    wire f_from_x = rx_end && !rx_kind$q[1] && rx_src$q == f_x;
+    // X sends again only after its status, so never while a reply to X is owed.
+    always @(*) if (f_from_x) assume(!f_owed);
+    wire f_rep_x_last = take_out && cur_rep && ridx == f_x && net_out_flit[16];
+    reg [1:0] f_ow = 2'd0; reg f_code = 1'b0; reg [9:0] f_n = 10'd0;
+    always @(posedge clock) begin
+        if (reset) f_ow <= 2'd0;
+        else f_ow <= f_ow + (f_from_x ? 2'd1 : 2'd0) - (f_rep_x_last ? 2'd1 : 2'd0);
+        if (f_from_x) f_code <= !commit;
+        if (reset || !f_owed) f_n <= 10'd0;
+        else if (take_out) f_n <= f_n + 10'd1;
+    end
+    // Round-robin position: replies that can go before X's are those strictly after the
+    // last one served (`rr`, one-hot; 0 acts as node 15) and before X.
+    wire [3:0] f_ri = {|(rr$q & 16'hFF00), |(rr$q & 16'hF0F0), |(rr$q & 16'hCCCC), |(rr$q & 16'hAAAA)};
+    wire [3:0] f_r = rr$q == 16'd0 ? 4'd15 : f_ri;
+    wire [3:0] f_pos = f_x - f_r - 4'd1;
+    wire f_xrep = inj_busy$q && inj_rep$q && rep_idx$q == f_x;
+    wire [9:0] f_rem = !inj_busy$q ? 10'd0 : inj_rep$q ? 10'd1 : {6'd0, s_len$q, 1'b0} + 10'd2 - {6'd0, fidx$q};
+    // An own packet can still go before the next reply (the own send's turn).
+    wire f_oc = inj_busy$q ? inj_rep$q : own_turn$q;
+    wire [9:0] f_pot = f_xrep ? 10'd1 : f_rem + (f_oc ? 10'd10 : 10'd0) + 10'd2 + 10'd12 * {6'd0, f_pos};
+    always @(*) if (f_past && !reset) begin
+        assert(net_in_ready);
+        // Exactly one reply per packet: owed once, injected once, with the right code.
+        assert(f_ow == {1'b0, f_owed});
+        assert(!(pend_d$q[f_x] && pend_r$q[f_x]));
+        if (f_owed) assert(pend_r$q[f_x] == f_code);
+        if (f_xrep) assert(f_owed && rep_code$q == f_code);
+        if (take_out && cur_rep && ridx == f_x) begin
+            assert(f_owed && rcode == f_code);
+            if (fidx$q == 4'd0) assert(net_out_flit == {8'd2, my_y, my_x, f_x});
+            else assert(net_out_flit == {16'h8000, f_code});
+        end
+        // Bounded response.
+        assert((rr$q & (rr$q - 16'd1)) == 16'd0);
+        if (inj_busy$q && inj_rep$q) assert(rr$q == (16'd1 << rep_idx$q));
+        if (f_owed) assert(net_out_valid && f_n <= 10'd192 && f_pot <= 10'd192 && f_n + f_pot <= 10'd192);
+    end
+"#
+    );
+    prove("ni_reply", &with_props(&v, &props), 4);
+}
+
+/// (c, sender side, bounded response) A taken send leaves the check states within 2 cycles
+/// (refused: status then, proved in `ni_one_status_per_send`); in the inject state (3) the
+/// NI offers a flit in every cycle (`net_out_valid` = 1) and its own packet has left, at most
+/// 12 flits after the state was entered (at most 2 reply flits, then its own ≤ 10-flit packet,
+/// contiguously); in the wait state (4) it stays until a status packet's `last` flit arrives
+/// and pulses the status in the next cycle, with the packet's code (delivered or rejected).
+/// So if `net_out_ready` is never low for more than M consecutive cycles, the own packet has
+/// left within 12·(M+1) cycles of entering state 3. k = 4.
+#[test]
+fn ni_own_packet_and_status_in_bounded_time() {
+    let v = inline_clist(&blocks::export("ni").unwrap());
+    let props = format!(
+        "{NI_GHOST}{}",
+        r#"
+    reg [4:0] f_s = 5'd0;
+    always @(posedge clock) if (reset || state$q != 3'd3) f_s <= 5'd0; else if (take_out) f_s <= f_s + 5'd1;
+    wire [4:0] f_own_rem = (inj_busy$q && !inj_rep$q) ? {1'b0, s_len$q, 1'b0} + 5'd2 - {1'b0, fidx$q} : {1'b0, s_len$q, 1'b0} + 5'd2;
+    wire [4:0] f_q = f_own_rem + ((inj_busy$q && inj_rep$q) ? 5'd1 : 5'd0) + ((!inj_busy$q && !own_turn$q) ? 5'd2 : 5'd0);
+    wire f_reply_in = rx_end && rx_kind$q == 2'd2;
+    always @(*) if (f_past && !reset) begin
+        if (state$q == 3'd3) assert(net_out_valid && f_s <= 5'd12 && f_q <= 5'd12 && f_s + f_q <= 5'd12);
+        if (state$q == 3'd3 && inj_busy$q && !inj_rep$q && take_out && net_out_flit[16]) assert(state$d == 3'd4);
+    end
+    always @(posedge clock) if (f_past && !$past(reset) && !reset) begin
+        if ($past(state$q) == 3'd1) assert(state$q == 3'd0 || state$q == 3'd2 || state$q == 3'd3);
+        if ($past(state$q) == 3'd2) assert(state$q == 3'd0 || state$q == 3'd3);
+        if ($past(state$q) == 3'd4) begin
+            if ($past(f_reply_in)) assert(state$q == 3'd0 && status_valid && status_code == {1'b0, $past(net_in_flit[0])});
+            else assert(state$q == 3'd4 && !status_valid);
+        end
+    end
+"#
+    );
+    prove("ni_send_bound", &with_props(&v, &props), 4);
+}
+
 /// (d, buffers) The router's input buffer is a FIFO: the n-th flit taken is the n-th flit
 /// offered downstream, unchanged (none dropped, duplicated or reordered), and a buffer that
 /// holds a flit offers it. Checked for a solver-chosen n.
