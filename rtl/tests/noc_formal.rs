@@ -256,7 +256,7 @@ fn ni_replies_exactly_once_in_bounded_time() {
         // Bounded response.
         assert((rr$q & (rr$q - 16'd1)) == 16'd0);
         if (inj_busy$q && inj_rep$q) assert(rr$q == (16'd1 << rep_idx$q));
-        if (f_owed) assert(net_out_valid && f_n <= 10'd192 && f_pot <= 10'd192 && f_n + f_pot <= 10'd192);
+        if (f_owed) assert(net_out_valid && f_n <= 10'd192 && f_pot <= 10'd192 && {1'b0, f_n} + {1'b0, f_pot} <= 11'd192);
     end
 "#
     );
@@ -270,7 +270,9 @@ fn ni_replies_exactly_once_in_bounded_time() {
 /// contiguously); in the wait state (4) it stays until a status packet's `last` flit arrives
 /// and pulses the status in the next cycle, with the packet's code (delivered or rejected).
 /// So if `net_out_ready` is never low for more than M consecutive cycles, the own packet has
-/// left within 12·(M+1) cycles of entering state 3. k = 4.
+/// left within 12·(M+1) cycles of entering state 3. Every packet the NI injects (own or reply)
+/// is a worm of ≤ 10 flits offered back to back (after a non-`last` flit is taken,
+/// `net_out_valid` stays 1 until the `last` one is), as the router proofs assume. k = 4.
 #[test]
 fn ni_own_packet_and_status_in_bounded_time() {
     let v = inline_clist(&blocks::export("ni").unwrap());
@@ -282,8 +284,15 @@ fn ni_own_packet_and_status_in_bounded_time() {
     wire [4:0] f_own_rem = (inj_busy$q && !inj_rep$q) ? {1'b0, s_len$q, 1'b0} + 5'd2 - {1'b0, fidx$q} : {1'b0, s_len$q, 1'b0} + 5'd2;
     wire [4:0] f_q = f_own_rem + ((inj_busy$q && inj_rep$q) ? 5'd1 : 5'd0) + ((!inj_busy$q && !own_turn$q) ? 5'd2 : 5'd0);
     wire f_reply_in = rx_end && rx_kind$q == 2'd2;
+    // The packets the NI injects are worms as routers expect them: ≤ 10 flits, back to back.
+    reg f_omid = 1'b0;
+    always @(posedge clock) if (reset) f_omid <= 1'b0; else if (take_out) f_omid <= !net_out_flit[16];
     always @(*) if (f_past && !reset) begin
-        if (state$q == 3'd3) assert(net_out_valid && f_s <= 5'd12 && f_q <= 5'd12 && f_s + f_q <= 5'd12);
+        if (f_omid) assert(net_out_valid && inj_busy$q);
+        if (net_out_valid && fidx$q == 4'd9) assert(net_out_flit[16]);
+    end
+    always @(*) if (f_past && !reset) begin
+        if (state$q == 3'd3) assert(net_out_valid && f_s <= 5'd12 && f_q <= 5'd12 && {1'b0, f_s} + {1'b0, f_q} <= 6'd12);
         if (state$q == 3'd3 && inj_busy$q && !inj_rep$q && take_out && net_out_flit[16]) assert(state$d == 3'd4);
     end
     always @(posedge clock) if (f_past && !$past(reset) && !reset) begin
@@ -361,6 +370,117 @@ fn router_arbiter_keeps_worms_whole() {
     end
 "#;
     prove("router_arbiter", &with_props(&v, props), 4);
+}
+
+/// (liveness, buffer) The input buffer never makes a bubble inside a worm and only holds up
+/// its input while its head waits: if its input offers the flits of a worm back to back (after
+/// a non-`last` flit is taken, `in_valid` stays 1 until the `last` one is taken, as NIs and
+/// router outputs do), then after a non-`last` flit leaves, the buffer offers the next one in
+/// every cycle until the `last` one has left (so the output it goes to offers it back to back
+/// too); `in_ready` is low only while the head is offered and was not taken in the previous
+/// cycle (a run of L cycles of `in_ready` low follows L cycles of the head waiting). k = 4.
+#[test]
+fn router_buffer_no_bubbles() {
+    let v = export::verilog("skid", &mut SkidBuffer::default()).unwrap();
+    let props = r#"
+    reg f_past = 1'b0;
+    always @(posedge clock) f_past <= 1'b1;
+    always @(*) if (!f_past) assume(reset);
+    always @(*) if (f_past) assume(!reset);
+    reg f_imid = 1'b0, f_omid = 1'b0; reg f_pop = 1'b0;
+    always @(posedge clock) begin
+        if (in_valid && in_ready) f_imid <= !in_flit[16];
+        if (out_valid && out_ready) f_omid <= !out_flit[16];
+        f_pop <= out_valid && out_ready;
+        if (reset) begin f_imid <= 1'b0; f_omid <= 1'b0; end
+    end
+    // The upstream side offers a worm's flits back to back.
+    always @(*) if (f_imid) assume(in_valid);
+    always @(*) if (f_past && !reset) begin
+        if (f_omid) assert(out_valid);
+        if (!in_ready) assert(out_valid && !f_pop);
+        // Induction helpers: the worm state of the stored flits.
+        if (skid_valid$q) assert(head_valid$q);
+        if (!head_valid$q) assert(f_omid == f_imid);
+        if (head_valid$q && !skid_valid$q) assert(f_imid == !head$q[16]);
+        if (skid_valid$q) assert(f_imid == !skid$q[16]);
+        if (head_valid$q) assert(mid$q == !head$q[16]);
+    end
+"#;
+    prove("skid_no_bubbles", &with_props(&v, props), 4);
+}
+
+/// (liveness, arbiter) An output arbiter (all five sources) is fair with a bound and work
+/// conserving, against an environment that behaves as the router's input buffers do (proved
+/// in `router_buffer_is_a_fifo`, `router_buffer_no_bubbles`, `router_crossbar_keeps_flits`):
+/// requests only with a head flit; a requesting first flit stays, unchanged, until it leaves
+/// through this output; after a non-`last` flit of source s has left, s offers its next flit
+/// (a body flit, no request) in every cycle until its `last` one has left; and a worm has at
+/// most 10 flits. Proved: while source i (solver's choice) requests, the output offers a flit
+/// in every cycle, and at most 40 flits of other sources leave before i's first flit does (at
+/// most 4 worms of ≤ 10 flits: round robin); the output also offers a flit in every cycle
+/// while it is locked (no bubble inside a worm). So a first flit waiting for an output whose
+/// `ready` is never low for more than M consecutive cycles leaves within 41·(M+1) cycles, and a
+/// body flit at the head of the owning input within M+1. k = 4.
+#[test]
+fn router_arbiter_bounded_wait() {
+    let v = export::verilog("arbiter", &mut OutputArbiter::new(0b11111)).unwrap();
+    let props = r#"
+    reg f_past = 1'b0;
+    always @(posedge clock) f_past <= 1'b1;
+    always @(*) if (!f_past) assume(reset);
+    always @(*) if (f_past) assume(!reset);
+    (* anyconst *) reg [2:0] f_i;
+    always @(*) assume(f_i <= 3'd4);
+    wire [4:0] f_tk = grant & {5{ready}};
+    reg [4:0] f_pr = 5'd0, f_pt = 5'd0, f_pl = 5'd0, f_mid = 5'd0;
+    reg [3:0] f_len0 = 4'd0, f_len1 = 4'd0, f_len2 = 4'd0, f_len3 = 4'd0, f_len4 = 4'd0;
+    reg [5:0] f_c = 6'd0;
+    always @(posedge clock) begin
+        f_pr <= req; f_pt <= f_tk; f_pl <= last;
+        f_mid <= (f_mid | (f_tk & ~last)) & ~(f_tk & last);
+        if (f_tk[0]) f_len0 <= last[0] ? 4'd0 : f_len0 + 4'd1;
+        if (f_tk[1]) f_len1 <= last[1] ? 4'd0 : f_len1 + 4'd1;
+        if (f_tk[2]) f_len2 <= last[2] ? 4'd0 : f_len2 + 4'd1;
+        if (f_tk[3]) f_len3 <= last[3] ? 4'd0 : f_len3 + 4'd1;
+        if (f_tk[4]) f_len4 <= last[4] ? 4'd0 : f_len4 + 4'd1;
+        if (!req[f_i] || f_tk[f_i]) f_c <= 6'd0; else if (f_tk != 5'd0) f_c <= f_c + 6'd1;
+        if (reset) begin f_c <= 6'd0; f_mid <= 5'd0; f_len0 <= 4'd0; f_len1 <= 4'd0; f_len2 <= 4'd0; f_len3 <= 4'd0; f_len4 <= 4'd0; end
+    end
+    // The environment: the router's input buffers.
+    always @(*) assume((req & ~valid) == 5'd0);
+    always @(*) if (f_past) assume((f_pr & ~f_pt & ~req) == 5'd0 && ((f_pr & ~f_pt) & (last ^ f_pl)) == 5'd0);
+    always @(*) assume((f_mid & ~valid) == 5'd0 && (f_mid & req) == 5'd0);
+    always @(*) begin
+        if (f_mid[0] && f_len0 == 4'd9) assume(last[0]);
+        if (f_mid[1] && f_len1 == 4'd9) assume(last[1]);
+        if (f_mid[2] && f_len2 == 4'd9) assume(last[2]);
+        if (f_mid[3] && f_len3 == 4'd9) assume(last[3]);
+        if (f_mid[4] && f_len4 == 4'd9) assume(last[4]);
+    end
+    // Round-robin position of i: sources strictly after the last owner (4 if none) and before i.
+    wire [2:0] f_p = owner$q[0] ? 3'd0 : owner$q[1] ? 3'd1 : owner$q[2] ? 3'd2 : owner$q[3] ? 3'd3 : 3'd4;
+    wire [3:0] f_d = {1'b0, f_i} + 4'd4 - {1'b0, f_p};
+    wire [5:0] f_pos = {2'd0, f_d >= 4'd5 ? f_d - 4'd5 : f_d};
+    wire [3:0] f_lw = f_p == 3'd0 ? f_len0 : f_p == 3'd1 ? f_len1 : f_p == 3'd2 ? f_len2 : f_p == 3'd3 ? f_len3 : f_len4;
+    wire [5:0] f_rem = !locked$q ? 6'd10 * f_pos : owner$q[f_i] ? 6'd0 : 6'd10 - {2'd0, f_lw} + 6'd10 * f_pos;
+    always @(*) if (f_past && !reset) begin
+        assert(above$q == ((owner$q << 1) | (owner$q << 2) | (owner$q << 3) | (owner$q << 4)));
+        assert((owner$q & (owner$q - 5'd1)) == 5'd0);
+        if (locked$q) assert(owner$q != 5'd0 && out_valid);
+        if (locked$q && (f_mid & owner$q) == 5'd0) assert((req & owner$q) != 5'd0);
+        if (req != 5'd0) assert(out_valid);
+        assert((f_mid & ~(locked$q ? owner$q : 5'd0)) == 5'd0);
+        if (!f_mid[0]) assert(f_len0 == 4'd0); else assert(f_len0 != 4'd0);
+        if (!f_mid[1]) assert(f_len1 == 4'd0); else assert(f_len1 != 4'd0);
+        if (!f_mid[2]) assert(f_len2 == 4'd0); else assert(f_len2 != 4'd0);
+        if (!f_mid[3]) assert(f_len3 == 4'd0); else assert(f_len3 != 4'd0);
+        if (!f_mid[4]) assert(f_len4 == 4'd0); else assert(f_len4 != 4'd0);
+        assert(f_len0 <= 4'd9 && f_len1 <= 4'd9 && f_len2 <= 4'd9 && f_len3 <= 4'd9 && f_len4 <= 4'd9);
+        if (req[f_i]) assert(f_c <= 6'd40 && f_rem <= 6'd40 && {1'b0, f_c} + {1'b0, f_rem} <= 7'd40);
+    end
+"#;
+    prove("router_arbiter_wait", &with_props(&v, props), 4);
 }
 
 /// (d, crossbar) In the router at (1,1), every cycle: each input's head goes to at most one
