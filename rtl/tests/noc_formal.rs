@@ -566,3 +566,151 @@ fn router_crossbar_keeps_flits() {
     }
     prove("router_crossbar", &v, 4);
 }
+
+/// Bring signal `expr` (of `width` bits) of instance `inst` (module `module`) out to `top` as
+/// wire `name`, by an extra output port in this copy of the Verilog.
+fn expose(v: &str, module: &str, inst: &str, name: &str, width: u32, expr: &str) -> String {
+    let w = if width > 1 { format!("[{}:0] ", width - 1) } else { String::new() };
+    let v = with_module_props(v, module, &format!("    output wire {w}f_x_{name};\n    assign f_x_{name} = {expr};\n"));
+    let v = v.replacen(&format!("module {module}("), &format!("module {module}(f_x_{name},"), 1);
+    v.replacen(&format!("    {module} {inst}(\n"), &format!("    wire {w}{name};\n    {module} {inst}(\n        .f_x_{name}({name}),\n"), 1)
+}
+
+/// (liveness, whole router) In the router at (1,1), for an input i and an output o chosen by
+/// the solver: while i's head is a first flit requesting o, o offers a flit in every cycle and
+/// at most 40 flits of other inputs leave through o before it (round robin: at most 4 worms of
+/// ≤ 10 flits); an output that is locked to an input offers a flit in every cycle (no bubble
+/// inside a worm); a worm's flits leave back to back through the one output it owns. Inputs
+/// are assumed to behave as NIs and routers send (proved for the NI in
+/// `ni_own_packet_and_status_in_bounded_time`, and for router outputs here): worms of at most
+/// 10 flits, offered back to back. Outputs' `ready` is arbitrary: counted in flits, so with
+/// `out_o_ready` never low for more than M consecutive cycles the first flit leaves within
+/// 41·(M+1) cycles. The same as `router_arbiter_bounded_wait` + `router_buffer_no_bubbles`,
+/// checked on the whole router in one run (with the crossbar proof's invariants). k = 4.
+#[test]
+fn router_bounded_wait() {
+    let d = ["l", "n", "e", "s", "w"];
+    let mut v = blocks::export("router").unwrap();
+    for o in d {
+        let m = format!("top$oa_{o}");
+        let i = format!("oa_{o}");
+        v = expose(&v, &m, &i, &format!("f_lk_{o}"), 1, "locked$q");
+        v = expose(&v, &m, &i, &format!("f_ow_{o}"), 5, "owner$q");
+        v = with_module_props(
+            &v,
+            &m,
+            "    always @(*) if (!reset) begin\n        \
+             if (locked$q) assert(owner$q != 5'd0 && (owner$q & ~sources) == 5'd0);\n        \
+             assert((owner$q & (owner$q - 5'd1)) == 5'd0);\n        \
+             assert(above$q == ((owner$q << 1) | (owner$q << 2) | (owner$q << 3) | (owner$q << 4)));\n    end\n",
+        );
+    }
+    for i in d {
+        let m = format!("top$ib_{i}");
+        let n = format!("ib_{i}");
+        v = expose(&v, &m, &n, &format!("f_mid_{i}"), 1, "mid$q");
+        v = expose(&v, &m, &n, &format!("f_sv_{i}"), 1, "skid_valid$q");
+        v = expose(&v, &m, &n, &format!("f_sl_{i}"), 1, "skid$q[16]");
+        v = with_module_props(
+            &v,
+            &m,
+            "    always @(*) if (!reset) begin\n        if (skid_valid$q) assert(head_valid$q);\n        \
+             if (head_valid$q) assert(mid$q == !head$q[16]);\n        \
+             if (req$q != 5'd0) assert(head_valid$q && (req$q & (req$q - 5'd1)) == 5'd0);\n    end\n",
+        );
+    }
+    let mut p = String::from(
+        "    reg f_past = 1'b0;\n    always @(posedge clock) f_past <= 1'b1;\n    always @(*) if (!f_past) assume(reset);\n    \
+         always @(*) if (f_past) assume(!reset);\n",
+    );
+    for (k, i) in d.iter().enumerate() {
+        // f_in: flits of the current worm taken at the input; f_hp: popped from the head.
+        p += &format!(
+            "    reg [3:0] f_in_{i} = 4'd0, f_hp_{i} = 4'd0;\n    always @(posedge clock) begin\n        \
+             if (in_{i}_valid && in_{i}_ready) f_in_{i} <= in_{i}_flit[16] ? 4'd0 : f_in_{i} + 4'd1;\n        \
+             if (pop_{i}) f_hp_{i} <= ib_{i}$out_flit[16] ? 4'd0 : f_hp_{i} + 4'd1;\n        \
+             if (reset) begin f_in_{i} <= 4'd0; f_hp_{i} <= 4'd0; end\n    end\n    \
+             always @(*) if (f_past && !reset) begin\n        \
+             if (f_in_{i} != 4'd0) assume(in_{i}_valid);\n        if (in_{i}_valid && f_in_{i} == 4'd9) assume(in_{i}_flit[16]);\n    end\n    \
+             always @(*) if (f_past && !reset) begin\n        assert(f_in_{i} <= 4'd9 && f_hp_{i} <= 4'd9);\n        \
+             if (!ib_{i}$out_valid) assert(f_in_{i} == f_hp_{i} && f_mid_{i} == (f_hp_{i} != 4'd0));\n        \
+             if (ib_{i}$out_valid && !f_sv_{i}) assert(f_in_{i} == (ib_{i}$out_flit[16] ? 4'd0 : f_hp_{i} + 4'd1));\n        \
+             if (f_sv_{i}) assert(f_in_{i} == (f_sl_{i} ? 4'd0 : ib_{i}$out_flit[16] ? 4'd1 : f_hp_{i} + 4'd2));\n        \
+             if (ib_{i}$out_valid) assert((ib_{i}$out_req != 5'd0) == (f_hp_{i} == 4'd0));\n        \
+             if (f_hp_{i} != 4'd0) assert(ib_{i}$out_valid);\n        \
+             if (ib_{i}$out_valid && !ib_{i}$out_flit[16]) assert(f_hp_{i} <= 4'd8);\n"
+        );
+        let owns: Vec<String> = d.iter().map(|o| format!("(f_lk_{o} && f_ow_{o}[{k}])")).collect();
+        let locks: Vec<String> = d.iter().map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}")).collect();
+        // XY turns: from l anywhere; from n to s or l; e to w, s, n, l; s to n or l; w to e, s, n, l.
+        let turns = [0b11111, 0b01001, 0b11011, 0b00011, 0b01111][k];
+        p += &format!("        assert((ib_{i}$out_req & ~5'd{turns}) == 5'd0);\n");
+        p += &format!("        if (f_hp_{i} != 4'd0) assert({});\n", owns.join(" || "));
+        p += &format!("        assert(({}) <= 5'd1);\n", locks.join(" + "));
+        for (m, o) in d.iter().enumerate() {
+            p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && f_hp_{i} == 4'd0) assert(ib_{i}$out_req == 5'd{});\n", 1 << m);
+        }
+        p += "    end\n";
+    }
+    for o in d {
+        p += &format!(
+            "    always @(*) if (f_past && !reset) begin\n        \
+             assert(out_{o}_valid == (oa_{o}$grant != 5'd0) && (oa_{o}$grant & (oa_{o}$grant - 5'd1)) == 5'd0);\n        \
+             if (f_lk_{o} || oa_{o}$req != 5'd0) assert(out_{o}_valid);\n    end\n"
+        );
+    }
+    let mux = |sig: &dyn Fn(&str) -> String, sel: &str| -> String {
+        let mut e = sig("w");
+        for (k, x) in d.iter().enumerate().take(4).rev() {
+            e = format!("{sel} == 3'd{k} ? {} : {e}", sig(x));
+        }
+        e
+    };
+    p += "    (* anyconst *) reg [2:0] f_i; (* anyconst *) reg [2:0] f_o;\n    always @(*) assume(f_i <= 3'd4 && f_o <= 3'd4);\n";
+    p += &format!("    wire f_wait = ({}) == (5'd1 << f_o);\n", mux(&|x| format!("ib_{x}$out_req"), "f_i"));
+    p += &format!("    wire f_pop_i = {};\n", mux(&|x| format!("pop_{x}"), "f_i"));
+    p += &format!("    wire [4:0] f_tk = ({}) & {{5{{{}}}}};\n", mux(&|x| format!("oa_{x}$grant"), "f_o"), mux(&|x| format!("out_{x}_ready"), "f_o"));
+    p += &format!("    wire f_lk = {};\n    wire [4:0] f_ow = {};\n", mux(&|x| format!("f_lk_{x}"), "f_o"), mux(&|x| format!("f_ow_{x}"), "f_o"));
+    p += &format!("    wire f_ov = {};\n", mux(&|x| format!("out_{x}_valid"), "f_o"));
+    p += r#"    reg [5:0] f_c = 6'd0;
+    always @(posedge clock) if (reset || !f_wait || f_pop_i) f_c <= 6'd0; else if (f_tk != 5'd0) f_c <= f_c + 6'd1;
+    wire [2:0] f_p = f_ow[0] ? 3'd0 : f_ow[1] ? 3'd1 : f_ow[2] ? 3'd2 : f_ow[3] ? 3'd3 : 3'd4;
+    wire [3:0] f_d = {1'b0, f_i} + 4'd4 - {1'b0, f_p};
+    wire [5:0] f_pos = {2'd0, f_d >= 4'd5 ? f_d - 4'd5 : f_d};
+"#;
+    p += &format!("    wire [3:0] f_lw = {};\n", mux(&|x| format!("f_hp_{x}"), "f_p"));
+    p += r#"    wire [5:0] f_rem = !f_lk ? 6'd10 * f_pos : f_ow[f_i] ? 6'd0 : 6'd10 - {2'd0, f_lw} + 6'd10 * f_pos;
+    always @(*) if (f_past && !reset && f_wait) assert(f_ov && f_c <= 6'd40 && f_rem <= 6'd40 && {1'b0, f_c} + {1'b0, f_rem} <= 7'd40);
+"#;
+    prove("router_wait", &with_props(&v, &p), 4);
+}
+
+/// (routing) In the router at (1,1): a first flit at an input's head requests exactly the
+/// output XY routing gives for its `dst` ([1:0] x, [3:2] y) and the direction it came from:
+/// from the local port east if x > 1, west if x < 1, else south if y > 1, north if y < 1,
+/// else local; from the west (travelling east) east while x != 1, and from the east west,
+/// then as the local port in y; from the north south while y != 1, from the south north, else
+/// local. (The route is computed on the flit on its way into the head register; this checks
+/// that it is the flit's own route.) With the deadlock-freedom argument: a packet addressed
+/// inside the mesh moves towards `dst` in x, then in y, and leaves at `dst`'s local port. k = 2.
+#[test]
+fn router_routes_xy() {
+    let v = blocks::export("router").unwrap();
+    let mut p = String::from(
+        "    reg f_past = 1'b0;\n    always @(posedge clock) f_past <= 1'b1;\n    always @(*) if (!f_past) assume(reset);\n",
+    );
+    // One-hot outputs: 1 l, 2 n, 4 e, 8 s, 16 w. Router at (1,1).
+    p += "    function [4:0] f_y(input [1:0] y); f_y = y > 2'd1 ? 5'd8 : y < 2'd1 ? 5'd2 : 5'd1; endfunction\n";
+    p += "    function [4:0] f_xy(input [3:0] dst); f_xy = dst[1:0] > 2'd1 ? 5'd4 : dst[1:0] < 2'd1 ? 5'd16 : f_y(dst[3:2]); endfunction\n";
+    let want = [
+        ("l", "f_xy(ib_l$out_flit[3:0])"),
+        ("w", "ib_w$out_flit[1:0] != 2'd1 ? 5'd4 : f_y(ib_w$out_flit[3:2])"),
+        ("e", "ib_e$out_flit[1:0] != 2'd1 ? 5'd16 : f_y(ib_e$out_flit[3:2])"),
+        ("n", "ib_n$out_flit[3:2] != 2'd1 ? 5'd8 : 5'd1"),
+        ("s", "ib_s$out_flit[3:2] != 2'd1 ? 5'd2 : 5'd1"),
+    ];
+    for (i, w) in want {
+        p += &format!("    always @(*) if (f_past && !reset && ib_{i}$out_req != 5'd0) assert(ib_{i}$out_req == ({w}));\n");
+    }
+    prove("router_xy", &with_props(&v, &p), 2);
+}
