@@ -1,4 +1,4 @@
-//! Formal proofs (SymbiYosys, k-induction with z3) of the NoC's capability and delivery
+//! Formal proofs (SymbiYosys, k-induction with yices) of the NoC's capability and delivery
 //! properties on the exported Verilog. The properties are inserted into the exported `top`
 //! module (so they can name its internal signals, e.g. `state$q`), under `ifdef FORMAL`; every
 //! input is driven by the solver. docs/noc.md ("Proofs") says what each covers and why the
@@ -151,11 +151,12 @@ fn ni_clist_changes_only_by_config_or_grant() {
     prove("ni_clist", &with_props(&v, &props), 10);
 }
 
-/// (c) Every send taken gets exactly one status: none without a send outstanding, at most one
+/// (c) Every send taken gets at most one status: none without a send outstanding, at most one
 /// per send, the NI injects at most one packet per send and none for a refused one, refusal
 /// comes two cycles after the send was taken; the mailbox never holds more than its 4
 /// messages and commits at most one message per received packet.
-/// (That the status eventually comes is liveness: the Verilator tests check it.)
+/// (That the status comes, within a bounded time, is `ni_own_packet_and_status_in_bounded_time`,
+/// `ni_replies_exactly_once_in_bounded_time` and the router proofs, composed in docs/noc.md.)
 #[test]
 fn ni_one_status_per_send() {
     let v = inline_clist(&blocks::export("ni").unwrap());
