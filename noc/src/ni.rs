@@ -45,7 +45,8 @@
 //! commits the message (a grant also needs a free c-list slot: the lowest invalid one) and
 //! records a reply owed to `src`: *delivered* or *rejected*. Owed replies are a bit set (one bit
 //! per node for each code: a node has one send outstanding, so it is owed at most one reply),
-//! served round robin; they go out before the NI's own send, at packet boundaries.
+//! served round robin at packet boundaries; a waiting own send goes after at most one reply
+//! (`own_turn`), so a stream of incoming messages cannot starve it.
 //!
 //! Latency (measured on Verilator, see docs/RESULTS.md): send taken in cycle 0, c-list read in
 //! 1, route flit offered in 2 (3 for a grant); flit k is taken by the router in cycle 2+k when
@@ -162,6 +163,9 @@ pub struct Ni {
     fidx: DFF<Bits<4>>,
     rep_idx: DFF<Bits<4>>,
     rep_code: DFF<Bit>,
+    /// The last packet injected was a reply: the own send, if waiting, goes next (fairness:
+    /// otherwise a stream of owed replies could hold it back for ever).
+    own_turn: DFF<Bit>,
     cur_rep: Signal<Local, Bit>,
     ridx: Signal<Local, Bits<4>>,
     rcode: Signal<Local, Bit>,
@@ -278,6 +282,7 @@ impl Ni {
             fidx: Default::default(),
             rep_idx: Default::default(),
             rep_code: Default::default(),
+            own_turn: Default::default(),
             cur_rep: Default::default(),
             ridx: Default::default(),
             rcode: Default::default(),
@@ -321,7 +326,7 @@ impl Logic for Ni {
     fn update(&mut self) {
         dff_setup!(
             self, clock, valid, state, s_slot, s_grant, s_len, s_give, s_mask, s_w0, s_w1, s_w2, s_w3, s_dst, s_badge,
-            s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy, inj_rep, fidx, rep_idx, rep_code, rx_busy, rx_idx,
+            s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy, inj_rep, fidx, rep_idx, rep_code, own_turn, rx_busy, rx_idx,
             rx_src, rx_kind, rx_len, rx_badge, rx_lo, rx_acc, cfg_block, mb_cnt, wr_ptr, rd_ptr, hdr0, hdr1, hdr2, hdr3
         );
         self.clist.read_clock.next = self.clock.val();
@@ -430,7 +435,7 @@ impl Logic for Ni {
             self.ridx.next = self.rep_idx.q.val();
             self.rcode.next = self.rep_code.q.val();
         } else {
-            self.cur_rep.next = self.pend.val().any();
+            self.cur_rep.next = self.pend.val().any() & !(self.own_turn.q.val() & (self.state.q.val() == bits::<3>(3)));
             self.ridx.next = self.pick_idx.val();
             self.rcode.next = self.pend_r.q.val().get_bit(self.pick_idx.val().index());
         }
@@ -488,6 +493,7 @@ impl Logic for Ni {
             if self.flit_out.val().get_bit(16) {
                 self.inj_busy.d.next = false;
                 self.fidx.d.next = bits::<4>(0);
+                self.own_turn.d.next = self.cur_rep.val();
                 if self.cur_rep.val() {
                     self.rep_clr.next = bits::<16>(1) << self.ridx.val();
                 } else {
@@ -649,6 +655,7 @@ impl Logic for Ni {
             self.rr.d.next = bits::<16>(0);
             self.inj_busy.d.next = false;
             self.fidx.d.next = bits::<4>(0);
+            self.own_turn.d.next = false;
             self.rx_busy.d.next = false;
             self.rx_idx.d.next = bits::<4>(0);
             self.cfg_block.d.next = false;
@@ -876,5 +883,52 @@ pub(crate) mod tests {
         }
         assert_eq!(n.send(0, 0, true, &[], 0, 3).0, REJECTED);
         assert_eq!(n.recv(1), None);
+    }
+
+    /// An NI whose node is flooded with messages must still get its own send out. Replies
+    /// used to go before the own send at every packet boundary, so zero-length messages from
+    /// 15 other nodes arriving back to back (each node's next one long after its reply left:
+    /// a legal load, one send outstanding per node) kept a reply owed at every boundary and
+    /// the own send waited for ever. Now the own send goes after at most one reply.
+    #[test]
+    fn own_send_not_starved_by_replies() {
+        let mut ni = Ni::new(0, 0);
+        ni.connect_all();
+        let settle = |ni: &mut Ni| assert!(simulate(ni, 400), "circuit did not settle");
+        let step = |ni: &mut Ni| {
+            settle(ni);
+            ni.clock.next = Clock::from(true);
+            settle(ni);
+            ni.clock.next = Clock::from(false);
+            settle(ni);
+        };
+        settle(&mut ni);
+        ni.reset.next = true;
+        step(&mut ni);
+        ni.reset.next = false;
+        ni.net_out_ready.next = true;
+        ni.cfg_valid.next = true;
+        ni.cfg_slot.next = bits(0);
+        ni.cfg_entry.next = bits(entry(1, 0, true, false, 7) as u64);
+        step(&mut ni);
+        ni.cfg_valid.next = false;
+        // Flood: zero-length data packets from nodes 1..15 in turn, one flit per cycle.
+        let mut own_at = None;
+        for cycle in 0..400u32 {
+            let (k, first) = (1 + (cycle / 2) % 15, cycle % 2 == 0);
+            ni.net_in_valid.next = true;
+            ni.net_in_flit.next = if first { bits((k << 4) as u64) } else { bits((1 << 16) | 5) };
+            ni.send_valid.next = cycle == 20;
+            ni.send_slot.next = bits(0);
+            ni.send_len.next = bits(0);
+            settle(&mut ni);
+            let f = ni.net_out_flit.val().index() as u32;
+            if ni.net_out_valid.val() && f & 0x10300 == 0 && f & 15 == 1 && own_at.is_none() {
+                own_at = Some(cycle); // the own route flit (kind 0, dst (1,0)) leaves
+            }
+            step(&mut ni);
+        }
+        let own_at = own_at.expect("the own send never left: starved by replies");
+        assert!(own_at <= 26, "own send left at cycle {own_at}");
     }
 }
