@@ -172,8 +172,15 @@ pub struct Enclave<
     zcount: DFF<Bits<16>>,
     sel_cond: DFF<Bit>,
     sel_b: DFF<Bits<32>>,
-    ea_reg: DFF<Bits<33>>,
+    /// Low bits of a load's address (byte lane and bank), for its second cycle.
+    ea_reg: DFF<Bits<3>>,
     ld_op: DFF<Bits<8>>,
+    /// The load or store of the previous cycle was out of bounds: it traps in its second
+    /// cycle (a store's write was suppressed), so the exec cycle's stack and fetch logic does
+    /// not wait for the bounds comparison.
+    oob: DFF<Bit>,
+    /// The pc of that load or store.
+    mem_pc: DFF<Bits<16>>,
     peek_sel: DFF<Bits<4>>,
     peek_odd: DFF<Bit>,
     peek_reg: DFF<Bits<3>>,
@@ -343,6 +350,8 @@ impl<
             sel_b: Default::default(),
             ea_reg: Default::default(),
             ld_op: Default::default(),
+            oob: Default::default(),
+            mem_pc: Default::default(),
             peek_sel: Default::default(),
             peek_odd: Default::default(),
             peek_reg: Default::default(),
@@ -483,6 +492,8 @@ impl<
             sel_b,
             ea_reg,
             ld_op,
+            oob,
+            mem_pc,
             peek_sel,
             peek_odd,
             peek_reg, lget_ready,
@@ -511,6 +522,7 @@ impl<
         self.raise.next = false;
         self.raise_cause.next = 0.into();
         self.raise_pc.next = self.pc.q.val();
+        self.oob.d.next = false;
         self.push.next = false;
         self.push_val.next = 0.into();
         self.refetched.d.next = false;
@@ -891,7 +903,7 @@ impl<
                 | (bit_cast::<64, 32>(self.mem_odd.read_data.val()) << 32);
         }
         self.ld_raw.next = bit_cast::<32, 64>(
-            self.ld_win.val() >> (bit_cast::<64, 33>(self.ea_reg.q.val() & 3) << 3),
+            self.ld_win.val() >> (bit_cast::<64, 3>(self.ea_reg.q.val() & 3) << 3),
         );
         self.ld_val.next = self.ld_raw.val();
         match self.ld_op.q.val().index() {
@@ -1149,19 +1161,19 @@ impl<
                             self.state.d.next = 10.into();
                         }
                     } else if self.is_load.val() {
-                        if self.ea_end.val() > self.mem_bytes.val() {
-                            self.raise.next = true;
-                            self.raise_cause.next = 4.into();
-                        } else {
-                            self.ea_reg.d.next = self.ea.val();
-                            self.ld_op.d.next = self.op.val();
-                            self.state.d.next = 7.into();
-                        }
+                        self.oob.d.next = self.ea_end.val() > self.mem_bytes.val();
+                        self.mem_pc.d.next = self.pc.q.val();
+                        self.ea_reg.d.next = bit_cast::<3, 33>(self.ea.val());
+                        self.ld_op.d.next = self.op.val();
+                        self.state.d.next = 7.into();
                     } else if self.is_store.val() {
-                        if self.ea_end.val() > self.mem_bytes.val() {
-                            self.raise.next = true;
-                            self.raise_cause.next = 4.into();
-                        } else {
+                        self.oob.d.next = self.ea_end.val() > self.mem_bytes.val();
+                        self.mem_pc.d.next = self.pc.q.val();
+                        self.sp_next.next = self.sp.q.val() - 2;
+                        self.vs_ra_set.next = true;
+                        self.vs_ra.next = self.sp.q.val() - 3;
+                        self.state.d.next = 4.into();
+                        if self.ea_end.val() <= self.mem_bytes.val() {
                             if self.mem_word.val().get_bit(0) {
                                 self.mem_odd.write_address.next =
                                     bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
@@ -1189,10 +1201,6 @@ impl<
                                 self.mem_odd.write_enable.next =
                                     bit_cast::<4, 8>(self.st_mask.val() >> 4);
                             }
-                            self.sp_next.next = self.sp.q.val() - 2;
-                            self.vs_ra_set.next = true;
-                            self.vs_ra.next = self.sp.q.val() - 3;
-                            self.state.d.next = 4.into();
                         }
                     } else {
                         match self.op.val().index() {
@@ -1373,9 +1381,14 @@ impl<
                 }
             }
             4 => {
-                // Refill the top of stack from the value stack.
+                // Refill the top of stack from the value stack (after a store or a drop of two).
                 self.tos.d.next = self.vstack.read_data.val();
                 self.state.d.next = 3.into();
+                if self.oob.q.val() {
+                    self.raise.next = true;
+                    self.raise_cause.next = 4.into();
+                    self.raise_pc.next = self.mem_pc.q.val();
+                }
             }
             5 => {
                 // local.get, second cycle.
@@ -1396,6 +1409,11 @@ impl<
                 self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
                 self.vstack.write_data.next = self.ld_val.val();
                 self.state.d.next = 3.into();
+                if self.oob.q.val() {
+                    self.raise.next = true;
+                    self.raise_cause.next = 4.into();
+                    self.raise_pc.next = self.mem_pc.q.val();
+                }
             }
             8 => {
                 // select, second cycle: a is on the read port.
