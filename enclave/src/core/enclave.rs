@@ -196,6 +196,15 @@ pub struct Enclave<
     refetch_now: Signal<Local, Bit>,
     ld_raw: Signal<Local, Bits<32>>,
     fetch_word: Signal<Local, Bits<14>>,
+    /// `pc_next` is `pc + ilen` (an instruction that falls through).
+    seq: Signal<Local, Bit>,
+    /// Words the fall-through fetch starts at, past `pc`'s: `((pc & 3) + ilen) / 4`.
+    seq_k: Signal<Local, Bits<4>>,
+    /// Bank addresses `(pc / 4 + j) / 2`, j = 0..3, for the fall-through fetch.
+    seq_h0: Signal<Local, Bits<14>>,
+    seq_h1: Signal<Local, Bits<14>>,
+    seq_h2: Signal<Local, Bits<14>>,
+    seq_h3: Signal<Local, Bits<14>>,
     win: Signal<Local, Bits<64>>,
     op: Signal<Local, Bits<8>>,
     imm_start: Signal<Local, Bits<3>>,
@@ -365,6 +374,12 @@ impl<
             refetch_now: Default::default(),
             ld_raw: Default::default(),
             fetch_word: Default::default(),
+            seq: Default::default(),
+            seq_k: Default::default(),
+            seq_h0: Default::default(),
+            seq_h1: Default::default(),
+            seq_h2: Default::default(),
+            seq_h3: Default::default(),
             win: Default::default(),
             op: Default::default(),
             imm_start: Default::default(),
@@ -506,6 +521,7 @@ impl<
 
         // ---- Defaults -------------------------------------------------------------------
         self.pc_next.next = self.pc.q.val();
+        self.seq.next = false;
         self.stp_next.next = self.stp.q.val();
         self.sp_next.next = self.sp.q.val();
         self.csp_next.next = self.csp.q.val();
@@ -1135,6 +1151,7 @@ impl<
                     self.fuel.d.next = self.fuel.q.val() - 1;
                     self.retired.d.next = self.retired.q.val() + 1;
                     self.pc_next.next = self.pc.q.val() + self.ilen.val();
+                    self.seq.next = true;
                     if self.is_binop.val() {
                         self.sp_next.next = self.sp.q.val() - 1;
                         self.tos.d.next = self.alu_result.val();
@@ -1173,31 +1190,33 @@ impl<
                         self.vs_ra_set.next = true;
                         self.vs_ra.next = self.sp.q.val() - 3;
                         self.state.d.next = 4.into();
-                        if self.ea_end.val() <= self.mem_bytes.val() {
-                            if self.mem_word.val().get_bit(0) {
-                                self.mem_odd.write_address.next =
-                                    bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                                self.mem_odd.write_data.next =
-                                    bit_cast::<32, 64>(self.st_data.val());
+                        // Addresses and data do not wait for the bounds check; only the
+                        // write enables do.
+                        if self.mem_word.val().get_bit(0) {
+                            self.mem_odd.write_address.next =
+                                bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                            self.mem_odd.write_data.next = bit_cast::<32, 64>(self.st_data.val());
+                            self.mem_even.write_address.next =
+                                bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
+                            self.mem_even.write_data.next =
+                                bit_cast::<32, 64>(self.st_data.val() >> 32);
+                            if self.ea_end.val() <= self.mem_bytes.val() {
                                 self.mem_odd.write_enable.next =
                                     bit_cast::<4, 8>(self.st_mask.val());
-                                self.mem_even.write_address.next =
-                                    bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
-                                self.mem_even.write_data.next =
-                                    bit_cast::<32, 64>(self.st_data.val() >> 32);
                                 self.mem_even.write_enable.next =
                                     bit_cast::<4, 8>(self.st_mask.val() >> 4);
-                            } else {
-                                self.mem_even.write_address.next =
-                                    bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                                self.mem_even.write_data.next =
-                                    bit_cast::<32, 64>(self.st_data.val());
+                            }
+                        } else {
+                            self.mem_even.write_address.next =
+                                bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                            self.mem_even.write_data.next = bit_cast::<32, 64>(self.st_data.val());
+                            self.mem_odd.write_address.next =
+                                bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                            self.mem_odd.write_data.next =
+                                bit_cast::<32, 64>(self.st_data.val() >> 32);
+                            if self.ea_end.val() <= self.mem_bytes.val() {
                                 self.mem_even.write_enable.next =
                                     bit_cast::<4, 8>(self.st_mask.val());
-                                self.mem_odd.write_address.next =
-                                    bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                                self.mem_odd.write_data.next =
-                                    bit_cast::<32, 64>(self.st_data.val() >> 32);
                                 self.mem_odd.write_enable.next =
                                     bit_cast::<4, 8>(self.st_mask.val() >> 4);
                             }
@@ -1265,6 +1284,7 @@ impl<
                             16 => {
                                 // call
                                 self.pc_next.next = self.pc.q.val();
+                                self.seq.next = false;
                                 self.ret_pc.d.next = self.pc.q.val() + self.ilen.val();
                                 self.callee.d.next = bit_cast::<16, 32>(self.imm.val());
                                 self.fn_ra.next = bit_cast::<16, 32>(self.imm.val());
@@ -1275,6 +1295,7 @@ impl<
                                 // call_indirect: pop the element index, read the element and
                                 // the expected signature id.
                                 self.pc_next.next = self.pc.q.val();
+                                self.seq.next = false;
                                 self.ret_pc.d.next = self.pc.q.val() + self.ilen.val();
                                 if self.tos.q.val() >= self.elem_count.q.val() {
                                     self.raise.next = true;
@@ -1474,6 +1495,7 @@ impl<
             self.t_sp.next = self.take_sp.val() - self.t_drop.val();
             self.sp_next.next = self.t_sp.val();
             self.pc_next.next = bit_cast::<16, 49>(self.side.read_data.val());
+            self.seq.next = false;
             self.stp_next.next = bit_cast::<16, 49>(self.side.read_data.val() >> 16);
             self.tos.d.next = self.take_tos.val();
             self.state.d.next = 3.into();
@@ -1508,6 +1530,7 @@ impl<
                 self.state.d.next = 0.into();
             } else {
                 self.pc_next.next = bit_cast::<16, 64>(self.cstack.read_data.val());
+                self.seq.next = false;
                 self.stp_next.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 16);
                 self.fp.d.next = bit_cast::<16, 64>((self.cstack.read_data.val() >> 32) & 32767);
                 self.cur_results.d.next = self.cstack.read_data.val().get_bit(47);
@@ -1545,6 +1568,35 @@ impl<
         self.fetch_odd.d.next = self.fetch_word.val().get_bit(0);
         self.code_even.read_address.next = bit_cast::<CODE_A, 14>((self.fetch_word.val() + 1) >> 1);
         self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.fetch_word.val() >> 1);
+        // A fall-through fetch does not wait for `pc + ilen` and the bank adders: its bank
+        // addresses are computed from `pc` for the three word offsets it can have and chosen
+        // by the instruction's length (the critical path runs from the code RAMs through the
+        // decoder to here).
+        self.seq_k.next =
+            (bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val())) >> 2;
+        self.seq_h0.next = bit_cast::<14, 16>(self.pc.q.val() >> 3);
+        self.seq_h1.next = bit_cast::<14, 16>((self.pc.q.val() + 4) >> 3);
+        self.seq_h2.next = bit_cast::<14, 16>((self.pc.q.val() + 8) >> 3);
+        self.seq_h3.next = bit_cast::<14, 16>((self.pc.q.val() + 12) >> 3);
+        if self.seq.val() & !self.refetch_now.val() {
+            match self.seq_k.val().index() {
+                0 => {
+                    self.code_even.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h1.val());
+                    self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h0.val());
+                    self.fetch_odd.d.next = self.pc.q.val().get_bit(2);
+                }
+                1 => {
+                    self.code_even.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h2.val());
+                    self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h1.val());
+                    self.fetch_odd.d.next = !self.pc.q.val().get_bit(2);
+                }
+                _ => {
+                    self.code_even.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h3.val());
+                    self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h2.val());
+                    self.fetch_odd.d.next = self.pc.q.val().get_bit(2);
+                }
+            }
+        }
         self.side.read_address.next = bit_cast::<SIDE_A, 16>(self.stp_next.val());
         self.cstack.read_address.next = bit_cast::<CS_A, 16>(self.csp_next.val() - 1);
         self.fn_lo.read_address.next = bit_cast::<FN_A, 16>(self.fn_ra.val());
