@@ -181,6 +181,14 @@ pub struct Enclave<
     oob: DFF<Bit>,
     /// The pc of that load or store.
     mem_pc: DFF<Bits<16>>,
+    /// A store's bank writes, registered in its exec cycle and done in its second cycle
+    /// (unless `oob`), so no write port waits for the address adders and bounds check.
+    st_addr_even: DFF<Bits<MEM_A>>,
+    st_addr_odd: DFF<Bits<MEM_A>>,
+    st_data_even: DFF<Bits<32>>,
+    st_data_odd: DFF<Bits<32>>,
+    st_we_even: DFF<Bits<4>>,
+    st_we_odd: DFF<Bits<4>>,
     peek_sel: DFF<Bits<4>>,
     peek_odd: DFF<Bit>,
     peek_reg: DFF<Bits<3>>,
@@ -361,6 +369,12 @@ impl<
             ld_op: Default::default(),
             oob: Default::default(),
             mem_pc: Default::default(),
+            st_addr_even: Default::default(),
+            st_addr_odd: Default::default(),
+            st_data_even: Default::default(),
+            st_data_odd: Default::default(),
+            st_we_even: Default::default(),
+            st_we_odd: Default::default(),
             peek_sel: Default::default(),
             peek_odd: Default::default(),
             peek_reg: Default::default(),
@@ -509,6 +523,12 @@ impl<
             ld_op,
             oob,
             mem_pc,
+            st_addr_even,
+            st_addr_odd,
+            st_data_even,
+            st_data_odd,
+            st_we_even,
+            st_we_odd,
             peek_sel,
             peek_odd,
             peek_reg, lget_ready,
@@ -539,6 +559,8 @@ impl<
         self.raise_cause.next = 0.into();
         self.raise_pc.next = self.pc.q.val();
         self.oob.d.next = false;
+        self.st_we_even.d.next = 0.into();
+        self.st_we_odd.d.next = 0.into();
         self.push.next = false;
         self.push_val.next = 0.into();
         self.refetched.d.next = false;
@@ -1190,36 +1212,26 @@ impl<
                         self.vs_ra_set.next = true;
                         self.vs_ra.next = self.sp.q.val() - 3;
                         self.state.d.next = 4.into();
-                        // Addresses and data do not wait for the bounds check; only the
-                        // write enables do.
                         if self.mem_word.val().get_bit(0) {
-                            self.mem_odd.write_address.next =
+                            self.st_addr_odd.d.next =
                                 bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                            self.mem_odd.write_data.next = bit_cast::<32, 64>(self.st_data.val());
-                            self.mem_even.write_address.next =
+                            self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val());
+                            self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val());
+                            self.st_addr_even.d.next =
                                 bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
-                            self.mem_even.write_data.next =
+                            self.st_data_even.d.next =
                                 bit_cast::<32, 64>(self.st_data.val() >> 32);
-                            if self.ea_end.val() <= self.mem_bytes.val() {
-                                self.mem_odd.write_enable.next =
-                                    bit_cast::<4, 8>(self.st_mask.val());
-                                self.mem_even.write_enable.next =
-                                    bit_cast::<4, 8>(self.st_mask.val() >> 4);
-                            }
+                            self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
                         } else {
-                            self.mem_even.write_address.next =
+                            self.st_addr_even.d.next =
                                 bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                            self.mem_even.write_data.next = bit_cast::<32, 64>(self.st_data.val());
-                            self.mem_odd.write_address.next =
+                            self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val());
+                            self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val());
+                            self.st_addr_odd.d.next =
                                 bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                            self.mem_odd.write_data.next =
+                            self.st_data_odd.d.next =
                                 bit_cast::<32, 64>(self.st_data.val() >> 32);
-                            if self.ea_end.val() <= self.mem_bytes.val() {
-                                self.mem_even.write_enable.next =
-                                    bit_cast::<4, 8>(self.st_mask.val());
-                                self.mem_odd.write_enable.next =
-                                    bit_cast::<4, 8>(self.st_mask.val() >> 4);
-                            }
+                            self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
                         }
                     } else {
                         match self.op.val().index() {
@@ -1402,9 +1414,16 @@ impl<
                 }
             }
             4 => {
-                // Refill the top of stack from the value stack (after a store or a drop of two).
+                // Refill the top of stack from the value stack (after a store or a drop of
+                // two); a store writes memory here.
                 self.tos.d.next = self.vstack.read_data.val();
                 self.state.d.next = 3.into();
+                self.mem_even.write_address.next = self.st_addr_even.q.val();
+                self.mem_even.write_data.next = self.st_data_even.q.val();
+                self.mem_even.write_enable.next = self.st_we_even.q.val();
+                self.mem_odd.write_address.next = self.st_addr_odd.q.val();
+                self.mem_odd.write_data.next = self.st_data_odd.q.val();
+                self.mem_odd.write_enable.next = self.st_we_odd.q.val();
                 if self.oob.q.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
