@@ -217,6 +217,9 @@ pub struct Enclave<
     op: Signal<Local, Bits<8>>,
     imm_start: Signal<Local, Bits<3>>,
     imm_off: Signal<Local, Bits<3>>,
+    /// `imm_off` for an immediate after one byte and after two (loads and stores).
+    imm_off1: Signal<Local, Bits<3>>,
+    imm_off2: Signal<Local, Bits<3>>,
     imm: Signal<Local, Bits<32>>,
     has_imm: Signal<Local, Bit>,
     ilen: Signal<Local, Bits<16>>,
@@ -398,6 +401,8 @@ impl<
             op: Default::default(),
             imm_start: Default::default(),
             imm_off: Default::default(),
+            imm_off1: Default::default(),
+            imm_off2: Default::default(),
             imm: Default::default(),
             has_imm: Default::default(),
             ilen: Default::default(),
@@ -637,8 +642,21 @@ impl<
         // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
         // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
         // value is merely unspecified.
+        // The window is shifted for both immediate positions while the opcode is decoded,
+        // then one is chosen: the shift does not wait for the opcode.
+        self.imm_off1.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + 1;
+        self.imm_off2.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + 2;
+        if self.refetched.q.val() {
+            self.imm_off1.next = bit_cast::<3, 16>((self.pc.q.val() + 1) & 3);
+            self.imm_off2.next = bit_cast::<3, 16>((self.pc.q.val() + 2) & 3);
+        }
         self.leb_bytes.next =
-            bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 3>(self.imm_off.val()) << 3));
+            bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 3>(self.imm_off1.val()) << 3));
+        if self.imm_start.val() == 2 {
+            self.leb_bytes.next = bit_cast::<40, 64>(
+                self.win.val() >> (bit_cast::<64, 3>(self.imm_off2.val()) << 3),
+            );
+        }
         self.leb_signed.next = self.op.val() == 65;
         self.leb_p0.next = bit_cast::<32, 40>(self.leb_bytes.val()) & 127;
         self.leb_p1.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 1) & 16256;
