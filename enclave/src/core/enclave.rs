@@ -773,12 +773,14 @@ impl<
         self.alu_smear3.next = self.alu_smear2.val() | (self.alu_smear2.val() >> 4);
         self.alu_smear4.next = self.alu_smear3.val() | (self.alu_smear3.val() >> 8);
         self.alu_smear5.next = self.alu_smear4.val() | (self.alu_smear4.val() >> 16);
+        // clz, ctz and popcnt take a second cycle (state 12, opcode in `ld_op`), so the
+        // popcount tree hangs off registers, not off the code RAM and the decoder.
         self.alu_pop_in.next = self.tos.q.val();
-        if self.op.val() == 103 {
+        if self.ld_op.q.val() == 103 {
             // clz
             self.alu_pop_in.next = !self.alu_smear5.val();
         }
-        if self.op.val() == 104 {
+        if self.ld_op.q.val() == 104 {
             // ctz
             self.alu_pop_in.next = (self.tos.q.val() & (bits::<32>(0) - self.tos.q.val())) - 1;
         }
@@ -855,18 +857,6 @@ impl<
                 if !self.alu_lt_u.val() {
                     self.alu_result.next = 1.into();
                 }
-            }
-            103 => {
-                // clz
-                self.alu_result.next = self.alu_pop5.val();
-            }
-            104 => {
-                // ctz
-                self.alu_result.next = self.alu_pop5.val();
-            }
-            105 => {
-                // popcnt
-                self.alu_result.next = self.alu_pop5.val();
             }
             106 => {
                 // add
@@ -1006,19 +996,20 @@ impl<
         // a multi-cycle instruction (then the window holds the next instruction already).
         self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val());
         // The last cycle of a multi-cycle instruction (fill, local.get, global.get, load,
-        // select, mul/div): pc is already the next instruction's and the window holds it.
+        // select, mul/div, clz/ctz/popcnt): pc is already the next instruction's and the window holds it.
         self.finishing.next = (self.state.q.val() == 4)
             | (self.state.q.val() == 5)
             | (self.state.q.val() == 6)
             | (self.state.q.val() == 7)
             | (self.state.q.val() == 8)
-            | (self.state.q.val() == 10);
+            | (self.state.q.val() == 10)
+            | (self.state.q.val() == 12);
         if self.finishing.val() {
             self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3);
         }
         self.nx_bytes.next = bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.nx_off.val()) << 3));
         self.single.next = self.is_binop.val()
-            | self.is_unop.val()
+            | (self.op.val() == 69)
             | (self.op.val() == 1)
             | (self.op.val() == 2)
             | (self.op.val() == 3)
@@ -1199,10 +1190,16 @@ impl<
                         self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 2);
                         self.vstack.write_data.next = self.alu_result.val();
                     } else if self.is_unop.val() {
-                        self.tos.d.next = self.alu_result.val();
-                        self.vstack.write_enable.next = true;
-                        self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
-                        self.vstack.write_data.next = self.alu_result.val();
+                        if self.op.val() == 69 {
+                            self.tos.d.next = self.alu_result.val();
+                            self.vstack.write_enable.next = true;
+                            self.vstack.write_address.next =
+                                bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
+                            self.vstack.write_data.next = self.alu_result.val();
+                        } else {
+                            self.ld_op.d.next = self.op.val();
+                            self.state.d.next = 12.into();
+                        }
                     } else if self.is_muldiv.val() {
                         if (self.op.val() != 108) & (self.tos.q.val() == 0) {
                             self.raise.next = true;
@@ -1500,6 +1497,14 @@ impl<
                     self.vstack.write_data.next = self.muldiv.result.val();
                     self.state.d.next = 3.into();
                 }
+            }
+            12 => {
+                // clz, ctz, popcnt, second cycle.
+                self.tos.d.next = self.alu_pop5.val();
+                self.vstack.write_enable.next = true;
+                self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
+                self.vstack.write_data.next = self.alu_pop5.val();
+                self.state.d.next = 3.into();
             }
             11 => {
                 // call_indirect, second cycle: element and expected signature are read.
