@@ -1613,14 +1613,18 @@ impl<
         // A fall-through fetch does not wait for `pc + ilen` and the bank adders: its bank
         // addresses are computed from `pc` for the three word offsets it can have and chosen
         // by the instruction's length (the critical path runs from the code RAMs through the
-        // decoder to here).
+        // decoder to here). Branches, calls and returns take the general path.
         self.seq_k.next =
             (bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val())) >> 2;
         self.seq_h0.next = bit_cast::<14, 16>(self.pc.q.val() >> 3);
         self.seq_h1.next = bit_cast::<14, 16>((self.pc.q.val() + 4) >> 3);
         self.seq_h2.next = bit_cast::<14, 16>((self.pc.q.val() + 8) >> 3);
         self.seq_h3.next = bit_cast::<14, 16>((self.pc.q.val() + 12) >> 3);
-        if self.seq.val() & !self.refetch_now.val() {
+        // A refetch (`pc + imm_start`) starts at word offset `imm_off / 4` in the same table.
+        if self.refetch_now.val() {
+            self.seq_k.next = bit_cast::<4, 3>(self.imm_off.val()) >> 2;
+        }
+        if self.seq.val() | self.refetch_now.val() {
             match self.seq_k.val().index() {
                 0 => {
                     self.code_even.read_address.next = bit_cast::<CODE_A, 14>(self.seq_h1.val());
