@@ -1,10 +1,49 @@
-//! Hand-written programs on the model and on wasmi 2, with fixed and random arguments:
-//! results and trap kinds must agree.
-mod common;
-
-use castle_enclave::model::{Error, TrapCause};
-use common::{Outcome, Pair};
+//! Hand-written programs on the model and on wasmi 2 (`castle_testbench::golden`), with fixed
+//! and random arguments: results and trap kinds must agree.
+use castle_enclave::image::{build, BuildOptions, Image, Profile};
+use castle_enclave::model::{Error, Instance, TrapCause};
+use castle_testbench::golden::{Observed as Outcome, Wasmi};
 use rand::{rngs::StdRng, Rng, SeedableRng};
+
+/// The same module on wasmi and on the model.
+struct Pair {
+    image: Image,
+    model: Instance,
+    wasmi: Wasmi,
+}
+
+impl Pair {
+    /// Builds `wat` for both engines (panics on failure: test input).
+    fn new(wat: &str) -> Pair {
+        let image = build(wat.as_bytes(), &BuildOptions::default(), &Profile::SIM).expect("image");
+        let model = Instance::new(&image, &Profile::SIM).expect("model instance");
+        let wasmi = Wasmi::new(&wat::parse_str(wat).expect("wat")).expect("wasmi instance");
+        Pair {
+            image,
+            model,
+            wasmi,
+        }
+    }
+
+    /// Calls export `name` on wasmi.
+    fn wasmi(&mut self, name: &str, args: &[i32]) -> Outcome {
+        self.wasmi
+            .call(name, args, 10_000_000)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Calls export `name` on both engines, asserts equal outcomes and returns it.
+    fn check(&mut self, name: &str, args: &[i32]) -> Outcome {
+        let expected = self.wasmi(name, args);
+        let got = match self.model.invoke(name, args, 10_000_000) {
+            Ok(values) => Outcome::Values(values),
+            Err(Error::Trap(trap)) => Outcome::Trap(trap.cause),
+            Err(e) => panic!("model call {name}{args:?}: {e}"),
+        };
+        assert_eq!(got, expected, "{name}{args:?}");
+        got
+    }
+}
 
 /// Interesting i32 values plus `n` random ones.
 fn args(n: usize, seed: u64) -> Vec<i32> {
