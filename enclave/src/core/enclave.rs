@@ -200,7 +200,6 @@ pub struct Enclave<
     stp_next: Signal<Local, Bits<16>>,
     sp_next: Signal<Local, Bits<16>>,
     csp_next: Signal<Local, Bits<16>>,
-    fetch_at: Signal<Local, Bits<16>>,
     refetch_now: Signal<Local, Bit>,
     ld_raw: Signal<Local, Bits<32>>,
     fetch_word: Signal<Local, Bits<14>>,
@@ -387,7 +386,6 @@ impl<
             stp_next: Default::default(),
             sp_next: Default::default(),
             csp_next: Default::default(),
-            fetch_at: Default::default(),
             refetch_now: Default::default(),
             ld_raw: Default::default(),
             fetch_word: Default::default(),
@@ -634,22 +632,22 @@ impl<
             // Loads and stores: a one-byte alignment, then the offset.
             self.imm_start.next = 2.into();
         }
-        self.imm_off.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + self.imm_start.val();
-        if self.refetched.q.val() {
-            self.imm_off.next =
-                bit_cast::<3, 16>((self.pc.q.val() + bit_cast::<16, 3>(self.imm_start.val())) & 3);
-        }
-        // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
-        // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
-        // value is merely unspecified.
-        // The window is shifted for both immediate positions while the opcode is decoded,
-        // then one is chosen: the shift does not wait for the opcode.
+        // The immediate's byte offset in the window, for both positions it can have (after one
+        // byte, after two for loads and stores), so the window shift below does not wait for
+        // the opcode: it is computed for both and one is chosen.
         self.imm_off1.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + 1;
         self.imm_off2.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + 2;
         if self.refetched.q.val() {
             self.imm_off1.next = bit_cast::<3, 16>((self.pc.q.val() + 1) & 3);
             self.imm_off2.next = bit_cast::<3, 16>((self.pc.q.val() + 2) & 3);
         }
+        self.imm_off.next = self.imm_off1.val();
+        if self.imm_start.val() == 2 {
+            self.imm_off.next = self.imm_off2.val();
+        }
+        // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
+        // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
+        // value is merely unspecified.
         self.leb_bytes.next =
             bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 3>(self.imm_off1.val()) << 3));
         if self.imm_start.val() == 2 {
@@ -1227,26 +1225,21 @@ impl<
                         self.vs_ra_set.next = true;
                         self.vs_ra.next = self.sp.q.val() - 3;
                         self.state.d.next = 4.into();
+                        // Words mem_word (its bank) and mem_word + 1 (the other), addressed
+                        // as the load's read.
+                        self.st_addr_even.d.next =
+                            bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
+                        self.st_addr_odd.d.next = bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+                        self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val());
+                        self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val());
+                        self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
+                        self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
                         if self.mem_word.val().get_bit(0) {
-                            self.st_addr_odd.d.next =
-                                bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
                             self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val());
                             self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val());
-                            self.st_addr_even.d.next =
-                                bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
                             self.st_data_even.d.next =
                                 bit_cast::<32, 64>(self.st_data.val() >> 32);
                             self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
-                        } else {
-                            self.st_addr_even.d.next =
-                                bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                            self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val());
-                            self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val());
-                            self.st_addr_odd.d.next =
-                                bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                            self.st_data_odd.d.next =
-                                bit_cast::<32, 64>(self.st_data.val() >> 32);
-                            self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
                         }
                     } else {
                         match self.op.val().index() {
@@ -1602,11 +1595,7 @@ impl<
         self.stp.d.next = self.stp_next.val();
         self.sp.d.next = self.sp_next.val();
         self.csp.d.next = self.csp_next.val();
-        self.fetch_at.next = self.pc_next.val();
-        if self.refetch_now.val() {
-            self.fetch_at.next = self.pc.q.val() + bit_cast::<16, 3>(self.imm_start.val());
-        }
-        self.fetch_word.next = bit_cast::<14, 16>(self.fetch_at.val() >> 2);
+        self.fetch_word.next = bit_cast::<14, 16>(self.pc_next.val() >> 2);
         self.fetch_odd.d.next = self.fetch_word.val().get_bit(0);
         self.code_even.read_address.next = bit_cast::<CODE_A, 14>((self.fetch_word.val() + 1) >> 1);
         self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.fetch_word.val() >> 1);
