@@ -149,7 +149,7 @@ impl Design {
         let clock = self
             .ports
             .iter()
-            .position(|p| p.name == "clock" && p.dir == Dir::Input)
+            .position(Port::is_clock)
             .map(|i| InPort(PortId(i as u32)));
         let mut m = Model {
             design: self.clone(),
@@ -353,7 +353,7 @@ impl Model {
             let fast = unsafe { (self.design.api.tick)(self.handle, n) };
             self.fast_edge = Some(fast == 1);
             self.time += 2 * n;
-                return;
+            return;
         }
         for _ in 0..n {
             self.set(clock, 1);

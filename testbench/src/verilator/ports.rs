@@ -21,6 +21,11 @@ pub struct Port {
 }
 
 impl Port {
+    /// The `clock` input, which `Model::tick` and the shim's `castle_tick` drive.
+    pub fn is_clock(&self) -> bool {
+        self.name == "clock" && self.dir == Dir::Input
+    }
+
     /// The member name Verilator gives the port in the C++ model.
     pub fn cpp_name(&self) -> String {
         verilator_mangle(&self.name)

@@ -10,10 +10,11 @@ pub const SHIM_VERSION: u32 = 3;
 
 /// The C++ source of the shim for a model built with `--prefix {prefix}`.
 pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
-    let clocked = ports
-        .iter()
-        .any(|p| p.name == "clock" && p.dir == super::Dir::Input);
-    let tick = if clocked { TICK } else { NO_TICK };
+    let tick = if ports.iter().any(Port::is_clock) {
+        TICK
+    } else {
+        NO_TICK
+    };
     let mut cases = String::new();
     for (i, p) in ports.iter().enumerate() {
         let m = p.cpp_name();
