@@ -26,11 +26,14 @@
 //! with byte enables (unaligned accesses in one cycle).
 //!
 //! # Cycles per instruction
-//! 1: constants, ALU, local.set/tee, global.set, drop, nop, block/loop, not-taken branches,
-//! taken branches that keep the top value or drop nothing, return with a result; local.get
-//! when the instruction before it fell through with it in the fetched bytes.
-//! 2: other local.gets, global.get, loads, stores, select, br_table, branches that must refill
-//! the top of stack, an immediate that crosses the fetched 8 bytes. call: 2 + one per local.
+//! Instructions are decoded a cycle ahead, into the `d_*` registers; a jump (taken branch,
+//! call, return) and an instruction that does not lie wholly in the fetched 8 bytes cost a
+//! bubble cycle to decode (two more when an immediate runs past the window), except where a
+//! fill or zero-locals cycle follows anyway.
+//! 1: constants, ALU, local.set/tee, global.set, drop, nop, block/loop, not-taken branches;
+//! local.get when its value could be read a cycle early (the cycle before decoded it).
+//! 2: taken branches and return (with the bubble), other local.gets, global.get, loads,
+//! stores, select, clz/ctz/popcnt. br_table 3. call: 2 + one per local, 3 without locals.
 //! mul: 2 to 18; div/rem: 35.
 use super::muldiv::MulDiv;
 use super::sram::Sram;
@@ -194,6 +197,15 @@ pub struct Enclave<
     peek_reg: DFF<Bits<3>>,
     lget_ready: DFF<Bit>,
     fuel_budget: DFF<Bits<48>>,
+    /// The decoded instruction at `pc` (valid when `d_valid`), filled a cycle ahead: opcode,
+    /// immediate, length in bytes.
+    d_op: DFF<Bits<8>>,
+    d_imm: DFF<Bits<32>>,
+    d_ilen: DFF<Bits<4>>,
+    d_valid: DFF<Bit>,
+    /// The instruction at `pc` did not fit the window: its opcode is in `op_reg`; fetch again
+    /// from its immediate.
+    refetch_due: DFF<Bit>,
 
     // Combinational signals.
     pc_next: Signal<Local, Bits<16>>,
@@ -214,13 +226,24 @@ pub struct Enclave<
     seq_h3: Signal<Local, Bits<14>>,
     win: Signal<Local, Bits<64>>,
     op: Signal<Local, Bits<8>>,
+    /// The decoder's byte offset in the window: the instruction after the executing one, or
+    /// the instruction at `pc` in any other cycle.
+    dec_off: Signal<Local, Bits<4>>,
+    dec_op: Signal<Local, Bits<8>>,
     imm_start: Signal<Local, Bits<3>>,
-    imm_off: Signal<Local, Bits<3>>,
+    imm_off: Signal<Local, Bits<4>>,
     /// `imm_off` for an immediate after one byte and after two (loads and stores).
-    imm_off1: Signal<Local, Bits<3>>,
-    imm_off2: Signal<Local, Bits<3>>,
-    imm: Signal<Local, Bits<32>>,
+    imm_off1: Signal<Local, Bits<4>>,
+    imm_off2: Signal<Local, Bits<4>>,
     has_imm: Signal<Local, Bit>,
+    dec_imm: Signal<Local, Bits<32>>,
+    dec_ilen: Signal<Local, Bits<4>>,
+    /// The decoded instruction lies wholly in the window.
+    dec_fits: Signal<Local, Bit>,
+    /// `pc_next` leaves the instruction stream (call, taken branch, return): what the decoder
+    /// read this cycle is not the next instruction.
+    jump: Signal<Local, Bit>,
+    imm: Signal<Local, Bits<32>>,
     ilen: Signal<Local, Bits<16>>,
     nos: Signal<Local, Bits<32>>,
     vs_ra: Signal<Local, Bits<16>>,
@@ -256,7 +279,6 @@ pub struct Enclave<
     push: Signal<Local, Bit>,
     push_val: Signal<Local, Bits<32>>,
     fn_kind: Signal<Local, Bits<3>>,
-    nx_off: Signal<Local, Bits<4>>,
     nx_bytes: Signal<Local, Bits<16>>,
     single: Signal<Local, Bit>,
     preread: Signal<Local, Bit>,
@@ -382,6 +404,11 @@ impl<
             peek_reg: Default::default(),
             lget_ready: Default::default(),
             fuel_budget: Default::default(),
+            d_op: Default::default(),
+            d_imm: Default::default(),
+            d_ilen: Default::default(),
+            d_valid: Default::default(),
+            refetch_due: Default::default(),
             pc_next: Default::default(),
             stp_next: Default::default(),
             sp_next: Default::default(),
@@ -397,12 +424,18 @@ impl<
             seq_h3: Default::default(),
             win: Default::default(),
             op: Default::default(),
+            dec_off: Default::default(),
+            dec_op: Default::default(),
             imm_start: Default::default(),
             imm_off: Default::default(),
             imm_off1: Default::default(),
             imm_off2: Default::default(),
-            imm: Default::default(),
             has_imm: Default::default(),
+            dec_imm: Default::default(),
+            dec_ilen: Default::default(),
+            dec_fits: Default::default(),
+            jump: Default::default(),
+            imm: Default::default(),
             ilen: Default::default(),
             nos: Default::default(),
             vs_ra: Default::default(),
@@ -438,7 +471,6 @@ impl<
             push: Default::default(),
             push_val: Default::default(),
             fn_kind: Default::default(),
-            nx_off: Default::default(),
             nx_bytes: Default::default(),
             single: Default::default(),
             preread: Default::default(),
@@ -534,8 +566,14 @@ impl<
             st_we_odd,
             peek_sel,
             peek_odd,
-            peek_reg, lget_ready,
-            fuel_budget
+            peek_reg,
+            lget_ready,
+            fuel_budget,
+            d_op,
+            d_imm,
+            d_ilen,
+            d_valid,
+            refetch_due
         );
         clock!(
             self, clock, code_even, code_odd, side, vstack, cstack, fn_lo, fn_hi, misc, elems,
@@ -567,6 +605,8 @@ impl<
         self.push.next = false;
         self.push_val.next = 0.into();
         self.refetched.d.next = false;
+        self.refetch_due.d.next = false;
+        self.jump.next = false;
         self.muldiv.start.next = false;
         self.vstack.write_enable.next = false;
         self.vstack.write_address.next = 0.into();
@@ -613,7 +653,13 @@ impl<
             self.clocks.d.next = self.clocks.q.val() + 1;
         }
 
-        // ---- Decode (meaningful in the exec state) ---------------------------------------
+        // ---- Decode ----------------------------------------------------------------------
+        // The executing instruction comes from the decode registers `d_*`, filled a cycle
+        // ahead, so nothing in the exec cycle waits for the code RAM and the LEB128 decoder.
+        // While an instruction executes, the decoder reads the one after it from the same
+        // fetched window (at `pc & 3 + ilen`); in any other cycle it reads the instruction at
+        // `pc` (at `pc & 3`). When that is not the next instruction (a jump) or does not lie
+        // wholly in the window, the exec state spends a bubble cycle decoding at `pc`.
         // The 8 fetched bytes: words `fetch_word` (low) and `fetch_word + 1`.
         if self.fetch_odd.q.val() {
             self.win.next = bit_cast::<64, 32>(self.code_odd.read_data.val())
@@ -622,24 +668,30 @@ impl<
             self.win.next = bit_cast::<64, 32>(self.code_even.read_data.val())
                 | (bit_cast::<64, 32>(self.code_odd.read_data.val()) << 32);
         }
-        self.op.next =
-            bit_cast::<8, 64>(self.win.val() >> (bit_cast::<64, 16>(self.pc.q.val() & 3) << 3));
+        self.dec_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3);
+        if (self.state.q.val() == 3) & self.d_valid.q.val() {
+            self.dec_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + self.d_ilen.q.val();
+        }
+        self.dec_op.next = bit_cast::<8, 64>(
+            self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3),
+        );
         if self.refetched.q.val() {
-            self.op.next = self.op_reg.q.val();
+            self.dec_op.next = self.op_reg.q.val();
         }
         self.imm_start.next = 1.into();
-        if (self.op.val() >= 40) & (self.op.val() <= 62) {
+        if (self.dec_op.val() >= 40) & (self.dec_op.val() <= 62) {
             // Loads and stores: a one-byte alignment, then the offset.
             self.imm_start.next = 2.into();
         }
         // The immediate's byte offset in the window, for both positions it can have (after one
         // byte, after two for loads and stores), so the window shift below does not wait for
-        // the opcode: it is computed for both and one is chosen.
-        self.imm_off1.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + 1;
-        self.imm_off2.next = bit_cast::<3, 16>(self.pc.q.val() & 3) + 2;
+        // the opcode: it is computed for both and one is chosen. After a refetch the window
+        // starts at the word holding the immediate's first byte.
+        self.imm_off1.next = self.dec_off.val() + 1;
+        self.imm_off2.next = self.dec_off.val() + 2;
         if self.refetched.q.val() {
-            self.imm_off1.next = bit_cast::<3, 16>((self.pc.q.val() + 1) & 3);
-            self.imm_off2.next = bit_cast::<3, 16>((self.pc.q.val() + 2) & 3);
+            self.imm_off1.next = bit_cast::<4, 16>((self.pc.q.val() + 1) & 3);
+            self.imm_off2.next = bit_cast::<4, 16>((self.pc.q.val() + 2) & 3);
         }
         self.imm_off.next = self.imm_off1.val();
         if self.imm_start.val() == 2 {
@@ -648,14 +700,15 @@ impl<
         // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
         // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
         // value is merely unspecified.
-        self.leb_bytes.next =
-            bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 3>(self.imm_off1.val()) << 3));
+        self.leb_bytes.next = bit_cast::<40, 64>(
+            self.win.val() >> (bit_cast::<64, 4>(self.imm_off1.val() & 7) << 3),
+        );
         if self.imm_start.val() == 2 {
             self.leb_bytes.next = bit_cast::<40, 64>(
-                self.win.val() >> (bit_cast::<64, 3>(self.imm_off2.val()) << 3),
+                self.win.val() >> (bit_cast::<64, 4>(self.imm_off2.val() & 7) << 3),
             );
         }
-        self.leb_signed.next = self.op.val() == 65;
+        self.leb_signed.next = self.dec_op.val() == 65;
         self.leb_p0.next = bit_cast::<32, 40>(self.leb_bytes.val()) & 127;
         self.leb_p1.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 1) & 16256;
         self.leb_p2.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 2) & 2080768;
@@ -663,17 +716,17 @@ impl<
         self.leb_p4.next =
             bit_cast::<32, 40>(self.leb_bytes.val() >> 4) & bits::<32>(4026531840u64);
         self.leb_len.next = 5.into();
-        self.imm.next = self.leb_p0.val()
+        self.dec_imm.next = self.leb_p0.val()
             | self.leb_p1.val()
             | self.leb_p2.val()
             | self.leb_p3.val()
             | self.leb_p4.val();
         if !self.leb_bytes.val().get_bit(31) {
             self.leb_len.next = 4.into();
-            self.imm.next =
+            self.dec_imm.next =
                 self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val() | self.leb_p3.val();
             if self.leb_signed.val() & self.leb_bytes.val().get_bit(30) {
-                self.imm.next = self.leb_p0.val()
+                self.dec_imm.next = self.leb_p0.val()
                     | self.leb_p1.val()
                     | self.leb_p2.val()
                     | self.leb_p3.val()
@@ -682,9 +735,9 @@ impl<
         }
         if !self.leb_bytes.val().get_bit(23) {
             self.leb_len.next = 3.into();
-            self.imm.next = self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val();
+            self.dec_imm.next = self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val();
             if self.leb_signed.val() & self.leb_bytes.val().get_bit(22) {
-                self.imm.next = self.leb_p0.val()
+                self.dec_imm.next = self.leb_p0.val()
                     | self.leb_p1.val()
                     | self.leb_p2.val()
                     | bits::<32>(4292870144u64);
@@ -692,42 +745,53 @@ impl<
         }
         if !self.leb_bytes.val().get_bit(15) {
             self.leb_len.next = 2.into();
-            self.imm.next = self.leb_p0.val() | self.leb_p1.val();
+            self.dec_imm.next = self.leb_p0.val() | self.leb_p1.val();
             if self.leb_signed.val() & self.leb_bytes.val().get_bit(14) {
-                self.imm.next = self.leb_p0.val() | self.leb_p1.val() | bits::<32>(4294950912u64);
+                self.dec_imm.next =
+                    self.leb_p0.val() | self.leb_p1.val() | bits::<32>(4294950912u64);
             }
         }
         if !self.leb_bytes.val().get_bit(7) {
             self.leb_len.next = 1.into();
-            self.imm.next = self.leb_p0.val();
+            self.dec_imm.next = self.leb_p0.val();
             if self.leb_signed.val() & self.leb_bytes.val().get_bit(6) {
-                self.imm.next = self.leb_p0.val() | bits::<32>(4294967168u64);
+                self.dec_imm.next = self.leb_p0.val() | bits::<32>(4294967168u64);
             }
         }
-        self.has_imm.next = (self.op.val() == 12)
-            | (self.op.val() == 13)
-            | (self.op.val() == 14)
-            | (self.op.val() == 16)
-            | (self.op.val() == 17)
-            | ((self.op.val() >= 32) & (self.op.val() <= 36))
-            | ((self.op.val() >= 40) & (self.op.val() <= 62))
-            | (self.op.val() == 65);
-        self.ilen.next = 1.into();
+        self.has_imm.next = (self.dec_op.val() == 12)
+            | (self.dec_op.val() == 13)
+            | (self.dec_op.val() == 14)
+            | (self.dec_op.val() == 16)
+            | (self.dec_op.val() == 17)
+            | ((self.dec_op.val() >= 32) & (self.dec_op.val() <= 36))
+            | ((self.dec_op.val() >= 40) & (self.dec_op.val() <= 62))
+            | (self.dec_op.val() == 65);
+        self.dec_ilen.next = 1.into();
         if self.has_imm.val() {
-            self.ilen.next =
-                bit_cast::<16, 3>(self.imm_start.val()) + bit_cast::<16, 3>(self.leb_len.val());
+            self.dec_ilen.next =
+                bit_cast::<4, 3>(self.imm_start.val()) + bit_cast::<4, 3>(self.leb_len.val());
         }
-        if (self.op.val() == 2)
-            | (self.op.val() == 3)
-            | (self.op.val() == 4)
-            | (self.op.val() == 63)
-            | (self.op.val() == 64)
+        if (self.dec_op.val() == 2)
+            | (self.dec_op.val() == 3)
+            | (self.dec_op.val() == 4)
+            | (self.dec_op.val() == 63)
+            | (self.dec_op.val() == 64)
         {
-            self.ilen.next = 2.into();
+            self.dec_ilen.next = 2.into();
         }
-        if self.op.val() == 17 {
-            self.ilen.next = bit_cast::<16, 3>(self.leb_len.val()) + 2;
+        if self.dec_op.val() == 17 {
+            self.dec_ilen.next = bit_cast::<4, 3>(self.leb_len.val()) + 2;
         }
+        // The opcode and the immediate lie in the window (a block type, the memory index of
+        // memory.size/grow and call_indirect's table index are fixed zero bytes, not read).
+        self.dec_fits.next = (self.dec_off.val() <= 7)
+            & (!self.has_imm.val()
+                | ((bit_cast::<5, 4>(self.imm_off.val()) + bit_cast::<5, 3>(self.leb_len.val()))
+                    <= 8));
+        // The executing instruction.
+        self.op.next = self.d_op.q.val();
+        self.imm.next = self.d_imm.q.val();
+        self.ilen.next = bit_cast::<16, 4>(self.d_ilen.q.val());
         self.is_binop.next = ((self.op.val() >= 70) & (self.op.val() <= 79))
             | (self.op.val() == 106)
             | (self.op.val() == 107)
@@ -986,15 +1050,14 @@ impl<
             + bit_cast::<18, 64>(self.fn_hi.read_data.val() & 65535)
             + bit_cast::<18, 64>((self.fn_hi.read_data.val() >> 16) & 65535);
 
-        // Pre-read for local.get: when the instruction after this one is `local.get k` with a
-        // one-byte k and its two bytes are already in the fetch window, the value stack's read
-        // port fetches local k now (it would fetch the next-on-stack, which local.get does not
-        // use), so the local.get executes in one cycle. Only after instructions that end in
-        // this cycle and fall through (same pc + length, same frame), and in the last cycle of
-        // a multi-cycle instruction (then the window holds the next instruction already).
-        self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val());
+        // Pre-read for local.get: when the next instruction to execute is `local.get k` with a
+        // one-byte k, in the window at the decoder's offset, the value stack's read port
+        // fetches local k now (it would fetch the next-on-stack, which local.get does not use),
+        // so the local.get executes in one cycle. In a cycle whose successor executes the
+        // instruction the decoder reads: an instruction that ends in this cycle and falls
+        // through (same frame), the last cycle of a multi-cycle instruction, or a bubble.
         // The last cycle of a multi-cycle instruction (fill, local.get, global.get, load,
-        // select, mul/div, clz/ctz/popcnt): pc is already the next instruction's and the window holds it.
+        // select, mul/div, clz/ctz/popcnt): pc is already the next instruction's.
         self.finishing.next = (self.state.q.val() == 4)
             | (self.state.q.val() == 5)
             | (self.state.q.val() == 6)
@@ -1002,10 +1065,9 @@ impl<
             | (self.state.q.val() == 8)
             | (self.state.q.val() == 10)
             | (self.state.q.val() == 12);
-        if self.finishing.val() {
-            self.nx_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3);
-        }
-        self.nx_bytes.next = bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.nx_off.val()) << 3));
+        self.nx_bytes.next = bit_cast::<16, 64>(
+            self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3),
+        );
         self.single.next = self.is_binop.val()
             | (self.op.val() == 69)
             | (self.op.val() == 1)
@@ -1023,12 +1085,22 @@ impl<
             | ((self.op.val() == 13) & (self.tos.q.val() == 0))
             | ((self.op.val() == 4) & (self.tos.q.val() != 0));
         self.preread.next = false;
-        if (self.nx_off.val() <= 6) & ((self.nx_bytes.val() & 255) == 32) & !self.nx_bytes.val().get_bit(15) & !self.refetched.q.val() {
+        if (self.dec_off.val() <= 6)
+            & ((self.nx_bytes.val() & 255) == 32)
+            & !self.nx_bytes.val().get_bit(15)
+            & !self.refetched.q.val()
+        {
             if self.finishing.val() {
                 self.preread.next = true;
             }
-            if (self.state.q.val() == 3) & self.single.val() & (self.fuel.q.val() != 0) {
-                self.preread.next = true;
+            if self.state.q.val() == 3 {
+                if self.d_valid.q.val() {
+                    if self.single.val() & (self.fuel.q.val() != 0) {
+                        self.preread.next = true;
+                    }
+                } else if !self.refetch_due.q.val() {
+                    self.preread.next = true;
+                }
             }
         }
 
@@ -1118,6 +1190,24 @@ impl<
                     self.raise_pc.next = bit_cast::<16, 64>(self.fn_lo.read_data.val());
                 }
                 self.first_call.d.next = false;
+                // Enter the callee. The checks below only raise: a trap halts the core and
+                // suppresses the frame's write, so the new pc, frame and fetch do not wait for
+                // them.
+                self.cstack.write_enable.next = true;
+                self.csp_next.next = self.csp.q.val() + 1;
+                self.fp.d.next =
+                    self.sp.q.val() - bit_cast::<16, 64>((self.fn_lo.read_data.val() >> 48) & 255);
+                self.pc_next.next = bit_cast::<16, 64>(self.fn_lo.read_data.val());
+                self.jump.next = true;
+                self.stp_next.next = bit_cast::<16, 64>(self.fn_lo.read_data.val() >> 16);
+                self.cur_end.d.next = bit_cast::<16, 64>(self.fn_lo.read_data.val() >> 32);
+                self.cur_results.d.next = self.fn_lo.read_data.val().get_bit(56);
+                self.zcount.d.next = bit_cast::<16, 64>(self.fn_hi.read_data.val());
+                if (self.fn_hi.read_data.val() & 65535) != 0 {
+                    self.state.d.next = 2.into();
+                } else {
+                    self.state.d.next = 3.into();
+                }
                 if self.callee.q.val() >= self.func_count.q.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 13.into();
@@ -1135,21 +1225,6 @@ impl<
                 {
                     self.raise.next = true;
                     self.raise_cause.next = 7.into();
-                } else {
-                    self.cstack.write_enable.next = true;
-                    self.csp_next.next = self.csp.q.val() + 1;
-                    self.fp.d.next = self.sp.q.val()
-                        - bit_cast::<16, 64>((self.fn_lo.read_data.val() >> 48) & 255);
-                    self.pc_next.next = bit_cast::<16, 64>(self.fn_lo.read_data.val());
-                    self.stp_next.next = bit_cast::<16, 64>(self.fn_lo.read_data.val() >> 16);
-                    self.cur_end.d.next = bit_cast::<16, 64>(self.fn_lo.read_data.val() >> 32);
-                    self.cur_results.d.next = self.fn_lo.read_data.val().get_bit(56);
-                    self.zcount.d.next = bit_cast::<16, 64>(self.fn_hi.read_data.val());
-                    if (self.fn_hi.read_data.val() & 65535) != 0 {
-                        self.state.d.next = 2.into();
-                    } else {
-                        self.state.d.next = 3.into();
-                    }
                 }
             }
             2 => {
@@ -1162,19 +1237,20 @@ impl<
                 }
             }
             3 => {
-                // Execute one instruction.
+                // Execute one instruction (a bubble when it is not decoded yet).
                 if self.fuel.q.val() == 0 {
                     self.raise.next = true;
                     self.raise_cause.next = 8.into();
-                } else if self.has_imm.val()
-                    & !self.refetched.q.val()
-                    & (bit_cast::<4, 3>(self.leb_len.val())
-                        > (bits::<4>(8) - bit_cast::<4, 3>(self.imm_off.val())))
-                {
-                    // The immediate runs past the fetched bytes: fetch again from it.
-                    self.refetched.d.next = true;
-                    self.op_reg.d.next = self.op.val();
-                    self.refetch_now.next = true;
+                } else if !self.d_valid.q.val() {
+                    // Bubble: the decoder reads the instruction at pc. An immediate that runs
+                    // past the window is fetched again, from the word holding its first byte.
+                    if self.refetch_due.q.val() {
+                        self.refetch_now.next = true;
+                        self.refetched.d.next = true;
+                    } else if !self.refetched.q.val() & !self.dec_fits.val() {
+                        self.op_reg.d.next = self.dec_op.val();
+                        self.refetch_due.d.next = true;
+                    }
                 } else {
                     self.retire.next = true;
                     self.fuel.d.next = self.fuel.q.val() - 1;
@@ -1305,6 +1381,7 @@ impl<
                                 // call
                                 self.pc_next.next = self.pc.q.val();
                                 self.seq.next = false;
+                                self.jump.next = true;
                                 self.ret_pc.d.next = self.pc.q.val() + self.ilen.val();
                                 self.callee.d.next = bit_cast::<16, 32>(self.imm.val());
                                 self.fn_ra.next = bit_cast::<16, 32>(self.imm.val());
@@ -1316,6 +1393,7 @@ impl<
                                 // the expected signature id.
                                 self.pc_next.next = self.pc.q.val();
                                 self.seq.next = false;
+                                self.jump.next = true;
                                 self.ret_pc.d.next = self.pc.q.val() + self.ilen.val();
                                 if self.tos.q.val() >= self.elem_count.q.val() {
                                     self.raise.next = true;
@@ -1531,6 +1609,7 @@ impl<
             self.sp_next.next = self.t_sp.val();
             self.pc_next.next = bit_cast::<16, 49>(self.side.read_data.val());
             self.seq.next = false;
+            self.jump.next = true;
             self.stp_next.next = bit_cast::<16, 49>(self.side.read_data.val() >> 16);
             self.tos.d.next = self.take_tos.val();
             self.state.d.next = 3.into();
@@ -1566,6 +1645,7 @@ impl<
             } else {
                 self.pc_next.next = bit_cast::<16, 64>(self.cstack.read_data.val());
                 self.seq.next = false;
+                self.jump.next = true;
                 self.stp_next.next = bit_cast::<16, 64>(self.cstack.read_data.val() >> 16);
                 self.fp.d.next = bit_cast::<16, 64>((self.cstack.read_data.val() >> 32) & 32767);
                 self.cur_results.d.next = self.cstack.read_data.val().get_bit(47);
@@ -1599,19 +1679,21 @@ impl<
         self.fetch_odd.d.next = self.fetch_word.val().get_bit(0);
         self.code_even.read_address.next = bit_cast::<CODE_A, 14>((self.fetch_word.val() + 1) >> 1);
         self.code_odd.read_address.next = bit_cast::<CODE_A, 14>(self.fetch_word.val() >> 1);
-        // A fall-through fetch does not wait for `pc + ilen` and the bank adders: its bank
+        // A fall-through fetch does not wait for `pc_next` and the bank adders: its bank
         // addresses are computed from `pc` for the three word offsets it can have and chosen
-        // by the instruction's length (the critical path runs from the code RAMs through the
-        // decoder to here). Branches, calls and returns take the general path.
-        self.seq_k.next =
-            (bit_cast::<4, 16>(self.pc.q.val() & 3) + bit_cast::<4, 16>(self.ilen.val())) >> 2;
+        // by `(pc & 3 + ilen) / 4` (the decoder's offset). Branches, calls and returns take
+        // the general path.
+        self.seq_k.next = self.dec_off.val() >> 2;
         self.seq_h0.next = bit_cast::<14, 16>(self.pc.q.val() >> 3);
         self.seq_h1.next = bit_cast::<14, 16>((self.pc.q.val() + 4) >> 3);
         self.seq_h2.next = bit_cast::<14, 16>((self.pc.q.val() + 8) >> 3);
         self.seq_h3.next = bit_cast::<14, 16>((self.pc.q.val() + 12) >> 3);
-        // A refetch (`pc + imm_start`) starts at word offset `imm_off / 4` in the same table.
+        // A refetch starts at the word of `pc + imm_start` (opcode in `op_reg`).
         if self.refetch_now.val() {
-            self.seq_k.next = bit_cast::<4, 3>(self.imm_off.val()) >> 2;
+            self.seq_k.next = (bit_cast::<4, 16>(self.pc.q.val() & 3) + 1) >> 2;
+            if (self.op_reg.q.val() >= 40) & (self.op_reg.q.val() <= 62) {
+                self.seq_k.next = (bit_cast::<4, 16>(self.pc.q.val() & 3) + 2) >> 2;
+            }
         }
         if self.seq.val() | self.refetch_now.val() {
             match self.seq_k.val().index() {
@@ -1642,6 +1724,14 @@ impl<
         } else {
             self.vstack.read_address.next = bit_cast::<VS_A, 16>(self.sp_next.val() - 2);
         }
+        self.d_op.d.next = self.dec_op.val();
+        self.d_imm.d.next = self.dec_imm.val();
+        self.d_ilen.d.next = self.dec_ilen.val();
+        self.d_valid.d.next = self.dec_fits.val()
+            & !self.jump.val()
+            & !self.raise.val()
+            & !self.refetch_now.val()
+            & !self.reset.val();
         self.lget_ready.d.next = false;
         if self.preread.val() & !self.raise.val() & !self.refetch_now.val() {
             self.vstack.read_address.next =
