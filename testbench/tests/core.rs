@@ -5,6 +5,10 @@ use castle_testbench::core::CoreEngine;
 use castle_testbench::engine::{Engine, ModelEngine};
 
 fn both(wat: &str, calls: &[(&str, &[i32])]) {
+    both_with_fuel(wat, calls, 1_000_000);
+}
+
+fn both_with_fuel(wat: &str, calls: &[(&str, &[i32])], fuel: u64) {
     let image = build(wat.as_bytes(), &BuildOptions::default(), &Profile::SIM).expect("image");
     let mut core = CoreEngine::new().expect("core");
     let mut model = ModelEngine::new(Profile::SIM);
@@ -12,10 +16,10 @@ fn both(wat: &str, calls: &[(&str, &[i32])]) {
     model.instantiate(&image).expect("model instantiate");
     for (name, args) in calls {
         let m = model
-            .invoke_export(&image, name, args, 1_000_000)
+            .invoke_export(&image, name, args, fuel)
             .expect("model");
         let c = core
-            .invoke_export(&image, name, args, 1_000_000)
+            .invoke_export(&image, name, args, fuel)
             .expect("core");
         assert_eq!(c.result, m.result, "{name}{args:?}");
         assert_eq!(
@@ -81,6 +85,20 @@ fn arithmetic_locals_and_branches() {
             ("table", &[99]),
         ],
     );
+}
+
+/// The instruction budget runs out on the same instruction as in the model (the trap's pc
+/// and the instruction count), also in the middle of calls and returns.
+#[test]
+fn fuel_runs_out_on_the_same_instruction() {
+    let wat = r#"(module
+      (func $fib (export "fib") (param i32) (result i32)
+        local.get 0 i32.const 2 i32.lt_u
+        if (result i32) local.get 0
+        else local.get 0 i32.const 1 i32.sub call $fib local.get 0 i32.const 2 i32.sub call $fib i32.add end))"#;
+    for fuel in [1, 2, 3, 9, 10, 11, 50, 777] {
+        both_with_fuel(wat, &[("fib", &[12])], fuel);
+    }
 }
 
 #[test]

@@ -157,7 +157,6 @@ pub struct Enclave<
     max_pages: DFF<Bits<16>>,
     elem_count: DFF<Bits<32>>,
     func_count: DFF<Bits<16>>,
-    fuel: DFF<Bits<48>>,
     retired: DFF<Bits<48>>,
     clocks: DFF<Bits<48>>,
     trapped: DFF<Bit>,
@@ -196,6 +195,7 @@ pub struct Enclave<
     peek_odd: DFF<Bit>,
     peek_reg: DFF<Bits<3>>,
     lget_ready: DFF<Bit>,
+    /// The instruction budget of a run: it traps when `retired` reaches it.
     fuel_budget: DFF<Bits<48>>,
     /// The decoded instruction at `pc` (valid when `d_valid`), filled a cycle ahead: opcode,
     /// immediate, length in bytes.
@@ -208,6 +208,7 @@ pub struct Enclave<
     refetch_due: DFF<Bit>,
 
     // Combinational signals.
+    out_of_fuel: Signal<Local, Bit>,
     pc_next: Signal<Local, Bits<16>>,
     stp_next: Signal<Local, Bits<16>>,
     sp_next: Signal<Local, Bits<16>>,
@@ -372,7 +373,6 @@ impl<
             max_pages: Default::default(),
             elem_count: Default::default(),
             func_count: Default::default(),
-            fuel: Default::default(),
             retired: Default::default(),
             clocks: Default::default(),
             trapped: Default::default(),
@@ -409,6 +409,7 @@ impl<
             d_ilen: Default::default(),
             d_valid: Default::default(),
             refetch_due: Default::default(),
+            out_of_fuel: Default::default(),
             pc_next: Default::default(),
             stp_next: Default::default(),
             sp_next: Default::default(),
@@ -537,7 +538,6 @@ impl<
             max_pages,
             elem_count,
             func_count,
-            fuel,
             retired,
             clocks,
             trapped,
@@ -649,6 +649,7 @@ impl<
         self.peek_sel.d.next = self.peek_target.val();
         self.peek_odd.d.next = self.peek_addr.val().get_bit(0);
         self.peek_reg.d.next = bit_cast::<3, 24>(self.peek_addr.val());
+        self.out_of_fuel.next = self.retired.q.val() == self.fuel_budget.q.val();
         if self.state.q.val() != 0 {
             self.clocks.d.next = self.clocks.q.val() + 1;
         }
@@ -1095,7 +1096,7 @@ impl<
             }
             if self.state.q.val() == 3 {
                 if self.d_valid.q.val() {
-                    if self.single.val() & (self.fuel.q.val() != 0) {
+                    if self.single.val() & !self.out_of_fuel.val() {
                         self.preread.next = true;
                     }
                 } else if !self.refetch_due.q.val() {
@@ -1176,7 +1177,6 @@ impl<
                     self.first_call.d.next = true;
                     self.check_type.d.next = false;
                     self.vs_ra.next = self.start_sp.val() - 1;
-                    self.fuel.d.next = self.fuel_budget.q.val();
                     self.retired.d.next = 0.into();
                     self.clocks.d.next = 0.into();
                     self.trapped.d.next = false;
@@ -1238,7 +1238,7 @@ impl<
             }
             3 => {
                 // Execute one instruction (a bubble when it is not decoded yet).
-                if self.fuel.q.val() == 0 {
+                if self.out_of_fuel.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 8.into();
                 } else if !self.d_valid.q.val() {
@@ -1253,7 +1253,6 @@ impl<
                     }
                 } else {
                     self.retire.next = true;
-                    self.fuel.d.next = self.fuel.q.val() - 1;
                     self.retired.d.next = self.retired.q.val() + 1;
                     self.pc_next.next = self.pc.q.val() + self.ilen.val();
                     self.seq.next = true;
