@@ -36,7 +36,7 @@
 //! stores, select, clz/ctz/popcnt. br_table 3. call: 2 + one per local, 3 without locals.
 //! mul: 2 to 18; div/rem: 35.
 use super::muldiv::MulDiv;
-use super::sram::Sram;
+use super::sram::{Sram, PLAIN, TRANSPARENT, WRITE_BEHIND};
 use crate::byte_ram::ByteRam;
 use rust_hdl::prelude::*;
 
@@ -126,15 +126,15 @@ pub struct Enclave<
     pub retire_op: Signal<Out, Bits<8>>,
 
     // Memories.
-    code_even: Sram<CODE_A, 32, false>,
-    code_odd: Sram<CODE_A, 32, false>,
-    side: Sram<SIDE_A, 49, false>,
-    vstack: Sram<VS_A, 32, true>,
-    cstack: Sram<CS_A, 64, true>,
-    fn_lo: Sram<FN_A, 64, false>,
-    fn_hi: Sram<FN_A, 64, false>,
-    misc: Sram<9, 32, false>,
-    elems: Sram<TAB_A, 32, false>,
+    code_even: Sram<CODE_A, 32, PLAIN>,
+    code_odd: Sram<CODE_A, 32, PLAIN>,
+    side: Sram<SIDE_A, 49, PLAIN>,
+    vstack: Sram<VS_A, 32, WRITE_BEHIND>,
+    cstack: Sram<CS_A, 64, TRANSPARENT>,
+    fn_lo: Sram<FN_A, 64, PLAIN>,
+    fn_hi: Sram<FN_A, 64, PLAIN>,
+    misc: Sram<9, 32, PLAIN>,
+    elems: Sram<TAB_A, 32, PLAIN>,
     mem_even: ByteRam<MEM_A>,
     mem_odd: ByteRam<MEM_A>,
     // Datapath blocks.
@@ -231,6 +231,10 @@ pub struct Enclave<
     /// the instruction at `pc` in any other cycle.
     dec_off: Signal<Local, Bits<4>>,
     dec_op: Signal<Local, Bits<8>>,
+    dec_hi: Signal<Local, Bits<8>>,
+    dec_mem: Signal<Local, Bit>,
+    win_msb: Signal<Local, Bits<8>>,
+    term: Signal<Local, Bits<8>>,
     imm_start: Signal<Local, Bits<3>>,
     imm_off: Signal<Local, Bits<4>>,
     /// `imm_off` for an immediate after one byte and after two (loads and stores).
@@ -427,6 +431,10 @@ impl<
             op: Default::default(),
             dec_off: Default::default(),
             dec_op: Default::default(),
+            dec_hi: Default::default(),
+            dec_mem: Default::default(),
+            win_msb: Default::default(),
+            term: Default::default(),
             imm_start: Default::default(),
             imm_off: Default::default(),
             imm_off1: Default::default(),
@@ -679,8 +687,14 @@ impl<
         if self.refetched.q.val() {
             self.dec_op.next = self.op_reg.q.val();
         }
+        // Opcode classes by bit patterns, not magnitude comparisons (which yosys builds as
+        // carry chains): loads and stores are 0x28..=0x3e.
+        self.dec_hi.next = self.dec_op.val() >> 3;
+        self.dec_mem.next = (self.dec_hi.val() == 5)
+            | (self.dec_hi.val() == 6)
+            | ((self.dec_hi.val() == 7) & (self.dec_op.val() != 63));
         self.imm_start.next = 1.into();
-        if (self.dec_op.val() >= 40) & (self.dec_op.val() <= 62) {
+        if self.dec_mem.val() {
             // Loads and stores: a one-byte alignment, then the offset.
             self.imm_start.next = 2.into();
         }
@@ -764,8 +778,12 @@ impl<
             | (self.dec_op.val() == 14)
             | (self.dec_op.val() == 16)
             | (self.dec_op.val() == 17)
-            | ((self.dec_op.val() >= 32) & (self.dec_op.val() <= 36))
-            | ((self.dec_op.val() >= 40) & (self.dec_op.val() <= 62))
+            | (self.dec_op.val() == 32)
+            | (self.dec_op.val() == 33)
+            | (self.dec_op.val() == 34)
+            | (self.dec_op.val() == 35)
+            | (self.dec_op.val() == 36)
+            | self.dec_mem.val()
             | (self.dec_op.val() == 65);
         self.dec_ilen.next = 1.into();
         if self.has_imm.val() {
@@ -785,10 +803,29 @@ impl<
         }
         // The opcode and the immediate lie in the window (a block type, the memory index of
         // memory.size/grow and call_indirect's table index are fixed zero bytes, not read).
+        // The immediate fits when one of its (at most 5) bytes inside the window ends it
+        // (bit 7 clear): `term` marks those bytes, so no adder is on this path. After a
+        // refetch it fits by construction (on random code an unterminated immediate then
+        // decodes to an unspecified value, as it would at any other place).
+        self.win_msb.next = bit_cast::<8, 64>(
+            ((self.win.val() >> 7) & 1)
+                | ((self.win.val() >> 14) & 2)
+                | ((self.win.val() >> 21) & 4)
+                | ((self.win.val() >> 28) & 8)
+                | ((self.win.val() >> 35) & 16)
+                | ((self.win.val() >> 42) & 32)
+                | ((self.win.val() >> 49) & 64)
+                | ((self.win.val() >> 56) & 128),
+        );
+        self.term.next = !self.win_msb.val();
         self.dec_fits.next = (self.dec_off.val() <= 7)
             & (!self.has_imm.val()
-                | ((bit_cast::<5, 4>(self.imm_off.val()) + bit_cast::<5, 3>(self.leb_len.val()))
-                    <= 8));
+                | ((self.imm_off.val() <= 7)
+                    & (((self.term.val() >> bit_cast::<8, 4>(self.imm_off.val() & 7)) & 31)
+                        != 0)));
+        if self.refetched.q.val() {
+            self.dec_fits.next = true;
+        }
         // The executing instruction.
         self.op.next = self.d_op.q.val();
         self.imm.next = self.d_imm.q.val();
