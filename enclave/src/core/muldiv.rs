@@ -5,9 +5,16 @@
 //! cycle when `result` is valid (it holds until the next `start`). Division by zero and
 //! `i32::MIN / -1` are the caller's to trap on; here they give unspecified results.
 //!
-//! Latency: multiply, 2 bits of `b` per cycle, stopping when the rest of `b` is zero:
-//! 1 + ceil(bits(b) / 2) cycles (at most 17). Divide and remainder: restoring division on the
-//! magnitudes, one quotient bit per cycle, 34 cycles.
+//! One 33-bit adder/subtractor does all the arithmetic, and `result` is the accumulator itself.
+//!
+//! Latency, in cycles from the `start` edge to `done` (counting both, as the unit test does):
+//! - multiply: radix-4 Booth, 2 bits of `b` per cycle, stopping when the rest of `b` is zero:
+//!   1 + min(16, bits(b) / 2 + 1) cycles (bits(b) / 2 rounded down): 2 to 17.
+//! - divide and remainder: restoring division on the magnitudes, one quotient bit per cycle,
+//!   33 cycles. A negative signed dividend is negated on the way into `x` at `start`; the
+//!   divisor is never negated (its sign picks add or subtract). One more cycle moves the
+//!   quotient, or a remainder that needs negating, into the accumulator: div 34 cycles,
+//!   rem 33 (34 for a negative signed dividend).
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default)]
@@ -21,115 +28,150 @@ pub struct MulDiv {
     pub result: Signal<Out, Bits<32>>,
     busy_mul: DFF<Bit>,
     busy_div: DFF<Bit>,
+    /// Divide: move the quotient or remainder into `acc`, negated if `negate`.
+    post: DFF<Bit>,
     finish: DFF<Bit>,
-    /// Multiply: accumulator. Divide: partial remainder.
-    acc: DFF<Bits<33>>,
+    /// Multiply: product. Divide: partial remainder. Then the result.
+    acc: DFF<Bits<32>>,
     /// Multiply: shifted multiplicand. Divide: dividend shifting into the quotient.
     x: DFF<Bits<32>>,
-    /// Multiply: remaining multiplier bits. Divide: divisor magnitude.
+    /// Multiply: remaining multiplier bits. Divide: divisor (not negated, see `y_neg`).
     y: DFF<Bits<32>>,
-    count: DFF<Bits<6>>,
+    /// Multiply: the Booth bit below `y`.
+    booth: DFF<Bit>,
+    count: DFF<Bits<5>>,
     negate: DFF<Bit>,
     want_rem: DFF<Bit>,
-    out: DFF<Bits<32>>,
+    /// Divide: the divisor is negative (signed), so the trial step adds it instead.
+    y_neg: DFF<Bit>,
     is_signed: Signal<Local, Bit>,
-    mag_a: Signal<Local, Bits<32>>,
-    mag_b: Signal<Local, Bits<32>>,
-    trial: Signal<Local, Bits<33>>,
-    partial: Signal<Local, Bits<32>>,
+    is_rem: Signal<Local, Bit>,
+    /// Booth digit of (y[1], y[0], booth): add x, add 2x, and negate.
+    one: Signal<Local, Bit>,
+    two: Signal<Local, Bit>,
+    sub: Signal<Local, Bit>,
+    op1: Signal<Local, Bits<33>>,
+    op2: Signal<Local, Bits<33>>,
+    op2x: Signal<Local, Bits<33>>,
+    sum: Signal<Local, Bits<33>>,
+    last_step: Signal<Local, Bit>,
 }
 
 impl Logic for MulDiv {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, busy_mul, busy_div, finish, acc, x, y, count, negate, want_rem, out
+            self, clock, busy_mul, busy_div, post, finish, acc, x, y, booth, count, negate,
+            want_rem, y_neg
         );
         self.is_signed.next = (self.op.val() == 109) | (self.op.val() == 111);
-        self.mag_a.next = self.a.val();
-        if self.is_signed.val() & self.a.val().get_bit(31) {
-            self.mag_a.next = bits::<32>(0) - self.a.val();
-        }
-        self.mag_b.next = self.b.val();
-        if self.is_signed.val() & self.b.val().get_bit(31) {
-            self.mag_b.next = bits::<32>(0) - self.b.val();
-        }
-        self.finish.d.next = false;
-        // x * (y & 3), without reading back a signal written in this update.
-        self.partial.next = 0.into();
-        if self.y.q.val().get_bit(0) {
-            self.partial.next = self.x.q.val();
-        }
-        if self.y.q.val().get_bit(1) {
-            self.partial.next = self.x.q.val() << 1;
-            if self.y.q.val().get_bit(0) {
-                self.partial.next = self.x.q.val() + (self.x.q.val() << 1);
-            }
-        }
-        self.trial.next = ((self.acc.q.val() << 1)
-            | bit_cast::<33, 1>(self.x.q.val().get_bit(31).into()))
-            - bit_cast::<33, 32>(self.y.q.val());
+        self.is_rem.next = (self.op.val() == 111) | (self.op.val() == 112);
+        self.one.next = self.y.q.val().get_bit(0) ^ self.booth.q.val();
+        self.two.next = (self.y.q.val().get_bit(0) == self.booth.q.val())
+            & (self.y.q.val().get_bit(1) ^ self.y.q.val().get_bit(0));
+        // The one adder: op1 + (op2 or its complement) + sub. Idle, it holds acc (acc + 0).
+        self.op1.next = bit_cast::<33, 32>(self.acc.q.val());
+        self.op2.next = 0.into();
+        self.sub.next = false;
         if self.busy_mul.q.val() {
-            if self.y.q.val() == 0 {
+            if self.one.val() {
+                self.op2.next = bit_cast::<33, 32>(self.x.q.val());
+            }
+            if self.two.val() {
+                self.op2.next = bit_cast::<33, 32>(self.x.q.val() << 1);
+            }
+            self.sub.next = self.y.q.val().get_bit(1)
+                & !(self.y.q.val().get_bit(0) & self.booth.q.val());
+        }
+        if self.busy_div.q.val() {
+            // Shift the next dividend bit into the remainder, then take off |divisor|.
+            self.op1.next = (bit_cast::<33, 32>(self.acc.q.val()) << 1)
+                | bit_cast::<33, 1>(self.x.q.val().get_bit(31).into());
+            self.op2.next = bit_cast::<33, 32>(self.y.q.val());
+            if self.y_neg.q.val() {
+                self.op2.next = bit_cast::<33, 32>(self.y.q.val()) | bits::<33>(4294967296u64);
+            }
+            self.sub.next = !self.y_neg.q.val();
+        }
+        if self.post.q.val() {
+            self.op1.next = 0.into();
+            self.op2.next = bit_cast::<33, 32>(self.x.q.val());
+            if self.want_rem.q.val() {
+                self.op2.next = bit_cast::<33, 32>(self.acc.q.val());
+            }
+            self.sub.next = self.negate.q.val();
+        }
+        if self.start.val() {
+            // Load x with a, or with -a for a negative signed dividend.
+            self.op1.next = 0.into();
+            self.op2.next = bit_cast::<33, 32>(self.a.val());
+            self.sub.next = self.is_signed.val() & self.a.val().get_bit(31);
+        }
+        self.op2x.next = self.op2.val();
+        if self.sub.val() {
+            self.op2x.next = !self.op2.val();
+        }
+        self.sum.next =
+            self.op1.val() + self.op2x.val() + bit_cast::<33, 1>(self.sub.val().into());
+        self.last_step.next = self.count.q.val() == 31;
+        self.finish.d.next = false;
+        // Defaults that are harmless when not multiplying save the hold multiplexers.
+        self.acc.d.next = bit_cast::<32, 33>(self.sum.val());
+        self.x.d.next = self.x.q.val() << 2;
+        self.booth.d.next = self.y.q.val().get_bit(1);
+        self.count.d.next = self.count.q.val() + 1;
+        if self.busy_mul.q.val() {
+            self.y.d.next = self.y.q.val() >> 2;
+            // Done when the rest of y and the Booth bit are zero, or after 16 digits.
+            if ((self.y.q.val() >> 1) == 0) | (self.count.q.val() == 15) {
                 self.busy_mul.d.next = false;
                 self.finish.d.next = true;
-                self.out.d.next = bit_cast::<32, 33>(self.acc.q.val());
-            } else {
-                self.acc.d.next = self.acc.q.val() + bit_cast::<33, 32>(self.partial.val());
-                self.x.d.next = self.x.q.val() << 2;
-                self.y.d.next = self.y.q.val() >> 2;
             }
         }
         if self.busy_div.q.val() {
-            if self.count.q.val() == 32 {
-                self.busy_div.d.next = false;
-                self.finish.d.next = true;
-                if self.want_rem.q.val() {
-                    self.out.d.next = bit_cast::<32, 33>(self.acc.q.val());
-                    if self.negate.q.val() {
-                        self.out.d.next = bits::<32>(0) - bit_cast::<32, 33>(self.acc.q.val());
-                    }
-                } else {
-                    self.out.d.next = self.x.q.val();
-                    if self.negate.q.val() {
-                        self.out.d.next = bits::<32>(0) - self.x.q.val();
-                    }
-                }
+            if self.sum.val().get_bit(32) {
+                // Does not fit: keep the shifted remainder.
+                self.acc.d.next = bit_cast::<32, 33>(self.op1.val());
+                self.x.d.next = self.x.q.val() << 1;
             } else {
-                self.count.d.next = self.count.q.val() + 1;
-                // Shift the next dividend bit into the remainder; subtract if it fits.
-                if self.trial.val().get_bit(32) {
-                    self.acc.d.next = (self.acc.q.val() << 1)
-                        | bit_cast::<33, 1>(self.x.q.val().get_bit(31).into());
-                    self.x.d.next = self.x.q.val() << 1;
+                self.acc.d.next = bit_cast::<32, 33>(self.sum.val());
+                self.x.d.next = (self.x.q.val() << 1) | 1;
+            }
+            if self.last_step.val() {
+                self.busy_div.d.next = false;
+                if self.want_rem.q.val() & !self.negate.q.val() {
+                    self.finish.d.next = true;
                 } else {
-                    self.acc.d.next = self.trial.val();
-                    self.x.d.next = (self.x.q.val() << 1) | 1;
+                    self.post.d.next = true;
                 }
             }
+        }
+        if self.post.q.val() {
+            self.post.d.next = false;
+            self.finish.d.next = true;
         }
         if self.start.val() {
             self.acc.d.next = 0.into();
             self.count.d.next = 0.into();
-            self.want_rem.d.next = (self.op.val() == 111) | (self.op.val() == 112);
+            self.booth.d.next = false;
+            self.x.d.next = bit_cast::<32, 33>(self.sum.val());
+            self.y.d.next = self.b.val();
+            self.want_rem.d.next = self.is_rem.val();
+            self.y_neg.d.next = self.is_signed.val() & self.b.val().get_bit(31);
             if self.op.val() == 108 {
                 self.busy_mul.d.next = true;
-                self.x.d.next = self.a.val();
-                self.y.d.next = self.b.val();
             } else {
                 self.busy_div.d.next = true;
-                self.x.d.next = self.mag_a.val();
-                self.y.d.next = self.mag_b.val();
                 // Quotient: negative when the signs differ; remainder: sign of the dividend.
                 self.negate.d.next =
                     self.is_signed.val() & (self.a.val().get_bit(31) ^ self.b.val().get_bit(31));
-                if (self.op.val() == 111) | (self.op.val() == 112) {
+                if self.is_rem.val() {
                     self.negate.d.next = self.is_signed.val() & self.a.val().get_bit(31);
                 }
             }
         }
         self.done.next = self.finish.q.val();
-        self.result.next = self.out.q.val();
+        self.result.next = self.acc.q.val();
     }
 }
 
@@ -196,12 +238,19 @@ mod tests {
                 want,
                 "op {op:#x} {a:#x} {b:#x}"
             );
-            if op == 0x6c {
-                assert!(
-                    cycles <= 1 + (32 - b.leading_zeros()).div_ceil(2) + 1,
-                    "mul took {cycles}"
-                );
-            }
+            // The documented latencies, exactly.
+            let latency = if op == 0x6c {
+                1 + ((32 - b.leading_zeros()) / 2 + 1).min(16)
+            } else {
+                let neg_rem = op == 0x6f && (a as i32) < 0;
+                let rem_as_is = op == 0x70 || (op == 0x6f && !neg_rem);
+                33 + !rem_as_is as u32
+            };
+            assert_eq!(cycles, latency, "op {op:#x} {a:#x} {b:#x} took {cycles}");
+            // done is one cycle wide and result holds.
+            tick(&mut m);
+            assert!(!m.done.val(), "done held");
+            assert_eq!(m.result.val().to_u64() as u32, want, "result did not hold");
         }
     }
 }
