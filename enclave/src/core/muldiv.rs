@@ -11,10 +11,10 @@
 //! - multiply: radix-4 Booth, 2 bits of `b` per cycle, stopping when the rest of `b` is zero:
 //!   1 + min(16, bits(b) / 2 + 1) cycles (bits(b) / 2 rounded down): 2 to 17.
 //! - divide and remainder: restoring division on the magnitudes, one quotient bit per cycle,
-//!   33 cycles. A negative signed dividend is negated on the way into `x` at `start`; the
-//!   divisor is never negated (its sign picks add or subtract). One more cycle moves the
-//!   quotient, or a remainder that needs negating, into the accumulator: div 34 cycles,
-//!   rem 33 (34 for a negative signed dividend).
+//!   33 cycles. The divisor is never negated (its sign picks add or subtract); a negative
+//!   signed dividend is negated in `x` in one extra cycle first. One more cycle moves the
+//!   quotient, or a remainder that needs negating, into the accumulator, negating it if
+//!   needed: div 34 cycles, rem 33; 35 for either with a negative signed dividend.
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default)]
@@ -27,6 +27,8 @@ pub struct MulDiv {
     pub done: Signal<Out, Bit>,
     pub result: Signal<Out, Bits<32>>,
     busy_mul: DFF<Bit>,
+    /// Divide: negate the dividend in `x` before the first step.
+    pre: DFF<Bit>,
     busy_div: DFF<Bit>,
     /// Divide: move the quotient or remainder into `acc`, negated if `negate`.
     post: DFF<Bit>,
@@ -61,7 +63,7 @@ impl Logic for MulDiv {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, busy_mul, busy_div, post, finish, acc, x, y, booth, count, negate,
+            self, clock, busy_mul, pre, busy_div, post, finish, acc, x, y, booth, count, negate,
             want_rem, y_neg
         );
         self.is_signed.next = (self.op.val() == 109) | (self.op.val() == 111);
@@ -101,11 +103,10 @@ impl Logic for MulDiv {
             }
             self.sub.next = self.negate.q.val();
         }
-        if self.start.val() {
-            // Load x with a, or with -a for a negative signed dividend.
-            self.op1.next = 0.into();
-            self.op2.next = bit_cast::<33, 32>(self.a.val());
-            self.sub.next = self.is_signed.val() & self.a.val().get_bit(31);
+        if self.pre.q.val() {
+            // acc is 0 here.
+            self.op2.next = bit_cast::<33, 32>(self.x.q.val());
+            self.sub.next = true;
         }
         self.op2x.next = self.op2.val();
         if self.sub.val() {
@@ -115,7 +116,8 @@ impl Logic for MulDiv {
             self.op1.val() + self.op2x.val() + bit_cast::<33, 1>(self.sub.val().into());
         self.last_step.next = self.count.q.val() == 31;
         self.finish.d.next = false;
-        // Defaults that are harmless when not multiplying save the hold multiplexers.
+        // Defaults, to save hold multiplexers: idle, acc + 0 holds the result; x shifting and
+        // count counting are harmless outside the multiply.
         self.acc.d.next = bit_cast::<32, 33>(self.sum.val());
         self.x.d.next = self.x.q.val() << 2;
         self.booth.d.next = self.y.q.val().get_bit(1);
@@ -146,6 +148,14 @@ impl Logic for MulDiv {
                 }
             }
         }
+        if self.pre.q.val() {
+            self.pre.d.next = false;
+            self.busy_div.d.next = true;
+            // acc stays 0 (op1 is acc here).
+            self.acc.d.next = bit_cast::<32, 33>(self.op1.val());
+            self.count.d.next = 0.into();
+            self.x.d.next = bit_cast::<32, 33>(self.sum.val());
+        }
         if self.post.q.val() {
             self.post.d.next = false;
             self.finish.d.next = true;
@@ -154,14 +164,16 @@ impl Logic for MulDiv {
             self.acc.d.next = 0.into();
             self.count.d.next = 0.into();
             self.booth.d.next = false;
-            self.x.d.next = bit_cast::<32, 33>(self.sum.val());
+            self.x.d.next = self.a.val();
             self.y.d.next = self.b.val();
             self.want_rem.d.next = self.is_rem.val();
             self.y_neg.d.next = self.is_signed.val() & self.b.val().get_bit(31);
             if self.op.val() == 108 {
                 self.busy_mul.d.next = true;
             } else {
-                self.busy_div.d.next = true;
+                // A negative dividend is negated first (`pre`), then the steps (`busy_div`).
+                self.pre.d.next = self.is_signed.val() & self.a.val().get_bit(31);
+                self.busy_div.d.next = !(self.is_signed.val() & self.a.val().get_bit(31));
                 // Quotient: negative when the signs differ; remainder: sign of the dividend.
                 self.negate.d.next =
                     self.is_signed.val() & (self.a.val().get_bit(31) ^ self.b.val().get_bit(31));
@@ -242,9 +254,9 @@ mod tests {
             let latency = if op == 0x6c {
                 1 + ((32 - b.leading_zeros()) / 2 + 1).min(16)
             } else {
-                let neg_rem = op == 0x6f && (a as i32) < 0;
-                let rem_as_is = op == 0x70 || (op == 0x6f && !neg_rem);
-                33 + !rem_as_is as u32
+                let neg_dividend = (op == 0x6d || op == 0x6f) && (a as i32) < 0;
+                let rem_as_is = (op == 0x6f || op == 0x70) && !neg_dividend;
+                33 + neg_dividend as u32 + !rem_as_is as u32
             };
             assert_eq!(cycles, latency, "op {op:#x} {a:#x} {b:#x} took {cycles}");
             // done is one cycle wide and result holds.
