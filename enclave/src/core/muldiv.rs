@@ -3,7 +3,8 @@
 //! Interface: pulse `start` with `op` (the Wasm opcode: 0x6c mul, 0x6d div_s, 0x6e div_u,
 //! 0x6f rem_s, 0x70 rem_u), `a` (dividend / left operand) and `b`; `done` is high for one
 //! cycle when `result` is valid (it holds until the next `start`). Division by zero and
-//! `i32::MIN / -1` are the caller's to trap on; here they give unspecified results.
+//! `i32::MIN / -1` are the caller's to trap on; here they give unspecified results. A `start`
+//! while busy abandons the operation under way.
 //!
 //! One 33-bit adder/subtractor does all the arithmetic, and `result` is the accumulator itself.
 //!
@@ -52,11 +53,18 @@ pub struct MulDiv {
     one: Signal<Local, Bit>,
     two: Signal<Local, Bit>,
     sub: Signal<Local, Bit>,
+    /// Carry in without complementing op2.
+    inc: Signal<Local, Bit>,
+    sel_x: Signal<Local, Bit>,
+    sel_2x: Signal<Local, Bit>,
     op1: Signal<Local, Bits<33>>,
     op2: Signal<Local, Bits<33>>,
     op2x: Signal<Local, Bits<33>>,
     sum: Signal<Local, Bits<33>>,
     last_step: Signal<Local, Bit>,
+    keep: Signal<Local, Bit>,
+    fits: Signal<Local, Bit>,
+    not_acc: Signal<Local, Bits<32>>,
 }
 
 impl Logic for MulDiv {
@@ -75,13 +83,24 @@ impl Logic for MulDiv {
         self.op1.next = bit_cast::<33, 32>(self.acc.q.val());
         self.op2.next = 0.into();
         self.sub.next = false;
+        // op2 is one of x, 2x, y (or 0), picked by one-hot selects.
+        self.sel_x.next = (self.busy_mul.q.val() & self.one.val())
+            | self.pre.q.val()
+            | (self.post.q.val() & !self.want_rem.q.val());
+        self.sel_2x.next = self.busy_mul.q.val() & self.two.val();
+        if self.sel_x.val() {
+            self.op2.next = bit_cast::<33, 32>(self.x.q.val());
+        }
+        if self.sel_2x.val() {
+            self.op2.next = bit_cast::<33, 32>(self.x.q.val()) << 1;
+        }
+        if self.busy_div.q.val() {
+            self.op2.next = bit_cast::<33, 32>(self.y.q.val());
+            if self.y_neg.q.val() {
+                self.op2.next = bit_cast::<33, 32>(self.y.q.val()) | bits::<33>(4294967296u64);
+            }
+        }
         if self.busy_mul.q.val() {
-            if self.one.val() {
-                self.op2.next = bit_cast::<33, 32>(self.x.q.val());
-            }
-            if self.two.val() {
-                self.op2.next = bit_cast::<33, 32>(self.x.q.val() << 1);
-            }
             self.sub.next = self.y.q.val().get_bit(1)
                 & !(self.y.q.val().get_bit(0) & self.booth.q.val());
         }
@@ -89,36 +108,43 @@ impl Logic for MulDiv {
             // Shift the next dividend bit into the remainder, then take off |divisor|.
             self.op1.next = (bit_cast::<33, 32>(self.acc.q.val()) << 1)
                 | bit_cast::<33, 1>(self.x.q.val().get_bit(31).into());
-            self.op2.next = bit_cast::<33, 32>(self.y.q.val());
-            if self.y_neg.q.val() {
-                self.op2.next = bit_cast::<33, 32>(self.y.q.val()) | bits::<33>(4294967296u64);
-            }
             self.sub.next = !self.y_neg.q.val();
         }
+        // Separate signals keep the emitted Verilog's widths as in the simulation.
+        self.not_acc.next = !self.acc.q.val();
+        self.inc.next = false;
         if self.post.q.val() {
+            // Quotient: 0 +- x. Remainder (only here when it needs negating): !acc + 1.
             self.op1.next = 0.into();
-            self.op2.next = bit_cast::<33, 32>(self.x.q.val());
-            if self.want_rem.q.val() {
-                self.op2.next = bit_cast::<33, 32>(self.acc.q.val());
-            }
             self.sub.next = self.negate.q.val();
+            if self.want_rem.q.val() {
+                self.op1.next = bit_cast::<33, 32>(self.not_acc.val());
+                self.sub.next = false;
+                self.inc.next = true;
+            }
         }
         if self.pre.q.val() {
             // acc is 0 here.
-            self.op2.next = bit_cast::<33, 32>(self.x.q.val());
             self.sub.next = true;
         }
         self.op2x.next = self.op2.val();
         if self.sub.val() {
             self.op2x.next = !self.op2.val();
         }
-        self.sum.next =
-            self.op1.val() + self.op2x.val() + bit_cast::<33, 1>(self.sub.val().into());
+        self.sum.next = self.op1.val()
+            + self.op2x.val()
+            + bit_cast::<33, 1>((self.sub.val() | self.inc.val()).into());
         self.last_step.next = self.count.q.val() == 31;
         self.finish.d.next = false;
         // Defaults, to save hold multiplexers: idle, acc + 0 holds the result; x shifting and
         // count counting are harmless outside the multiply.
+        self.fits.next = !self.sum.val().get_bit(32);
+        // A division step that does not fit keeps the shifted remainder; pre keeps acc at 0.
+        self.keep.next = (self.busy_div.q.val() & self.sum.val().get_bit(32)) | self.pre.q.val();
         self.acc.d.next = bit_cast::<32, 33>(self.sum.val());
+        if self.keep.val() {
+            self.acc.d.next = bit_cast::<32, 33>(self.op1.val());
+        }
         self.x.d.next = self.x.q.val() << 2;
         self.booth.d.next = self.y.q.val().get_bit(1);
         self.count.d.next = self.count.q.val() + 1;
@@ -131,14 +157,7 @@ impl Logic for MulDiv {
             }
         }
         if self.busy_div.q.val() {
-            if self.sum.val().get_bit(32) {
-                // Does not fit: keep the shifted remainder.
-                self.acc.d.next = bit_cast::<32, 33>(self.op1.val());
-                self.x.d.next = self.x.q.val() << 1;
-            } else {
-                self.acc.d.next = bit_cast::<32, 33>(self.sum.val());
-                self.x.d.next = (self.x.q.val() << 1) | 1;
-            }
+            self.x.d.next = (self.x.q.val() << 1) | bit_cast::<32, 1>(self.fits.val().into());
             if self.last_step.val() {
                 self.busy_div.d.next = false;
                 if self.want_rem.q.val() & !self.negate.q.val() {
@@ -151,8 +170,6 @@ impl Logic for MulDiv {
         if self.pre.q.val() {
             self.pre.d.next = false;
             self.busy_div.d.next = true;
-            // acc stays 0 (op1 is acc here).
-            self.acc.d.next = bit_cast::<32, 33>(self.op1.val());
             self.count.d.next = 0.into();
             self.x.d.next = bit_cast::<32, 33>(self.sum.val());
         }
@@ -161,6 +178,12 @@ impl Logic for MulDiv {
             self.finish.d.next = true;
         }
         if self.start.val() {
+            // A start abandons any operation still running (say, after the core's reset).
+            self.busy_mul.d.next = false;
+            self.busy_div.d.next = false;
+            self.pre.d.next = false;
+            self.post.d.next = false;
+            self.finish.d.next = false;
             self.acc.d.next = 0.into();
             self.count.d.next = 0.into();
             self.booth.d.next = false;
@@ -233,6 +256,18 @@ mod tests {
                 0x6f => (a as i32).wrapping_rem(b as i32) as u32,
                 _ => a % b,
             };
+            if i % 4 == 1 {
+                // A start abandons an operation still running.
+                m.start.next = true;
+                m.op.next = ([0x6cu64, 0x6d, 0x6f][i % 3]).to_bits();
+                m.a.next = (rng.gen::<u32>() as u64).to_bits();
+                m.b.next = (u32::MAX as u64).to_bits();
+                tick(&mut m);
+                m.start.next = false;
+                for _ in 0..rng.gen_range(0..34) {
+                    tick(&mut m);
+                }
+            }
             m.start.next = true;
             m.op.next = (op as u64).to_bits();
             m.a.next = (a as u64).to_bits();
