@@ -181,7 +181,9 @@ pub struct Enclave<
     /// cycle (a store's write was suppressed), so the exec cycle's stack and fetch logic does
     /// not wait for the bounds comparison.
     oob: DFF<Bit>,
-    /// The pc of that load or store.
+    /// i32.div_s overflowed: it traps in its second cycle.
+    ovf: DFF<Bit>,
+    /// The pc of that load, store or division.
     mem_pc: DFF<Bits<16>>,
     /// A store's bank writes, registered in its exec cycle and done in its second cycle
     /// (unless `oob`), so no write port waits for the address adders and bounds check.
@@ -291,6 +293,11 @@ pub struct Enclave<
     leb_bytes: Signal<Local, Bits<40>>,
     leb_signed: Signal<Local, Bit>,
     leb_len: Signal<Local, Bits<3>>,
+    leb_c1: Signal<Local, Bit>,
+    leb_c2: Signal<Local, Bit>,
+    leb_c3: Signal<Local, Bit>,
+    leb_c4: Signal<Local, Bit>,
+    leb_sext: Signal<Local, Bits<32>>,
     leb_p0: Signal<Local, Bits<32>>,
     leb_p1: Signal<Local, Bits<32>>,
     leb_p2: Signal<Local, Bits<32>>,
@@ -396,6 +403,7 @@ impl<
             ea_reg: Default::default(),
             ld_op: Default::default(),
             oob: Default::default(),
+            ovf: Default::default(),
             mem_pc: Default::default(),
             st_addr_even: Default::default(),
             st_addr_odd: Default::default(),
@@ -487,6 +495,11 @@ impl<
             leb_bytes: Default::default(),
             leb_signed: Default::default(),
             leb_len: Default::default(),
+            leb_c1: Default::default(),
+            leb_c2: Default::default(),
+            leb_c3: Default::default(),
+            leb_c4: Default::default(),
+            leb_sext: Default::default(),
             leb_p0: Default::default(),
             leb_p1: Default::default(),
             leb_p2: Default::default(),
@@ -565,6 +578,7 @@ impl<
             ea_reg,
             ld_op,
             oob,
+            ovf,
             mem_pc,
             st_addr_even,
             st_addr_odd,
@@ -608,6 +622,7 @@ impl<
         self.raise_cause.next = 0.into();
         self.raise_pc.next = self.pc.q.val();
         self.oob.d.next = false;
+        self.ovf.d.next = false;
         self.st_we_even.d.next = 0.into();
         self.st_we_odd.d.next = 0.into();
         self.push.next = false;
@@ -730,48 +745,53 @@ impl<
         self.leb_p3.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 3) & 266338304;
         self.leb_p4.next =
             bit_cast::<32, 40>(self.leb_bytes.val() >> 4) & bits::<32>(4026531840u64);
-        self.leb_len.next = 5.into();
-        self.dec_imm.next = self.leb_p0.val()
-            | self.leb_p1.val()
-            | self.leb_p2.val()
-            | self.leb_p3.val()
-            | self.leb_p4.val();
-        if !self.leb_bytes.val().get_bit(31) {
-            self.leb_len.next = 4.into();
-            self.dec_imm.next =
-                self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val() | self.leb_p3.val();
-            if self.leb_signed.val() & self.leb_bytes.val().get_bit(30) {
-                self.dec_imm.next = self.leb_p0.val()
-                    | self.leb_p1.val()
-                    | self.leb_p2.val()
-                    | self.leb_p3.val()
-                    | bits::<32>(4026531840u64);
-            }
-        }
-        if !self.leb_bytes.val().get_bit(23) {
-            self.leb_len.next = 3.into();
-            self.dec_imm.next = self.leb_p0.val() | self.leb_p1.val() | self.leb_p2.val();
-            if self.leb_signed.val() & self.leb_bytes.val().get_bit(22) {
-                self.dec_imm.next = self.leb_p0.val()
-                    | self.leb_p1.val()
-                    | self.leb_p2.val()
-                    | bits::<32>(4292870144u64);
-            }
-        }
-        if !self.leb_bytes.val().get_bit(15) {
+        // `leb_cK`: byte K belongs to the immediate (the bytes before it all continue). The
+        // value is an OR of the payloads of the bytes that belong to it and, for i32.const, of
+        // the sign extension above the last one: two logic levels, no priority chain.
+        self.leb_c1.next = self.leb_bytes.val().get_bit(7);
+        self.leb_c2.next = self.leb_c1.val() & self.leb_bytes.val().get_bit(15);
+        self.leb_c3.next = self.leb_c2.val() & self.leb_bytes.val().get_bit(23);
+        self.leb_c4.next = self.leb_c3.val() & self.leb_bytes.val().get_bit(31);
+        self.leb_len.next = 1.into();
+        if self.leb_c1.val() {
             self.leb_len.next = 2.into();
-            self.dec_imm.next = self.leb_p0.val() | self.leb_p1.val();
-            if self.leb_signed.val() & self.leb_bytes.val().get_bit(14) {
-                self.dec_imm.next =
-                    self.leb_p0.val() | self.leb_p1.val() | bits::<32>(4294950912u64);
+        }
+        if self.leb_c2.val() {
+            self.leb_len.next = 3.into();
+        }
+        if self.leb_c3.val() {
+            self.leb_len.next = 4.into();
+        }
+        if self.leb_c4.val() {
+            self.leb_len.next = 5.into();
+        }
+        self.leb_sext.next = 0.into();
+        if self.leb_signed.val() {
+            if !self.leb_c1.val() & self.leb_bytes.val().get_bit(6) {
+                self.leb_sext.next = bits::<32>(4294967168u64);
+            }
+            if self.leb_c1.val() & !self.leb_c2.val() & self.leb_bytes.val().get_bit(14) {
+                self.leb_sext.next = bits::<32>(4294950912u64);
+            }
+            if self.leb_c2.val() & !self.leb_c3.val() & self.leb_bytes.val().get_bit(22) {
+                self.leb_sext.next = bits::<32>(4292870144u64);
+            }
+            if self.leb_c3.val() & !self.leb_c4.val() & self.leb_bytes.val().get_bit(30) {
+                self.leb_sext.next = bits::<32>(4026531840u64);
             }
         }
-        if !self.leb_bytes.val().get_bit(7) {
-            self.leb_len.next = 1.into();
-            self.dec_imm.next = self.leb_p0.val();
-            if self.leb_signed.val() & self.leb_bytes.val().get_bit(6) {
-                self.dec_imm.next = self.leb_p0.val() | bits::<32>(4294967168u64);
-            }
+        self.dec_imm.next = self.leb_p0.val() | self.leb_sext.val();
+        if self.leb_c1.val() {
+            self.dec_imm.next = self.dec_imm.val() | self.leb_p1.val();
+        }
+        if self.leb_c2.val() {
+            self.dec_imm.next = self.dec_imm.val() | self.leb_p2.val();
+        }
+        if self.leb_c3.val() {
+            self.dec_imm.next = self.dec_imm.val() | self.leb_p3.val();
+        }
+        if self.leb_c4.val() {
+            self.dec_imm.next = self.dec_imm.val() | self.leb_p4.val();
         }
         self.has_imm.next = (self.dec_op.val() == 12)
             | (self.dec_op.val() == 13)
@@ -1314,13 +1334,13 @@ impl<
                         if (self.op.val() != 108) & (self.tos.q.val() == 0) {
                             self.raise.next = true;
                             self.raise_cause.next = 2.into();
-                        } else if (self.op.val() == 109)
-                            & (self.nos.val() == bits::<32>(2147483648u64))
-                            & (self.tos.q.val() == bits::<32>(4294967295u64))
-                        {
-                            self.raise.next = true;
-                            self.raise_cause.next = 3.into();
                         } else {
+                            // i32.div_s overflow traps in the next cycle (`nos` comes from the
+                            // value stack's read port: late).
+                            self.ovf.d.next = (self.op.val() == 109)
+                                & (self.nos.val() == bits::<32>(2147483648u64))
+                                & (self.tos.q.val() == bits::<32>(4294967295u64));
+                            self.mem_pc.d.next = self.pc.q.val();
                             self.muldiv.start.next = true;
                             self.state.d.next = 10.into();
                         }
@@ -1596,6 +1616,11 @@ impl<
             }
             10 => {
                 // mul/div/rem: wait for the result.
+                if self.ovf.q.val() {
+                    self.raise.next = true;
+                    self.raise_cause.next = 3.into();
+                    self.raise_pc.next = self.mem_pc.q.val();
+                }
                 if self.muldiv.done.val() {
                     self.sp_next.next = self.sp.q.val() - 1;
                     self.tos.d.next = self.muldiv.result.val();
@@ -1693,9 +1718,10 @@ impl<
             self.cause.d.next = self.raise_cause.val();
             self.trap_at.d.next = self.raise_pc.val();
             self.state.d.next = 0.into();
-            self.vstack.write_enable.next = false;
+            // Globals and memory outlive the run: the trapping instruction writes neither.
+            // The stacks do not (a run writes every stack word before reading it), so their
+            // writes are not gated by the trap decision, which comes late in the cycle.
             self.misc.write_enable.next = false;
-            self.cstack.write_enable.next = false;
             self.mem_even.write_enable.next = 0.into();
             self.mem_odd.write_enable.next = 0.into();
             self.muldiv.start.next = false;
@@ -1769,7 +1795,7 @@ impl<
             & !self.refetch_now.val()
             & !self.reset.val();
         self.lget_ready.d.next = false;
-        if self.preread.val() & !self.raise.val() & !self.refetch_now.val() {
+        if self.preread.val() & !self.refetch_now.val() {
             self.vstack.read_address.next =
                 bit_cast::<VS_A, 16>(self.fp.q.val() + bit_cast::<16, 16>(self.nx_bytes.val() >> 8));
             self.lget_ready.d.next = true;
