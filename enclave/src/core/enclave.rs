@@ -1562,14 +1562,15 @@ impl<
                 self.state.d.next = 3.into();
                 self.mem_even.write_address.next = self.st_addr_even.q.val();
                 self.mem_even.write_data.next = self.st_data_even.q.val();
-                self.mem_even.write_enable.next = self.st_we_even.q.val();
                 self.mem_odd.write_address.next = self.st_addr_odd.q.val();
                 self.mem_odd.write_data.next = self.st_data_odd.q.val();
-                self.mem_odd.write_enable.next = self.st_we_odd.q.val();
                 if self.oob.q.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
                     self.raise_pc.next = self.mem_pc.q.val();
+                } else {
+                    self.mem_even.write_enable.next = self.st_we_even.q.val();
+                    self.mem_odd.write_enable.next = self.st_we_odd.q.val();
                 }
             }
             5 => {
@@ -1718,14 +1719,11 @@ impl<
             self.cause.d.next = self.raise_cause.val();
             self.trap_at.d.next = self.raise_pc.val();
             self.state.d.next = 0.into();
-            // Globals and memory outlive the run: the trapping instruction writes neither.
-            // The stacks do not (a run writes every stack word before reading it), so their
-            // writes are not gated by the trap decision, which comes late in the cycle.
-            self.misc.write_enable.next = false;
-            self.mem_even.write_enable.next = 0.into();
-            self.mem_odd.write_enable.next = 0.into();
-            self.muldiv.start.next = false;
-            self.mem_pages.d.next = self.mem_pages.q.val();
+            // No write of the trapping instruction is suppressed here, so no write enable
+            // waits for the trap decision (late in the cycle: the call's checks read the
+            // function table). Stores and global.set never write in a cycle that traps (a
+            // store's write waits for its bounds check, in state 4); the stacks may, which
+            // cannot be observed: every run writes each stack word before it reads it.
         }
         if self.reset.val() {
             self.state.d.next = 0.into();
