@@ -237,12 +237,29 @@ pub struct Enclave<
     dec_mem: Signal<Local, Bit>,
     win_msb: Signal<Local, Bits<8>>,
     term: Signal<Local, Bits<8>>,
-    imm_start: Signal<Local, Bits<3>>,
-    imm_off: Signal<Local, Bits<4>>,
-    /// `imm_off` for an immediate after one byte and after two (loads and stores).
+    /// The byte offset in the window of an immediate after one byte and after two (loads and
+    /// stores).
     imm_off1: Signal<Local, Bits<4>>,
     imm_off2: Signal<Local, Bits<4>>,
     has_imm: Signal<Local, Bit>,
+    leb1_bytes: Signal<Local, Bits<40>>,
+    leb1_c1: Signal<Local, Bit>,
+    leb1_c2: Signal<Local, Bit>,
+    leb1_c3: Signal<Local, Bit>,
+    leb1_c4: Signal<Local, Bit>,
+    leb1_imm: Signal<Local, Bits<32>>,
+    leb2_bytes: Signal<Local, Bits<40>>,
+    leb2_c1: Signal<Local, Bit>,
+    leb2_c2: Signal<Local, Bit>,
+    leb2_c3: Signal<Local, Bit>,
+    leb2_c4: Signal<Local, Bit>,
+    leb2_imm: Signal<Local, Bits<32>>,
+    ilen1: Signal<Local, Bits<4>>,
+    ilen2: Signal<Local, Bits<4>>,
+    ilen17: Signal<Local, Bits<4>>,
+    fits1: Signal<Local, Bit>,
+    fits2: Signal<Local, Bit>,
+    imm_fits: Signal<Local, Bit>,
     dec_imm: Signal<Local, Bits<32>>,
     dec_ilen: Signal<Local, Bits<4>>,
     /// The decoded instruction lies wholly in the window.
@@ -290,19 +307,6 @@ pub struct Enclave<
     single: Signal<Local, Bit>,
     preread: Signal<Local, Bit>,
     finishing: Signal<Local, Bit>,
-    leb_bytes: Signal<Local, Bits<40>>,
-    leb_signed: Signal<Local, Bit>,
-    leb_len: Signal<Local, Bits<3>>,
-    leb_c1: Signal<Local, Bit>,
-    leb_c2: Signal<Local, Bit>,
-    leb_c3: Signal<Local, Bit>,
-    leb_c4: Signal<Local, Bit>,
-    leb_sext: Signal<Local, Bits<32>>,
-    leb_p0: Signal<Local, Bits<32>>,
-    leb_p1: Signal<Local, Bits<32>>,
-    leb_p2: Signal<Local, Bits<32>>,
-    leb_p3: Signal<Local, Bits<32>>,
-    leb_p4: Signal<Local, Bits<32>>,
     alu_result: Signal<Local, Bits<32>>,
     alu_amount: Signal<Local, Bits<32>>,
     alu_lt_u: Signal<Local, Bit>,
@@ -443,11 +447,27 @@ impl<
             dec_mem: Default::default(),
             win_msb: Default::default(),
             term: Default::default(),
-            imm_start: Default::default(),
-            imm_off: Default::default(),
             imm_off1: Default::default(),
             imm_off2: Default::default(),
             has_imm: Default::default(),
+            leb1_bytes: Default::default(),
+            leb1_c1: Default::default(),
+            leb1_c2: Default::default(),
+            leb1_c3: Default::default(),
+            leb1_c4: Default::default(),
+            leb1_imm: Default::default(),
+            leb2_bytes: Default::default(),
+            leb2_c1: Default::default(),
+            leb2_c2: Default::default(),
+            leb2_c3: Default::default(),
+            leb2_c4: Default::default(),
+            leb2_imm: Default::default(),
+            ilen1: Default::default(),
+            ilen2: Default::default(),
+            ilen17: Default::default(),
+            fits1: Default::default(),
+            fits2: Default::default(),
+            imm_fits: Default::default(),
             dec_imm: Default::default(),
             dec_ilen: Default::default(),
             dec_fits: Default::default(),
@@ -492,19 +512,6 @@ impl<
             single: Default::default(),
             preread: Default::default(),
             finishing: Default::default(),
-            leb_bytes: Default::default(),
-            leb_signed: Default::default(),
-            leb_len: Default::default(),
-            leb_c1: Default::default(),
-            leb_c2: Default::default(),
-            leb_c3: Default::default(),
-            leb_c4: Default::default(),
-            leb_sext: Default::default(),
-            leb_p0: Default::default(),
-            leb_p1: Default::default(),
-            leb_p2: Default::default(),
-            leb_p3: Default::default(),
-            leb_p4: Default::default(),
             alu_result: Default::default(),
             alu_amount: Default::default(),
             alu_lt_u: Default::default(),
@@ -708,11 +715,6 @@ impl<
         self.dec_mem.next = (self.dec_hi.val() == 5)
             | (self.dec_hi.val() == 6)
             | ((self.dec_hi.val() == 7) & (self.dec_op.val() != 63));
-        self.imm_start.next = 1.into();
-        if self.dec_mem.val() {
-            // Loads and stores: a one-byte alignment, then the offset.
-            self.imm_start.next = 2.into();
-        }
         // The immediate's byte offset in the window, for both positions it can have (after one
         // byte, after two for loads and stores), so the window shift below does not wait for
         // the opcode: it is computed for both and one is chosen. After a refetch the window
@@ -723,92 +725,133 @@ impl<
             self.imm_off1.next = bit_cast::<4, 16>((self.pc.q.val() + 1) & 3);
             self.imm_off2.next = bit_cast::<4, 16>((self.pc.q.val() + 2) & 3);
         }
-        self.imm_off.next = self.imm_off1.val();
-        if self.imm_start.val() == 2 {
-            self.imm_off.next = self.imm_off2.val();
-        }
         // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
         // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
         // value is merely unspecified.
-        self.leb_bytes.next = bit_cast::<40, 64>(
+        // Immediate: a parallel LEB128 decoder over 5 bytes for each position the immediate
+        // can have (after the opcode; after the opcode and the alignment byte for loads and
+        // stores), chosen at the end, so the decoders start from the window's bytes without
+        // waiting for the opcode. `lebK_cJ`: byte J belongs to the immediate (the bytes before
+        // it all continue); the value is an OR of the payloads of the bytes that belong to it
+        // (and of i32.const's sign extension): no priority chain. Validated by the image
+        // builder; on random code the value is merely unspecified.
+        self.leb1_bytes.next = bit_cast::<40, 64>(
             self.win.val() >> (bit_cast::<64, 4>(self.imm_off1.val() & 7) << 3),
         );
-        if self.imm_start.val() == 2 {
-            self.leb_bytes.next = bit_cast::<40, 64>(
-                self.win.val() >> (bit_cast::<64, 4>(self.imm_off2.val() & 7) << 3),
-            );
+        self.leb1_c1.next = self.leb1_bytes.val().get_bit(7);
+        self.leb1_c2.next = self.leb1_c1.val() & self.leb1_bytes.val().get_bit(15);
+        self.leb1_c3.next = self.leb1_c2.val() & self.leb1_bytes.val().get_bit(23);
+        self.leb1_c4.next = self.leb1_c3.val() & self.leb1_bytes.val().get_bit(31);
+        self.leb1_imm.next = bit_cast::<32, 40>(self.leb1_bytes.val()) & 127;
+        if self.leb1_c1.val() {
+            self.leb1_imm.next =
+                self.leb1_imm.val() | (bit_cast::<32, 40>(self.leb1_bytes.val() >> 1) & 16256);
         }
-        self.leb_signed.next = self.dec_op.val() == 65;
-        self.leb_p0.next = bit_cast::<32, 40>(self.leb_bytes.val()) & 127;
-        self.leb_p1.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 1) & 16256;
-        self.leb_p2.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 2) & 2080768;
-        self.leb_p3.next = bit_cast::<32, 40>(self.leb_bytes.val() >> 3) & 266338304;
-        self.leb_p4.next =
-            bit_cast::<32, 40>(self.leb_bytes.val() >> 4) & bits::<32>(4026531840u64);
-        // `leb_cK`: byte K belongs to the immediate (the bytes before it all continue). The
-        // value is an OR of the payloads of the bytes that belong to it and, for i32.const, of
-        // the sign extension above the last one: two logic levels, no priority chain.
-        self.leb_c1.next = self.leb_bytes.val().get_bit(7);
-        self.leb_c2.next = self.leb_c1.val() & self.leb_bytes.val().get_bit(15);
-        self.leb_c3.next = self.leb_c2.val() & self.leb_bytes.val().get_bit(23);
-        self.leb_c4.next = self.leb_c3.val() & self.leb_bytes.val().get_bit(31);
-        self.leb_len.next = 1.into();
-        if self.leb_c1.val() {
-            self.leb_len.next = 2.into();
+        if self.leb1_c2.val() {
+            self.leb1_imm.next =
+                self.leb1_imm.val() | (bit_cast::<32, 40>(self.leb1_bytes.val() >> 2) & 2080768);
         }
-        if self.leb_c2.val() {
-            self.leb_len.next = 3.into();
+        if self.leb1_c3.val() {
+            self.leb1_imm.next =
+                self.leb1_imm.val() | (bit_cast::<32, 40>(self.leb1_bytes.val() >> 3) & 266338304);
         }
-        if self.leb_c3.val() {
-            self.leb_len.next = 4.into();
+        if self.leb1_c4.val() {
+            self.leb1_imm.next = self.leb1_imm.val()
+                | (bit_cast::<32, 40>(self.leb1_bytes.val() >> 4) & bits::<32>(4026531840u64));
         }
-        if self.leb_c4.val() {
-            self.leb_len.next = 5.into();
-        }
-        self.leb_sext.next = 0.into();
-        if self.leb_signed.val() {
-            if !self.leb_c1.val() & self.leb_bytes.val().get_bit(6) {
-                self.leb_sext.next = bits::<32>(4294967168u64);
+        // i32.const: sign-extend from bit 6 of the last byte.
+        if self.dec_op.val() == 65 {
+            if !self.leb1_c1.val() & self.leb1_bytes.val().get_bit(6) {
+                self.leb1_imm.next = self.leb1_imm.val() | bits::<32>(4294967168u64);
             }
-            if self.leb_c1.val() & !self.leb_c2.val() & self.leb_bytes.val().get_bit(14) {
-                self.leb_sext.next = bits::<32>(4294950912u64);
+            if self.leb1_c1.val() & !self.leb1_c2.val() & self.leb1_bytes.val().get_bit(14) {
+                self.leb1_imm.next = self.leb1_imm.val() | bits::<32>(4294950912u64);
             }
-            if self.leb_c2.val() & !self.leb_c3.val() & self.leb_bytes.val().get_bit(22) {
-                self.leb_sext.next = bits::<32>(4292870144u64);
+            if self.leb1_c2.val() & !self.leb1_c3.val() & self.leb1_bytes.val().get_bit(22) {
+                self.leb1_imm.next = self.leb1_imm.val() | bits::<32>(4292870144u64);
             }
-            if self.leb_c3.val() & !self.leb_c4.val() & self.leb_bytes.val().get_bit(30) {
-                self.leb_sext.next = bits::<32>(4026531840u64);
+            if self.leb1_c3.val() & !self.leb1_c4.val() & self.leb1_bytes.val().get_bit(30) {
+                self.leb1_imm.next = self.leb1_imm.val() | bits::<32>(4026531840u64);
             }
         }
-        self.dec_imm.next = self.leb_p0.val() | self.leb_sext.val();
-        if self.leb_c1.val() {
-            self.dec_imm.next = self.dec_imm.val() | self.leb_p1.val();
+        self.leb2_bytes.next = bit_cast::<40, 64>(
+            self.win.val() >> (bit_cast::<64, 4>(self.imm_off2.val() & 7) << 3),
+        );
+        self.leb2_c1.next = self.leb2_bytes.val().get_bit(7);
+        self.leb2_c2.next = self.leb2_c1.val() & self.leb2_bytes.val().get_bit(15);
+        self.leb2_c3.next = self.leb2_c2.val() & self.leb2_bytes.val().get_bit(23);
+        self.leb2_c4.next = self.leb2_c3.val() & self.leb2_bytes.val().get_bit(31);
+        self.leb2_imm.next = bit_cast::<32, 40>(self.leb2_bytes.val()) & 127;
+        if self.leb2_c1.val() {
+            self.leb2_imm.next =
+                self.leb2_imm.val() | (bit_cast::<32, 40>(self.leb2_bytes.val() >> 1) & 16256);
         }
-        if self.leb_c2.val() {
-            self.dec_imm.next = self.dec_imm.val() | self.leb_p2.val();
+        if self.leb2_c2.val() {
+            self.leb2_imm.next =
+                self.leb2_imm.val() | (bit_cast::<32, 40>(self.leb2_bytes.val() >> 2) & 2080768);
         }
-        if self.leb_c3.val() {
-            self.dec_imm.next = self.dec_imm.val() | self.leb_p3.val();
+        if self.leb2_c3.val() {
+            self.leb2_imm.next =
+                self.leb2_imm.val() | (bit_cast::<32, 40>(self.leb2_bytes.val() >> 3) & 266338304);
         }
-        if self.leb_c4.val() {
-            self.dec_imm.next = self.dec_imm.val() | self.leb_p4.val();
+        if self.leb2_c4.val() {
+            self.leb2_imm.next = self.leb2_imm.val()
+                | (bit_cast::<32, 40>(self.leb2_bytes.val() >> 4) & bits::<32>(4026531840u64));
+        }
+        // Lengths: the instruction's, for the two positions (and call_indirect's table byte).
+        self.ilen1.next = 2.into();
+        self.ilen2.next = 3.into();
+        self.ilen17.next = 3.into();
+        if self.leb1_c1.val() {
+            self.ilen1.next = 3.into();
+            self.ilen17.next = 4.into();
+        }
+        if self.leb1_c2.val() {
+            self.ilen1.next = 4.into();
+            self.ilen17.next = 5.into();
+        }
+        if self.leb1_c3.val() {
+            self.ilen1.next = 5.into();
+            self.ilen17.next = 6.into();
+        }
+        if self.leb1_c4.val() {
+            self.ilen1.next = 6.into();
+            self.ilen17.next = 7.into();
+        }
+        if self.leb2_c1.val() {
+            self.ilen2.next = 4.into();
+        }
+        if self.leb2_c2.val() {
+            self.ilen2.next = 5.into();
+        }
+        if self.leb2_c3.val() {
+            self.ilen2.next = 6.into();
+        }
+        if self.leb2_c4.val() {
+            self.ilen2.next = 7.into();
+        }
+        self.dec_imm.next = self.leb1_imm.val();
+        if self.dec_mem.val() {
+            self.dec_imm.next = self.leb2_imm.val();
         }
         self.has_imm.next = (self.dec_op.val() == 12)
             | (self.dec_op.val() == 13)
             | (self.dec_op.val() == 14)
             | (self.dec_op.val() == 16)
-            | (self.dec_op.val() == 17)
             | (self.dec_op.val() == 32)
             | (self.dec_op.val() == 33)
             | (self.dec_op.val() == 34)
             | (self.dec_op.val() == 35)
             | (self.dec_op.val() == 36)
+            | (self.dec_op.val() == 17)
             | self.dec_mem.val()
             | (self.dec_op.val() == 65);
         self.dec_ilen.next = 1.into();
         if self.has_imm.val() {
-            self.dec_ilen.next =
-                bit_cast::<4, 3>(self.imm_start.val()) + bit_cast::<4, 3>(self.leb_len.val());
+            self.dec_ilen.next = self.ilen1.val();
+        }
+        if self.dec_mem.val() {
+            self.dec_ilen.next = self.ilen2.val();
         }
         if (self.dec_op.val() == 2)
             | (self.dec_op.val() == 3)
@@ -819,7 +862,7 @@ impl<
             self.dec_ilen.next = 2.into();
         }
         if self.dec_op.val() == 17 {
-            self.dec_ilen.next = bit_cast::<4, 3>(self.leb_len.val()) + 2;
+            self.dec_ilen.next = self.ilen17.val();
         }
         // The opcode and the immediate lie in the window (a block type, the memory index of
         // memory.size/grow and call_indirect's table index are fixed zero bytes, not read).
@@ -838,11 +881,16 @@ impl<
                 | ((self.win.val() >> 56) & 128),
         );
         self.term.next = !self.win_msb.val();
-        self.dec_fits.next = (self.dec_off.val() <= 7)
-            & (!self.has_imm.val()
-                | ((self.imm_off.val() <= 7)
-                    & (((self.term.val() >> bit_cast::<8, 4>(self.imm_off.val() & 7)) & 31)
-                        != 0)));
+        self.fits1.next = (self.imm_off1.val() <= 7)
+            & (((self.term.val() >> bit_cast::<8, 4>(self.imm_off1.val() & 7)) & 31) != 0);
+        self.fits2.next = (self.imm_off2.val() <= 7)
+            & (((self.term.val() >> bit_cast::<8, 4>(self.imm_off2.val() & 7)) & 31) != 0);
+        self.imm_fits.next = self.fits1.val();
+        if self.dec_mem.val() {
+            self.imm_fits.next = self.fits2.val();
+        }
+        self.dec_fits.next =
+            (self.dec_off.val() <= 7) & (!self.has_imm.val() | self.imm_fits.val());
         if self.refetched.q.val() {
             self.dec_fits.next = true;
         }
