@@ -34,7 +34,7 @@
 //! local.get when its value could be read a cycle early (the cycle before decoded it).
 //! 2: taken branches and return (with the bubble), other local.gets, global.get, loads,
 //! stores, select, clz/ctz/popcnt. br_table 3. call: 2 + one per local, 3 without locals.
-//! mul: 2 to 18; div/rem: 35.
+//! mul: 3 to 18; div 35, rem 34 (36 with a negative signed dividend).
 use super::muldiv::MulDiv;
 use super::sram::{Sram, PLAIN, TRANSPARENT, WRITE_BEHIND};
 use crate::byte_ram::ByteRam;
