@@ -3,9 +3,9 @@
 //! One build: `verilator --cc --exe --build` with the shim as the "main" file and `-shared` as
 //! the link flag, which makes Verilator's own makefile produce `libmodel.so` with the model,
 //! the runtime and the shim in it. The cache key hashes the Verilog, the Verilator version,
-//! the shim version and the options, so a cached build is reused only when all of them match.
+//! the shim's source and the options, so a cached build is reused only when all of them match.
 use super::ports::{self, Port, PortError};
-use super::shim::{self, SHIM_VERSION};
+use super::shim;
 use castle_rtl::tools::{MissingTool, Tool};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -105,7 +105,7 @@ pub fn build(name: &str, verilog: &str, opts: &BuildOptions) -> Result<Built, Bu
     for part in [
         verilog,
         &verilator_version()?,
-        &SHIM_VERSION.to_string(),
+        &shim::source(&format!("V{name}"), &ports, opts.trace),
         &opts.trace.to_string(),
         FLAGS.join(" ").as_str(),
     ] {
@@ -191,7 +191,7 @@ fn verilate(
     opts: &BuildOptions,
     dir: &Path,
 ) -> Result<(), BuildError> {
-    let prefix = format!("V{name}");
+    let prefix = format!("V{name}"); // as in the cache key
     std::fs::write(dir.join("top.v"), verilog).map_err(io("writing top.v"))?;
     std::fs::write(
         dir.join("shim.cpp"),

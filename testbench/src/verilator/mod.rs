@@ -157,6 +157,7 @@ impl Design {
             slots,
             clock,
             fast_edge: None,
+            skips_input_pass: None,
             time: 0,
             tracing: false,
         };
@@ -197,6 +198,7 @@ pub struct Model {
     slots: Vec<Slot>,
     clock: Option<InPort>,
     fast_edge: Option<bool>,
+    skips_input_pass: Option<bool>,
     time: u64,
     tracing: bool,
 }
@@ -350,8 +352,11 @@ impl Model {
         if !self.tracing {
             // SAFETY: the handle is live until drop; the model has a clock, so the shim's
             // castle_tick drives it.
-            let fast = unsafe { (self.design.api.tick)(self.handle, n) };
-            self.fast_edge = Some(fast == 1);
+            let flags = unsafe { (self.design.api.tick)(self.handle, n) };
+            self.fast_edge = Some(flags & 1 == 1);
+            if n > 1 {
+                self.skips_input_pass = Some(flags & 2 == 2);
+            }
             self.time += 2 * n;
             return;
         }
@@ -378,6 +383,12 @@ impl Model {
     /// twice (shim.rs); None before one.
     pub fn fast_edge(&self) -> Option<bool> {
         self.fast_edge
+    }
+
+    /// Whether the last untraced `ticks(n)` with n > 1 skipped the input pass of Verilator's
+    /// eval in every cycle after the first (shim.rs); None before one.
+    pub fn skips_input_pass(&self) -> Option<bool> {
+        self.skips_input_pass
     }
 
     /// True when the model has a `clock` input that `tick` drives.

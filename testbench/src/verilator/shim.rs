@@ -6,14 +6,14 @@ use super::ports::Port;
 use std::fmt::Write;
 
 /// Bumped whenever the shim's C ABI or code changes (it is part of the build cache key).
-pub const SHIM_VERSION: u32 = 3;
+pub const SHIM_VERSION: u32 = 4;
 
 /// The C++ source of the shim for a model built with `--prefix {prefix}`.
 pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
     let tick = if ports.iter().any(Port::is_clock) {
-        TICK
+        TICK.replace("{prefix}", prefix)
     } else {
-        NO_TICK
+        NO_TICK.to_string()
     };
     let mut cases = String::new();
     for (i, p) in ports.iter().enumerate() {
@@ -104,25 +104,72 @@ void* castle_port(H* h, uint32_t port) {{
 /// names `__Vtrigrprev__TOP__clock`, the shim lowers it instead of evaluating the low phase:
 /// one eval per cycle, the same states (rust-hdl logic acts on rising edges only). Other
 /// Verilator versions fall back to the two evals (the overload below is chosen when the
-/// member does not exist). Returns 1 when the fast edge is in use.
+/// member does not exist).
+///
+/// An eval first runs the input ("ico") pass of that block, then the edge and the register
+/// ("nba") pass, which evaluates the same block again. Within one call the inputs cannot
+/// change (Rust writes them between calls), so the ico pass of every cycle after the first
+/// would recompute what the previous nba pass left: those cycles run only the edge and nba
+/// passes, through Verilator 5's own functions (declared weak here, and the members used
+/// checked by overload as above: without them, every cycle is a whole eval). Not while
+/// tracing (the eval wrapper records activity for the trace).
+///
+/// Returns bit 0: the fast edge is in use; bit 1: cycles after the first skip the ico pass.
 const TICK: &str = r#"
 extern "C++" {
+void {prefix}___024root___eval_triggers__act({prefix}___024root*) __attribute__((weak));
+void {prefix}___024root___eval_act({prefix}___024root*) __attribute__((weak));
+void {prefix}___024root___eval_nba({prefix}___024root*) __attribute__((weak));
 template <typename R> static auto lower_prev(R* r, int) -> decltype(r->__Vtrigrprev__TOP__clock = 0, bool()) {
     r->__Vtrigrprev__TOP__clock = 0;
     return true;
 }
 template <typename R> static bool lower_prev(R*, long) { return false; }
+// The edge and nba passes of Verilator 5.006's eval (its `_eval` without the ico loop).
+template <typename R> static auto edge_and_nba(R* r, int) -> decltype(r->__VactTriggered.any(), r->__VnbaTriggered.clear(), r->__VactIterCount = 0, r->__VactContinue = 0, bool()) {
+    if (!{prefix}___024root___eval_triggers__act || !{prefix}___024root___eval_act || !{prefix}___024root___eval_nba) return false;
+    decltype(r->__VactTriggered) pre;
+    uint32_t nba_iter = 0;
+    bool nba_continue = true;
+    while (nba_continue) {
+        nba_continue = false;
+        r->__VnbaTriggered.clear();
+        r->__VactIterCount = 0;
+        r->__VactContinue = 1;
+        while (r->__VactContinue) {
+            r->__VactContinue = 0;
+            {prefix}___024root___eval_triggers__act(r);
+            if (r->__VactTriggered.any()) {
+                r->__VactContinue = 1;
+                if (++r->__VactIterCount > 100) VL_FATAL_MT("shim", 0, "", "Active region did not converge.");
+                pre.andNot(r->__VactTriggered, r->__VnbaTriggered);
+                r->__VnbaTriggered.set(r->__VactTriggered);
+                {prefix}___024root___eval_act(r);
+            }
+        }
+        if (r->__VnbaTriggered.any()) {
+            nba_continue = true;
+            if (++nba_iter > 100) VL_FATAL_MT("shim", 0, "", "NBA region did not converge.");
+            {prefix}___024root___eval_nba(r);
+        }
+    }
+    return true;
+}
+template <typename R> static bool edge_and_nba(R*, long) { return false; }
 }
 int castle_tick(H* h, uint64_t n) {
-    bool fast = true;
+    bool fast = true, skip_ico = n > 1 && !h->tfp;
     for (uint64_t i = 0; i < n; i++) {
         h->m->clock = 1;
         fast = lower_prev(h->m->rootp, 0);
-        h->m->eval();
+        if (!(i > 0 && fast && skip_ico && edge_and_nba(h->m->rootp, 0))) {
+            skip_ico = skip_ico && i == 0;
+            h->m->eval();
+        }
         h->m->clock = 0;
         if (!lower_prev(h->m->rootp, 0)) h->m->eval();
     }
-    return fast ? 1 : 0;
+    return (fast ? 1 : 0) | (skip_ico ? 2 : 0);
 }
 "#;
 
