@@ -18,9 +18,7 @@ fn both_with_fuel(wat: &str, calls: &[(&str, &[i32])], fuel: u64) {
         let m = model
             .invoke_export(&image, name, args, fuel)
             .expect("model");
-        let c = core
-            .invoke_export(&image, name, args, fuel)
-            .expect("core");
+        let c = core.invoke_export(&image, name, args, fuel).expect("core");
         assert_eq!(c.result, m.result, "{name}{args:?}");
         assert_eq!(
             c.instructions, m.instructions,

@@ -75,7 +75,10 @@ fn batched_ticks_equal_single_ticks() {
         one.model.eval();
         batch.model.eval();
         let (a, b) = (one.sample(), batch.sample());
-        assert_eq!(a, b, "run {run} (seed {seed:#x}) of {n} cycles, inputs {i:?}");
+        assert_eq!(
+            a, b,
+            "run {run} (seed {seed:#x}) of {n} cycles, inputs {i:?}"
+        );
     }
     assert_eq!(
         batch.model.skips_input_pass(),

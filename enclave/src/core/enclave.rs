@@ -89,8 +89,9 @@ pub enum LoadTarget {
 pub const MISC_TYPES: u32 = 256;
 
 // State codes (rust-hdl match arms need literal numbers; keep these in sync).
-// 0 idle, 1 call, 2 zero locals, 3 exec, 4 fill tos, 5 local.get, 6 global.get, 7 load,
-// 8 select, 9 br_table, 10 mul/div, 11 call_indirect.
+// 0 idle, 1 call, 2 zero locals, 3 exec (or a decode bubble), 4 fill tos (and a store's write),
+// 5 local.get, 6 global.get, 7 load, 8 select, 9 br_table, 10 mul/div, 11 call_indirect,
+// 12 clz/ctz/popcnt (second cycles).
 
 /// The enclave core. Address widths: see the module documentation.
 #[derive(LogicBlock)]
@@ -703,9 +704,8 @@ impl<
         if (self.state.q.val() == 3) & self.d_valid.q.val() {
             self.dec_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + self.d_ilen.q.val();
         }
-        self.dec_op.next = bit_cast::<8, 64>(
-            self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3),
-        );
+        self.dec_op.next =
+            bit_cast::<8, 64>(self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3));
         if self.refetched.q.val() {
             self.dec_op.next = self.op_reg.q.val();
         }
@@ -735,9 +735,8 @@ impl<
         // it all continue); the value is an OR of the payloads of the bytes that belong to it
         // (and of i32.const's sign extension): no priority chain. Validated by the image
         // builder; on random code the value is merely unspecified.
-        self.leb1_bytes.next = bit_cast::<40, 64>(
-            self.win.val() >> (bit_cast::<64, 4>(self.imm_off1.val() & 7) << 3),
-        );
+        self.leb1_bytes.next =
+            bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 4>(self.imm_off1.val() & 7) << 3));
         self.leb1_c1.next = self.leb1_bytes.val().get_bit(7);
         self.leb1_c2.next = self.leb1_c1.val() & self.leb1_bytes.val().get_bit(15);
         self.leb1_c3.next = self.leb1_c2.val() & self.leb1_bytes.val().get_bit(23);
@@ -774,9 +773,8 @@ impl<
                 self.leb1_imm.next = self.leb1_imm.val() | bits::<32>(4026531840u64);
             }
         }
-        self.leb2_bytes.next = bit_cast::<40, 64>(
-            self.win.val() >> (bit_cast::<64, 4>(self.imm_off2.val() & 7) << 3),
-        );
+        self.leb2_bytes.next =
+            bit_cast::<40, 64>(self.win.val() >> (bit_cast::<64, 4>(self.imm_off2.val() & 7) << 3));
         self.leb2_c1.next = self.leb2_bytes.val().get_bit(7);
         self.leb2_c2.next = self.leb2_c1.val() & self.leb2_bytes.val().get_bit(15);
         self.leb2_c3.next = self.leb2_c2.val() & self.leb2_bytes.val().get_bit(23);
@@ -1171,9 +1169,8 @@ impl<
             | (self.state.q.val() == 8)
             | (self.state.q.val() == 10)
             | (self.state.q.val() == 12);
-        self.nx_bytes.next = bit_cast::<16, 64>(
-            self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3),
-        );
+        self.nx_bytes.next =
+            bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3));
         self.single.next = self.is_binop.val()
             | (self.op.val() == 69)
             | (self.op.val() == 1)
@@ -1417,8 +1414,7 @@ impl<
                         if self.mem_word.val().get_bit(0) {
                             self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val());
                             self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val());
-                            self.st_data_even.d.next =
-                                bit_cast::<32, 64>(self.st_data.val() >> 32);
+                            self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
                             self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
                         }
                     } else {
@@ -1842,8 +1838,9 @@ impl<
             & !self.reset.val();
         self.lget_ready.d.next = false;
         if self.preread.val() & !self.refetch_now.val() {
-            self.vstack.read_address.next =
-                bit_cast::<VS_A, 16>(self.fp.q.val() + bit_cast::<16, 16>(self.nx_bytes.val() >> 8));
+            self.vstack.read_address.next = bit_cast::<VS_A, 16>(
+                self.fp.q.val() + bit_cast::<16, 16>(self.nx_bytes.val() >> 8),
+            );
             self.lget_ready.d.next = true;
         }
 

@@ -101,8 +101,8 @@ impl Logic for MulDiv {
             }
         }
         if self.busy_mul.q.val() {
-            self.sub.next = self.y.q.val().get_bit(1)
-                & !(self.y.q.val().get_bit(0) & self.booth.q.val());
+            self.sub.next =
+                self.y.q.val().get_bit(1) & !(self.y.q.val().get_bit(0) & self.booth.q.val());
         }
         if self.busy_div.q.val() {
             // Shift the next dividend bit into the remainder, then take off |divisor|.

@@ -61,7 +61,11 @@ impl<const A: usize, const W: usize, const M: u8> Logic for Sram<A, W, M> {
             if M == PLAIN {
                 let collides = self.write_enable.val() && w == r;
                 let mask = u64::MAX >> (64 - W);
-                let word = if collides { !self._mem[r] } else { self._mem[r] };
+                let word = if collides {
+                    !self._mem[r]
+                } else {
+                    self._mem[r]
+                };
                 self.read_data.next = (word & mask).to_bits();
             }
             if self.write_enable.val() {
