@@ -22,7 +22,7 @@ const MEM_WORDS: usize = 1 << 24;
 /// a simulator or driver fault.
 const CYCLES_PER_FUEL: u64 = 4096 + 40;
 /// Cycles simulated between two looks at `busy`.
-const BATCH: u64 = 32;
+const BATCH: u64 = 128;
 
 /// Verilog of the simulation-profile core and its Verilated design (cached in target/).
 pub fn design(opts: &BuildOptions) -> Result<Design, EngineError> {
