@@ -704,8 +704,11 @@ impl<
         if (self.state.q.val() == 3) & self.d_valid.q.val() {
             self.dec_off.next = bit_cast::<4, 16>(self.pc.q.val() & 3) + self.d_ilen.q.val();
         }
-        self.dec_op.next =
-            bit_cast::<8, 64>(self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3));
+        // The decoded instruction's first two bytes: its opcode, and for local.get the index
+        // the pre-read below uses.
+        self.nx_bytes.next =
+            bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3));
+        self.dec_op.next = bit_cast::<8, 16>(self.nx_bytes.val());
         if self.refetched.q.val() {
             self.dec_op.next = self.op_reg.q.val();
         }
@@ -725,9 +728,6 @@ impl<
             self.imm_off1.next = bit_cast::<4, 16>((self.pc.q.val() + 1) & 3);
             self.imm_off2.next = bit_cast::<4, 16>((self.pc.q.val() + 2) & 3);
         }
-        // Immediate: a parallel LEB128 decoder over 5 bytes (len 1..=5; sign-extended from the
-        // last byte's bit 6 for i32.const). Validated by the image builder; on random code the
-        // value is merely unspecified.
         // Immediate: a parallel LEB128 decoder over 5 bytes for each position the immediate
         // can have (after the opcode; after the opcode and the alignment byte for loads and
         // stores), chosen at the end, so the decoders start from the window's bytes without
@@ -1169,8 +1169,6 @@ impl<
             | (self.state.q.val() == 8)
             | (self.state.q.val() == 10)
             | (self.state.q.val() == 12);
-        self.nx_bytes.next =
-            bit_cast::<16, 64>(self.win.val() >> (bit_cast::<64, 4>(self.dec_off.val() & 7) << 3));
         self.single.next = self.is_binop.val()
             | (self.op.val() == 69)
             | (self.op.val() == 1)
@@ -1189,7 +1187,7 @@ impl<
             | ((self.op.val() == 4) & (self.tos.q.val() != 0));
         self.preread.next = false;
         if (self.dec_off.val() <= 6)
-            & ((self.nx_bytes.val() & 255) == 32)
+            & (self.dec_op.val() == 32)
             & !self.nx_bytes.val().get_bit(15)
             & !self.refetched.q.val()
         {
