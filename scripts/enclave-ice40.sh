@@ -2,22 +2,22 @@
 # Place and route one enclave core (`enclave_hx8k`) on an iCE40 HX8K, for its LC count and Fmax.
 # The core has 251 port bits, more than the ct256 package's 206 usable pins, so a wrapper
 # (below) shifts the wide inputs in and the wide outputs out through two shift registers; every
-# core port still reaches a pin, so yosys cannot remove logic. Same flow as fpga/src/pnr.rs:
-# yosys synth_ice40, nextpnr-ice40 --hx8k --package ct256, no PCF, --freq 100, --seed 1.
-# Prints LC, SB_LUT4, FF and Fmax of core + wrapper; the wrapper adds 244 flip-flops and ~92
-# LUT4 (the output shift register's muxes).
-#   usage: scripts/enclave-ice40.sh [SEED]        (several minutes: the device is nearly full)
+# core port still reaches a pin, so yosys cannot remove logic. The flow is fpga/src/pnr.rs's
+# (through its `pnr` example): yosys synth_ice40, nextpnr-ice40 --hx8k --package ct256, no
+# PCF, --freq 100, --seed 1. Prints LC, FF, BRAM and Fmax of core + wrapper; the wrapper adds
+# 244 flip-flops and ~92 LUT4 (the output shift register's muxes).
+#   usage: scripts/enclave-ice40.sh        (several minutes: the device is nearly full)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-seed="${1:-1}"
 export PATH="$root/.venv/bin:$PATH"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+v="$work/enclave_hx8k_serial.v"
 
-(cd "$root" && cargo run -q --release -- verilog --top enclave_hx8k -o "$work/core.v" >/dev/null)
+(cd "$root" && cargo run -q --release -- verilog --top enclave_hx8k -o "$v" 2>/dev/null)
 # The exported top module is `top`; its submodules are `top$...` and stay as they are.
-sed -i 's/^module top(/module enclave_core(/' "$work/core.v"
-cat > "$work/top.v" <<'EOF'
+sed -i 's/^module top(/module enclave_core(/' "$v"
+cat >> "$v" <<'EOF'
 module top(input clock, input reset, input start, input load_valid, input si, input shift,
            input capture, output so, output busy, output trap_valid, output retire);
     // {load_data, load_addr, peek_addr, start_func, start_sp, load_target, peek_target}
@@ -41,19 +41,4 @@ module top(input clock, input reset, input start, input load_valid, input si, in
         .retire_op(retire_op));
 endmodule
 EOF
-cd "$work"
-yosys -q -l synth.log -p "synth_ice40 -top top -json top.json; tee -q -o stat.txt stat" core.v top.v
-nextpnr-ice40 --hx8k --package ct256 --pcf-allow-unconstrained --json top.json --freq 100 \
-  --seed "$seed" --timing-allow-fail --report report.json -l pnr.log -q 2>/dev/null
-python3 - "$work" <<'EOF'
-import json, re, sys
-d = sys.argv[1]
-r = json.load(open(f"{d}/report.json"))
-stat = open(f"{d}/stat.txt").read()
-count = lambda p: sum(int(n) for c, n in re.findall(r"^\s+(\S+)\s+(\d+)$", stat, re.M) if c.startswith(p))
-fmax = max((v["achieved"] for k, v in r["fmax"].items() if "clock" in k), default=0.0)
-u = r["utilization"]
-print(f"enclave_hx8k + wrapper on HX8K: LC {u['ICESTORM_LC']['used']} of {u['ICESTORM_LC']['available']}, "
-      f"LUT4 {count('SB_LUT4')}, FF {count('SB_DFF')}, carry {count('SB_CARRY')}, "
-      f"BRAM {u['ICESTORM_RAM']['used']}, Fmax {fmax:.1f} MHz")
-EOF
+(cd "$root" && cargo run -q --release -p castle-fpga --example pnr -- "$v" ice40)
