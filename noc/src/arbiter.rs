@@ -90,10 +90,16 @@ impl Logic for OutputArbiter {
         self.masked.next = self.rs.val() & self.above.q.val();
         if self.masked.val().any() {
             self.pick.next = self.masked.val()
-                & !((self.masked.val() << 1) | (self.masked.val() << 2) | (self.masked.val() << 3) | (self.masked.val() << 4));
+                & !((self.masked.val() << 1)
+                    | (self.masked.val() << 2)
+                    | (self.masked.val() << 3)
+                    | (self.masked.val() << 4));
         } else {
-            self.pick.next =
-                self.rs.val() & !((self.rs.val() << 1) | (self.rs.val() << 2) | (self.rs.val() << 3) | (self.rs.val() << 4));
+            self.pick.next = self.rs.val()
+                & !((self.rs.val() << 1)
+                    | (self.rs.val() << 2)
+                    | (self.rs.val() << 3)
+                    | (self.rs.val() << 4));
         }
         if self.locked.q.val() {
             self.grant.next = (self.owner.q.val() & self.valid.val()) & self.sources.val();
@@ -105,8 +111,12 @@ impl Logic for OutputArbiter {
         // only taking a `last` flit frees it.
         if self.out_valid.val() {
             self.owner.d.next = self.grant.val();
-            self.above.d.next = (self.grant.val() << 1) | (self.grant.val() << 2) | (self.grant.val() << 3) | (self.grant.val() << 4);
-            self.locked.d.next = !(self.ready.val() & ((self.grant.val() & self.last.val()) != bits::<5>(0)));
+            self.above.d.next = (self.grant.val() << 1)
+                | (self.grant.val() << 2)
+                | (self.grant.val() << 3)
+                | (self.grant.val() << 4);
+            self.locked.d.next =
+                !(self.ready.val() & ((self.grant.val() & self.last.val()) != bits::<5>(0)));
         }
         if self.reset.val() {
             self.locked.d.next = false;

@@ -95,7 +95,9 @@ impl std::error::Error for FlitError {}
 impl std::fmt::Display for FlitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FlitError::Short { have, need } => write!(f, "packet has {have} flits, its header needs {need}"),
+            FlitError::Short { have, need } => {
+                write!(f, "packet has {have} flits, its header needs {need}")
+            }
             FlitError::Last { at } => write!(f, "`last` bit misplaced at flit {at}"),
             FlitError::Header { flit } => write!(f, "malformed route flit {flit:#07x}"),
         }
@@ -114,7 +116,10 @@ impl Message {
         let len = self.payload.len();
         assert!(len <= MAX_WORDS, "message of {len} words");
         for n in [self.dst, self.src] {
-            assert!(n.x < MAX_SIDE && n.y < MAX_SIDE, "node {n:?} outside a 4x4 mesh");
+            assert!(
+                n.x < MAX_SIDE && n.y < MAX_SIDE,
+                "node {n:?} outside a 4x4 mesh"
+            );
         }
         let route = (self.dst.x as u32)
             | (self.dst.y as u32) << 2
@@ -134,7 +139,9 @@ impl Message {
 
     /// Decode one packet (exactly its flits).
     pub fn from_flits(f: &[u32]) -> Result<Message, FlitError> {
-        let Some(&route) = f.first() else { return Err(FlitError::Short { have: 0, need: 2 }) };
+        let Some(&route) = f.first() else {
+            return Err(FlitError::Short { have: 0, need: 2 });
+        };
         let kind = Kind::from_bits(((route >> 8) & 3) as u16);
         let len = ((route >> 10) & 7) as usize;
         if kind.is_none() || len > MAX_WORDS || route & 0xe000 != 0 {
@@ -142,7 +149,10 @@ impl Message {
         }
         let need = flits_for(len);
         if f.len() < need {
-            return Err(FlitError::Short { have: f.len(), need });
+            return Err(FlitError::Short {
+                have: f.len(),
+                need,
+            });
         }
         for (i, &x) in f.iter().enumerate() {
             if ((x >> LAST_BIT) & 1 == 1) != (i + 1 == need) || i >= need {
@@ -155,7 +165,9 @@ impl Message {
             src: Node::new(((route >> 4) & 3) as u8, ((route >> 6) & 3) as u8),
             kind: kind.unwrap(),
             badge: d(f[1]) as u16,
-            payload: (0..len).map(|i| d(f[2 + 2 * i]) | d(f[3 + 2 * i]) << 16).collect(),
+            payload: (0..len)
+                .map(|i| d(f[2 + 2 * i]) | d(f[3 + 2 * i]) << 16)
+                .collect(),
         })
     }
 }
@@ -177,26 +189,44 @@ mod tests {
                 src: Node::new(0, 2),
                 kind: Kind::Grant,
                 badge: 0xbeef,
-                payload: (0..len as u32).map(|i| 0x8765_4321 ^ (i * 0x1111_1111)).collect(),
+                payload: (0..len as u32)
+                    .map(|i| 0x8765_4321 ^ (i * 0x1111_1111))
+                    .collect(),
             };
             let f = m.to_flits();
             assert_eq!(f.len(), flits_for(len));
             assert!(f.iter().all(|&x| x < 1 << FLIT_BITS));
-            assert_eq!(f[0] & 0xf, 3 | 1 << 2, "dst in the low 4 bits of the route flit");
+            assert_eq!(
+                f[0] & 0xf,
+                3 | 1 << 2,
+                "dst in the low 4 bits of the route flit"
+            );
             assert_eq!(Message::from_flits(&f), Ok(m));
         }
     }
 
     #[test]
     fn malformed() {
-        let m = Message { dst: Node::new(1, 1), src: Node::new(0, 0), kind: Kind::Data, badge: 7, payload: vec![1] };
+        let m = Message {
+            dst: Node::new(1, 1),
+            src: Node::new(0, 0),
+            kind: Kind::Data,
+            badge: 7,
+            payload: vec![1],
+        };
         let f = m.to_flits();
-        assert!(matches!(Message::from_flits(&f[..3]), Err(FlitError::Short { .. })));
+        assert!(matches!(
+            Message::from_flits(&f[..3]),
+            Err(FlitError::Short { .. })
+        ));
         let mut g = f.clone();
         g[1] |= 1 << LAST_BIT;
         assert_eq!(Message::from_flits(&g), Err(FlitError::Last { at: 1 }));
         let mut h = f.clone();
         h[0] |= 3 << 8;
-        assert!(matches!(Message::from_flits(&h), Err(FlitError::Header { .. })));
+        assert!(matches!(
+            Message::from_flits(&h),
+            Err(FlitError::Header { .. })
+        ));
     }
 }

@@ -197,7 +197,11 @@ mod tests {
         let mut sent: Vec<Message> = vec![];
         for n in 0..per_node {
             for s in 0..k {
-                let d = if n < k { (s + n) % k } else { rng.gen_range(0..k) };
+                let d = if n < k {
+                    (s + n) % k
+                } else {
+                    rng.gen_range(0..k)
+                };
                 let badge = sent.len() as u16;
                 let m = Message {
                     dst: node(d, w),
@@ -231,9 +235,24 @@ mod tests {
                 }
             }
         }
-        eprintln!("{} messages, {} flits delivered by cycle {}", sent.len(), h.got.iter().map(|g| g.len()).sum::<usize>(), h.cycle);
-        let lost: Vec<_> = seen.iter().enumerate().filter(|(_, s)| !**s).map(|(i, _)| &sent[i]).collect();
-        assert!(lost.is_empty(), "lost {} messages, first {:?}", lost.len(), lost[0]);
+        eprintln!(
+            "{} messages, {} flits delivered by cycle {}",
+            sent.len(),
+            h.got.iter().map(|g| g.len()).sum::<usize>(),
+            h.cycle
+        );
+        let lost: Vec<_> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !**s)
+            .map(|(i, _)| &sent[i])
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "lost {} messages, first {:?}",
+            lost.len(),
+            lost[0]
+        );
     }
 
     #[test]
@@ -250,7 +269,13 @@ mod tests {
     #[test]
     fn mesh2x2_latency() {
         let mut h = Harness::new(Mesh2x2::default());
-        let m = Message { dst: Node::new(1, 1), src: Node::new(0, 0), kind: Kind::Data, badge: 5, payload: vec![1, 2] };
+        let m = Message {
+            dst: Node::new(1, 1),
+            src: Node::new(0, 0),
+            kind: Kind::Data,
+            badge: 5,
+            payload: vec![1, 2],
+        };
         h.send(0, &m);
         h.drain(30);
         assert_eq!(h.messages(3), vec![m]);
@@ -263,8 +288,20 @@ mod tests {
     #[test]
     fn outside_address_is_dropped() {
         let mut h = Harness::new(Mesh2x2::default());
-        let bad = Message { dst: Node::new(3, 0), src: Node::new(0, 0), kind: Kind::Data, badge: 1, payload: vec![9] };
-        let good = Message { dst: Node::new(1, 0), src: Node::new(0, 0), kind: Kind::Data, badge: 2, payload: vec![] };
+        let bad = Message {
+            dst: Node::new(3, 0),
+            src: Node::new(0, 0),
+            kind: Kind::Data,
+            badge: 1,
+            payload: vec![9],
+        };
+        let good = Message {
+            dst: Node::new(1, 0),
+            src: Node::new(0, 0),
+            kind: Kind::Data,
+            badge: 2,
+            payload: vec![],
+        };
         h.send(0, &bad);
         h.send(0, &good);
         let mut dropped = 0;

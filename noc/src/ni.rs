@@ -325,9 +325,10 @@ impl Logic for Ni {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, valid, state, s_slot, s_grant, s_len, s_give, s_mask, s_w0, s_w1, s_w2, s_w3, s_dst, s_badge,
-            s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy, inj_rep, fidx, rep_idx, rep_code, own_turn, rx_busy, rx_idx,
-            rx_src, rx_kind, rx_len, rx_badge, rx_lo, rx_acc, cfg_block, mb_cnt, wr_ptr, rd_ptr, hdr0, hdr1, hdr2, hdr3
+            self, clock, valid, state, s_slot, s_grant, s_len, s_give, s_mask, s_w0, s_w1, s_w2,
+            s_w3, s_dst, s_badge, s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy,
+            inj_rep, fidx, rep_idx, rep_code, own_turn, rx_busy, rx_idx, rx_src, rx_kind, rx_len,
+            rx_badge, rx_lo, rx_acc, cfg_block, mb_cnt, wr_ptr, rd_ptr, hdr0, hdr1, hdr2, hdr3
         );
         self.clist.read_clock.next = self.clock.val();
         self.clist.write_clock.next = self.clock.val();
@@ -364,7 +365,10 @@ impl Logic for Ni {
         // ---------------- config port ----------------
         if self.cfg_valid.val() & !self.cfg_block.q.val() {
             self.clist.write_enable.next = true;
-            self.valid.d.next = self.valid.q.val().replace_bit(self.cfg_slot.val().index(), self.cfg_entry.val().get_bit(24));
+            self.valid.d.next = self.valid.q.val().replace_bit(
+                self.cfg_slot.val().index(),
+                self.cfg_entry.val().get_bit(24),
+            );
         }
 
         // ---------------- send state machine ----------------
@@ -405,7 +409,8 @@ impl Logic for Ni {
             // Slot `give`: its entry, rights ANDed with the mask, is the grant's one word.
             self.ok.next = self.g_vld.q.val();
             self.s_w0.d.next = bit_cast::<32, 24>(
-                self.clist.read_data.val() & (bits::<24>(0xFFFFF) | (bit_cast::<24, 2>(self.s_mask.q.val()) << 20)),
+                self.clist.read_data.val()
+                    & (bits::<24>(0xFFFFF) | (bit_cast::<24, 2>(self.s_mask.q.val()) << 20)),
             );
             self.s_len.d.next = bits::<3>(1);
             if self.ok.val() {
@@ -435,11 +440,13 @@ impl Logic for Ni {
             self.ridx.next = self.rep_idx.q.val();
             self.rcode.next = self.rep_code.q.val();
         } else {
-            self.cur_rep.next = self.pend.val().any() & !(self.own_turn.q.val() & (self.state.q.val() == bits::<3>(3)));
+            self.cur_rep.next = self.pend.val().any()
+                & !(self.own_turn.q.val() & (self.state.q.val() == bits::<3>(3)));
             self.ridx.next = self.pick_idx.val();
             self.rcode.next = self.pend_r.q.val().get_bit(self.pick_idx.val().index());
         }
-        self.net_out_valid.next = (self.inj_busy.q.val() | self.pend.val().any()) | (self.state.q.val() == bits::<3>(3));
+        self.net_out_valid.next =
+            (self.inj_busy.q.val() | self.pend.val().any()) | (self.state.q.val() == bits::<3>(3));
         // Payload halves of the own send: flit 2+2i is word i's low half, 3+2i its high half.
         self.half.next = self.s_w3.q.val().get_bits::<16>(16);
         if self.fidx.q.val() == bits::<4>(2) {
@@ -473,8 +480,10 @@ impl Logic for Ni {
                 self.flit_out.next = bit_cast::<17, 1>(self.rcode.val().into()) | bits::<17>(65536);
             }
         } else if self.fidx.q.val() == bits::<4>(0) {
-            self.flit_out.next = ((bit_cast::<17, 4>(self.s_dst.q.val()) | (bit_cast::<17, 2>(self.my_x.val()) << 4))
-                | ((bit_cast::<17, 2>(self.my_y.val()) << 6) | (bit_cast::<17, 1>(self.s_grant.q.val().into()) << 8)))
+            self.flit_out.next = ((bit_cast::<17, 4>(self.s_dst.q.val())
+                | (bit_cast::<17, 2>(self.my_x.val()) << 4))
+                | ((bit_cast::<17, 2>(self.my_y.val()) << 6)
+                    | (bit_cast::<17, 1>(self.s_grant.q.val().into()) << 8)))
                 | (bit_cast::<17, 3>(self.s_len.q.val()) << 10);
         } else if self.fidx.q.val() == bits::<4>(1) {
             self.flit_out.next = bit_cast::<17, 16>(self.s_badge.q.val());
@@ -514,14 +523,17 @@ impl Logic for Ni {
         }
 
         // ---------------- receive ----------------
-        self.rx_word.next = (bit_cast::<32, 16>(self.net_in_flit.val().get_bits::<16>(0)) << 16) | bit_cast::<32, 16>(self.rx_lo.q.val());
-        self.rx_end.next = (self.net_in_valid.val() & self.rx_busy.q.val()) & self.net_in_flit.val().get_bit(16);
+        self.rx_word.next = (bit_cast::<32, 16>(self.net_in_flit.val().get_bits::<16>(0)) << 16)
+            | bit_cast::<32, 16>(self.rx_lo.q.val());
+        self.rx_end.next =
+            (self.net_in_valid.val() & self.rx_busy.q.val()) & self.net_in_flit.val().get_bit(16);
         if self.rx_idx.q.val() == bits::<4>(1) {
             self.rx_badge_now.next = self.net_in_flit.val().get_bits::<16>(0);
         } else {
             self.rx_badge_now.next = self.rx_badge.q.val();
         }
-        self.hdr_new.next = (bit_cast::<24, 16>(self.rx_badge_now.val()) | (bit_cast::<24, 3>(self.rx_len.q.val()) << 17))
+        self.hdr_new.next = (bit_cast::<24, 16>(self.rx_badge_now.val())
+            | (bit_cast::<24, 3>(self.rx_len.q.val()) << 17))
             | (bit_cast::<24, 1>(self.rx_kind.q.val().get_bit(0).into()) << 16);
         self.widx.next = bit_cast::<2, 4>((self.rx_idx.q.val() - bits::<4>(3)) >> 1);
         if self.net_in_valid.val() {
@@ -547,12 +559,13 @@ impl Logic for Ni {
                 self.rx_lo.d.next = self.net_in_flit.val().get_bits::<16>(0);
             }
             // A data payload word is complete on flits 3, 5, 7, 9: into the mailbox RAM.
-            if ((self.rx_idx.q.val().get_bit(0) & (self.rx_idx.q.val() != bits::<4>(1))) & (self.rx_kind.q.val() == bits::<2>(0)))
+            if ((self.rx_idx.q.val().get_bit(0) & (self.rx_idx.q.val() != bits::<4>(1)))
+                & (self.rx_kind.q.val() == bits::<2>(0)))
                 & self.rx_acc.q.val()
             {
                 self.words.write_enable.next = true;
-                self.words.write_address.next =
-                    (bit_cast::<4, 2>(self.wr_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.widx.val());
+                self.words.write_address.next = (bit_cast::<4, 2>(self.wr_ptr.q.val()) << 2)
+                    | bit_cast::<4, 2>(self.widx.val());
                 self.words.write_data.next = self.rx_word.val();
             }
         }
@@ -563,18 +576,22 @@ impl Logic for Ni {
                     self.status_v.d.next = true;
                     // Only delivered (0) or rejected (1) can come from the network: a forged
                     // code 2 must not pass for a local refusal.
-                    self.status_c.d.next = bit_cast::<2, 1>(self.net_in_flit.val().get_bit(0).into());
+                    self.status_c.d.next =
+                        bit_cast::<2, 1>(self.net_in_flit.val().get_bit(0).into());
                     self.state.d.next = bits::<3>(0);
                 }
             }
             if self.rx_kind.q.val() == bits::<2>(0) {
                 self.commit.next = self.rx_acc.q.val();
-                self.hdr_new.next = bit_cast::<24, 16>(self.rx_badge_now.val()) | (bit_cast::<24, 3>(self.rx_len.q.val()) << 17);
+                self.hdr_new.next = bit_cast::<24, 16>(self.rx_badge_now.val())
+                    | (bit_cast::<24, 3>(self.rx_len.q.val()) << 17);
             }
             if self.rx_kind.q.val() == bits::<2>(1) {
                 // A grant: one word, the entry; installed in the lowest free slot.
-                self.commit.next = (self.rx_acc.q.val() & self.free.val().any()) & (self.rx_idx.q.val() == bits::<4>(3));
-                self.hdr_new.next = (bit_cast::<24, 16>(self.rx_badge_now.val()) | bits::<24>(65536))
+                self.commit.next = (self.rx_acc.q.val() & self.free.val().any())
+                    & (self.rx_idx.q.val() == bits::<4>(3));
+                self.hdr_new.next = (bit_cast::<24, 16>(self.rx_badge_now.val())
+                    | bits::<24>(65536))
                     | (bit_cast::<24, 4>(self.free_idx.val()) << 20);
                 if self.commit.val() {
                     self.clist.write_enable.next = true;
@@ -636,15 +653,18 @@ impl Logic for Ni {
         self.mb_grant.next = self.head.val().get_bit(16);
         self.mb_len.next = self.head.val().get_bits::<3>(17);
         self.mb_slot.next = self.head.val().get_bits::<4>(20);
-        self.words.read_address.next = (bit_cast::<4, 2>(self.rd_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.mb_sel.val());
+        self.words.read_address.next =
+            (bit_cast::<4, 2>(self.rd_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.mb_sel.val());
         self.mb_word.next = self.words.read_data.val();
 
         // Validity of the slots read this cycle, after every c-list write of this cycle is
         // known: a slot being written now reads as its old entry, so it counts as invalid.
         self.s_vld.d.next = self.valid.q.val().get_bit(self.send_slot.val().index())
-            & !(self.clist.write_enable.val() & (self.clist.write_address.val() == self.send_slot.val()));
+            & !(self.clist.write_enable.val()
+                & (self.clist.write_address.val() == self.send_slot.val()));
         self.g_vld.d.next = self.valid.q.val().get_bit(self.s_give.q.val().index())
-            & !(self.clist.write_enable.val() & (self.clist.write_address.val() == self.s_give.q.val()));
+            & !(self.clist.write_enable.val()
+                & (self.clist.write_address.val() == self.s_give.q.val()));
 
         if self.reset.val() {
             self.valid.d.next = bits::<16>(0);
@@ -685,7 +705,11 @@ pub(crate) mod tests {
         pub fn new() -> Net {
             let mut uut = Network2x2::default();
             uut.connect_all();
-            let mut n = Net { uut, cycle: 0, status: vec![vec![]; 4] };
+            let mut n = Net {
+                uut,
+                cycle: 0,
+                status: vec![vec![]; 4],
+            };
             n.settle();
             n.uut.reset.next = true;
             n.step();
@@ -724,7 +748,15 @@ pub(crate) mod tests {
         }
 
         /// Offer a send at node k; returns once it is taken.
-        pub fn start(&mut self, k: usize, slot: u8, grant: bool, words: &[u32], give: u8, mask: u8) {
+        pub fn start(
+            &mut self,
+            k: usize,
+            slot: u8,
+            grant: bool,
+            words: &[u32],
+            give: u8,
+            mask: u8,
+        ) {
             let u = &mut self.uut;
             u.send_valid[k].next = true;
             u.send_slot[k].next = bits(slot as u64);
@@ -749,7 +781,15 @@ pub(crate) mod tests {
         }
 
         /// A whole send: returns the status code and the cycles from taken to status.
-        pub fn send(&mut self, k: usize, slot: u8, grant: bool, words: &[u32], give: u8, mask: u8) -> (u8, u64) {
+        pub fn send(
+            &mut self,
+            k: usize,
+            slot: u8,
+            grant: bool,
+            words: &[u32],
+            give: u8,
+            mask: u8,
+        ) -> (u8, u64) {
             self.start(k, slot, grant, words, give, mask);
             let t0 = self.cycle - 1;
             let n = self.status[k].len();
@@ -770,8 +810,12 @@ pub(crate) mod tests {
                 return None;
             }
             let u = &self.uut;
-            let (badge, grant, len, slot) =
-                (u.mb_badge[k].val().index() as u16, u.mb_grant[k].val(), u.mb_len[k].val().index(), u.mb_slot[k].val().index() as u8);
+            let (badge, grant, len, slot) = (
+                u.mb_badge[k].val().index() as u16,
+                u.mb_grant[k].val(),
+                u.mb_len[k].val().index(),
+                u.mb_slot[k].val().index() as u8,
+            );
             let mut words = vec![];
             for j in 0..len {
                 self.uut.mb_sel[k].next = bits(j as u64);
@@ -816,7 +860,12 @@ pub(crate) mod tests {
         let mut n = Net::new();
         n.cfg(0, 1, entry(1, 0, false, true, 5)); // grant right only
         n.cfg(0, 2, entry(1, 0, true, false, 6)); // send right only
-        for (slot, grant, words) in [(0u8, false, &W[..1]), (1, false, &W[..1]), (2, true, &[][..]), (2, false, &[1, 2, 3, 4, 5][..])] {
+        for (slot, grant, words) in [
+            (0u8, false, &W[..1]),
+            (1, false, &W[..1]),
+            (2, true, &[][..]),
+            (2, false, &[1, 2, 3, 4, 5][..]),
+        ] {
             let (code, cycles) = n.send(0, slot, grant, words, 2, 3);
             assert_eq!(code, REFUSED, "slot {slot}");
             assert!(cycles <= 3, "refusal took {cycles} cycles");
@@ -854,7 +903,7 @@ pub(crate) mod tests {
         n.cfg(0, 0, entry(1, 0, true, true, 1));
         n.cfg(0, 1, entry(1, 1, true, true, 77));
         n.cfg(1, 0, entry(0, 0, true, false, 4)); // node 1's slot 0 is taken: the grant lands in 1
-        // Give slot 1 over slot 0, mask = send only.
+                                                  // Give slot 1 over slot 0, mask = send only.
         assert_eq!(n.send(0, 0, true, &[], 1, 0b01).0, DELIVERED);
         let (badge, grant, _, slot, _) = n.recv(1).unwrap();
         assert_eq!((badge, grant, slot), (1, true, 1));
@@ -869,7 +918,11 @@ pub(crate) mod tests {
         assert_eq!(n.send(1, 2, true, &[], 1, 0b11).0, DELIVERED);
         let g = n.recv(2).unwrap();
         assert!(g.1);
-        assert_eq!(n.send(2, g.3, true, &[], g.3, 0b11).0, REFUSED, "grant right appeared");
+        assert_eq!(
+            n.send(2, g.3, true, &[], g.3, 0b11).0,
+            REFUSED,
+            "grant right appeared"
+        );
         assert_eq!(n.send(2, g.3, false, &[7], 0, 0).0, DELIVERED);
         assert_eq!(n.recv(3), Some((77, false, 1, 0, vec![7])));
     }
@@ -917,7 +970,11 @@ pub(crate) mod tests {
         for cycle in 0..400u32 {
             let (k, first) = (1 + (cycle / 2) % 15, cycle % 2 == 0);
             ni.net_in_valid.next = true;
-            ni.net_in_flit.next = if first { bits((k << 4) as u64) } else { bits((1 << 16) | 5) };
+            ni.net_in_flit.next = if first {
+                bits((k << 4) as u64)
+            } else {
+                bits((1 << 16) | 5)
+            };
             ni.send_valid.next = cycle == 20;
             ni.send_slot.next = bits(0);
             ni.send_len.next = bits(0);

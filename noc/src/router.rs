@@ -116,7 +116,10 @@ pub struct Router {
 impl Router {
     /// A router at mesh coordinates `(x, y)`.
     pub fn new(x: u8, y: u8) -> Router {
-        assert!(x < crate::flit::MAX_SIDE && y < crate::flit::MAX_SIDE, "router ({x},{y}) outside a 4x4 mesh");
+        assert!(
+            x < crate::flit::MAX_SIDE && y < crate::flit::MAX_SIDE,
+            "router ({x},{y}) outside a 4x4 mesh"
+        );
         Router {
             clock: Default::default(),
             reset: Default::default(),
@@ -243,26 +246,48 @@ impl Logic for Router {
         // Route computation, on the flit about to enter each head register (the buffer keeps
         // the result with the flit, and only for a packet's first flit). One-hot outputs:
         // 1 l, 2 n, 4 e, 8 s, 16 w.
-        if self.east_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index()) {
+        if self
+            .east_of
+            .val()
+            .get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index())
+        {
             self.ib_l.next_route.next = bits::<5>(4); // east
-        } else if self.west_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index()) {
+        } else if self
+            .west_of
+            .val()
+            .get_bit(self.ib_l.next_dst.val().get_bits::<2>(0).index())
+        {
             self.ib_l.next_route.next = bits::<5>(16); // west
-        } else if self.south_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index()) {
+        } else if self
+            .south_of
+            .val()
+            .get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index())
+        {
             self.ib_l.next_route.next = bits::<5>(8); // south
-        } else if self.north_of.val().get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index()) {
+        } else if self
+            .north_of
+            .val()
+            .get_bit(self.ib_l.next_dst.val().get_bits::<2>(2).index())
+        {
             self.ib_l.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_l.next_route.next = bits::<5>(1); // local
         }
         // From the north, travelling south: only y is left to compare (dst_x is read in a
         // term that folds to zero, so that Verilator -Wall does not flag its bits as unused).
-        if (self.ib_n.next_dst.val().get_bits::<2>(2) | (self.ib_n.next_dst.val().get_bits::<2>(0) & bits::<2>(0))) != self.my_y.val() {
+        if (self.ib_n.next_dst.val().get_bits::<2>(2)
+            | (self.ib_n.next_dst.val().get_bits::<2>(0) & bits::<2>(0)))
+            != self.my_y.val()
+        {
             self.ib_n.next_route.next = bits::<5>(8); // south
         } else {
             self.ib_n.next_route.next = bits::<5>(1); // local
         }
         // From the south, travelling north.
-        if (self.ib_s.next_dst.val().get_bits::<2>(2) | (self.ib_s.next_dst.val().get_bits::<2>(0) & bits::<2>(0))) != self.my_y.val() {
+        if (self.ib_s.next_dst.val().get_bits::<2>(2)
+            | (self.ib_s.next_dst.val().get_bits::<2>(0) & bits::<2>(0)))
+            != self.my_y.val()
+        {
             self.ib_s.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_s.next_route.next = bits::<5>(1); // local
@@ -270,9 +295,17 @@ impl Logic for Router {
         // From the east, travelling west: straight on until x matches, then turn in y.
         if self.ib_e.next_dst.val().get_bits::<2>(0) != self.my_x.val() {
             self.ib_e.next_route.next = bits::<5>(16); // west
-        } else if self.south_of.val().get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index()) {
+        } else if self
+            .south_of
+            .val()
+            .get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index())
+        {
             self.ib_e.next_route.next = bits::<5>(8); // south
-        } else if self.north_of.val().get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index()) {
+        } else if self
+            .north_of
+            .val()
+            .get_bit(self.ib_e.next_dst.val().get_bits::<2>(2).index())
+        {
             self.ib_e.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_e.next_route.next = bits::<5>(1); // local
@@ -280,9 +313,17 @@ impl Logic for Router {
         // From the west, travelling east.
         if self.ib_w.next_dst.val().get_bits::<2>(0) != self.my_x.val() {
             self.ib_w.next_route.next = bits::<5>(4); // east
-        } else if self.south_of.val().get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index()) {
+        } else if self
+            .south_of
+            .val()
+            .get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index())
+        {
             self.ib_w.next_route.next = bits::<5>(8); // south
-        } else if self.north_of.val().get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index()) {
+        } else if self
+            .north_of
+            .val()
+            .get_bit(self.ib_w.next_dst.val().get_bits::<2>(2).index())
+        {
             self.ib_w.next_route.next = bits::<5>(2); // north
         } else {
             self.ib_w.next_route.next = bits::<5>(1); // local
@@ -361,7 +402,11 @@ impl Logic for Router {
         if self.oa_l.grant.val().get_bit(4) {
             self.xo_l_w.next = self.ib_w.out_flit.val();
         }
-        self.out_l_flit.next = self.xo_l_l.val() | self.xo_l_n.val() | self.xo_l_e.val() | self.xo_l_s.val() | self.xo_l_w.val();
+        self.out_l_flit.next = self.xo_l_l.val()
+            | self.xo_l_n.val()
+            | self.xo_l_e.val()
+            | self.xo_l_s.val()
+            | self.xo_l_w.val();
         self.out_n_valid.next = self.oa_n.out_valid.val();
         self.xo_n_l.next = bits::<17>(0);
         if self.oa_n.grant.val().get_bit(0) {
@@ -379,7 +424,8 @@ impl Logic for Router {
         if self.oa_n.grant.val().get_bit(4) {
             self.xo_n_w.next = self.ib_w.out_flit.val();
         }
-        self.out_n_flit.next = self.xo_n_l.val() | self.xo_n_e.val() | self.xo_n_s.val() | self.xo_n_w.val();
+        self.out_n_flit.next =
+            self.xo_n_l.val() | self.xo_n_e.val() | self.xo_n_s.val() | self.xo_n_w.val();
         self.out_s_valid.next = self.oa_s.out_valid.val();
         self.xo_s_l.next = bits::<17>(0);
         if self.oa_s.grant.val().get_bit(0) {
@@ -397,7 +443,8 @@ impl Logic for Router {
         if self.oa_s.grant.val().get_bit(4) {
             self.xo_s_w.next = self.ib_w.out_flit.val();
         }
-        self.out_s_flit.next = self.xo_s_l.val() | self.xo_s_n.val() | self.xo_s_e.val() | self.xo_s_w.val();
+        self.out_s_flit.next =
+            self.xo_s_l.val() | self.xo_s_n.val() | self.xo_s_e.val() | self.xo_s_w.val();
         self.out_e_valid.next = self.oa_e.out_valid.val();
         self.out_e_flit.next = self.ib_l.out_flit.val();
         if self.oa_e.grant.val().get_bit(4) {
@@ -465,11 +512,31 @@ impl crate::testing::Ports for Router {
     fn drive(&mut self, p: usize, valid: bool, flit: u32, ready: bool) {
         let f = crate::testing::to_flit(flit);
         let (v, d, r) = match p {
-            L => (&mut self.in_l_valid, &mut self.in_l_flit, &mut self.out_l_ready),
-            N => (&mut self.in_n_valid, &mut self.in_n_flit, &mut self.out_n_ready),
-            E => (&mut self.in_e_valid, &mut self.in_e_flit, &mut self.out_e_ready),
-            S => (&mut self.in_s_valid, &mut self.in_s_flit, &mut self.out_s_ready),
-            _ => (&mut self.in_w_valid, &mut self.in_w_flit, &mut self.out_w_ready),
+            L => (
+                &mut self.in_l_valid,
+                &mut self.in_l_flit,
+                &mut self.out_l_ready,
+            ),
+            N => (
+                &mut self.in_n_valid,
+                &mut self.in_n_flit,
+                &mut self.out_n_ready,
+            ),
+            E => (
+                &mut self.in_e_valid,
+                &mut self.in_e_flit,
+                &mut self.out_e_ready,
+            ),
+            S => (
+                &mut self.in_s_valid,
+                &mut self.in_s_flit,
+                &mut self.out_s_ready,
+            ),
+            _ => (
+                &mut self.in_w_valid,
+                &mut self.in_w_flit,
+                &mut self.out_w_ready,
+            ),
         };
         v.next = valid;
         d.next = f;
@@ -500,7 +567,9 @@ mod tests {
             src,
             kind: Kind::Data,
             badge,
-            payload: (0..len as u32).map(|i| ((badge as u32) << 16) | (i * 0x0101) | 0x8000_0000).collect(),
+            payload: (0..len as u32)
+                .map(|i| ((badge as u32) << 16) | (i * 0x0101) | 0x8000_0000)
+                .collect(),
         }
     }
 
@@ -529,14 +598,20 @@ mod tests {
                 if p == to {
                     assert_eq!(got, vec![m.clone()], "case {i}: from {from} to {dst:?}");
                 } else {
-                    assert!(got.is_empty(), "case {i}: from {from} to {dst:?} leaked to port {p}");
+                    assert!(
+                        got.is_empty(),
+                        "case {i}: from {from} to {dst:?} leaked to port {p}"
+                    );
                 }
             }
             // One cycle per hop: the first flit leaves the cycle after it was taken.
             assert_eq!(h.got[to][0].0, h.taken[from][0] + 1, "case {i}: latency");
             // Back to back: one flit per cycle.
             let cycles: Vec<u64> = h.got[to].iter().map(|g| g.0).collect();
-            assert!(cycles.windows(2).all(|w| w[1] == w[0] + 1), "case {i}: bubbles {cycles:?}");
+            assert!(
+                cycles.windows(2).all(|w| w[1] == w[0] + 1),
+                "case {i}: bubbles {cycles:?}"
+            );
             h.got.iter_mut().for_each(|g| g.clear());
             h.taken.iter_mut().for_each(|g| g.clear());
         }
@@ -553,7 +628,10 @@ mod tests {
         h.drain(100);
         let order: Vec<u16> = h.messages(E).iter().map(|m| m.badge / 100).collect();
         assert_eq!(order.len(), 8);
-        assert!(order.windows(2).all(|w| w[0] != w[1]), "not alternating: {order:?}");
+        assert!(
+            order.windows(2).all(|w| w[0] != w[1]),
+            "not alternating: {order:?}"
+        );
 
         // Output north has four possible sources: l, e, s, w.
         let mut h = Harness::new(Router::new(1, 2));
@@ -569,7 +647,11 @@ mod tests {
         for round in order.chunks(4) {
             let mut r = round.to_vec();
             r.sort();
-            assert_eq!(r, vec![1, 2, 3, 4], "a source was skipped or served twice: {order:?}");
+            assert_eq!(
+                r,
+                vec![1, 2, 3, 4],
+                "a source was skipped or served twice: {order:?}"
+            );
         }
     }
 
@@ -582,7 +664,13 @@ mod tests {
         let mut h = Harness::new(Router::new(me.x, me.y));
         // Destinations reachable from each input under XY routing.
         let dests: [Vec<Node>; 5] = [
-            vec![Node::new(2, 1), Node::new(0, 1), Node::new(1, 0), Node::new(1, 2), me],
+            vec![
+                Node::new(2, 1),
+                Node::new(0, 1),
+                Node::new(1, 0),
+                Node::new(1, 2),
+                me,
+            ],
             vec![Node::new(1, 2), me],
             vec![Node::new(0, 1), Node::new(1, 0), Node::new(1, 2), me],
             vec![Node::new(1, 0), me],
@@ -602,7 +690,10 @@ mod tests {
         }
         assert!(h.got.iter().all(|g| g.is_empty()));
         let taken: usize = h.taken.iter().map(|t| t.len()).sum();
-        assert!(taken <= 10, "more flits taken ({taken}) than 5 buffers of 2 hold");
+        assert!(
+            taken <= 10,
+            "more flits taken ({taken}) than 5 buffers of 2 hold"
+        );
         for _ in 0..600 {
             let ready: Vec<bool> = (0..5).map(|_| rng.gen_bool(0.4)).collect();
             h.step(&ready);
@@ -623,7 +714,10 @@ mod tests {
                     .filter(|m| sent[m.badge as usize].0 == from)
                     .map(|m| m.badge)
                     .collect();
-                assert!(b.windows(2).all(|w| w[0] < w[1]), "out {p} from {from}: {b:?}");
+                assert!(
+                    b.windows(2).all(|w| w[0] < w[1]),
+                    "out {p} from {from}: {b:?}"
+                );
             }
         }
     }

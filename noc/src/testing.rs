@@ -84,7 +84,11 @@ impl<T: Ports> Harness<T> {
             let (in_ready, out_valid, out_flit) = self.uut.sample(p);
             assert!(out_flit < 1 << FLIT_BITS);
             if let Some(f) = self.offered[p] {
-                assert!(out_valid && out_flit == f, "cycle {}: port {p} withdrew or changed offer {f:#x}", self.cycle);
+                assert!(
+                    out_valid && out_flit == f,
+                    "cycle {}: port {p} withdrew or changed offer {f:#x}",
+                    self.cycle
+                );
             }
             self.offered[p] = None;
             if out_valid && ready[p] {
@@ -130,7 +134,9 @@ impl<T: Ports> Harness<T> {
         for &(_, f) in &self.got[p] {
             cur.push(f);
             if f >> crate::flit::LAST_BIT & 1 == 1 {
-                out.push(Message::from_flits(&cur).unwrap_or_else(|e| panic!("port {p}: {e}: {cur:x?}")));
+                out.push(
+                    Message::from_flits(&cur).unwrap_or_else(|e| panic!("port {p}: {e}: {cur:x?}")),
+                );
                 cur.clear();
             }
         }

@@ -3,20 +3,49 @@ use crate::export::{verilog, ExportError};
 use castle_enclave::byte_ram::ByteRam;
 use castle_enclave::core::enclave::{Ecp5Enclave, Hx8kEnclave, SimEnclave};
 use castle_enclave::leb128::Leb128Decoder;
-use castle_noc::{mesh::Mesh2x2, network::{Network2x2, Network4x4}, ni::Ni, router::Router};
+use castle_noc::{
+    mesh::Mesh2x2,
+    network::{Network2x2, Network4x4},
+    ni::Ni,
+    router::Router,
+};
 
 /// Names accepted by `castle verilog --top`, with what each is.
 pub const BLOCKS: &[(&str, &str)] = &[
-    ("leb128", "streaming LEB128 u32/s32 decoder (enclave immediates)"),
-    ("byte_ram", "512 x 32-bit RAM with byte write enables (enclave linear memory)"),
+    (
+        "leb128",
+        "streaming LEB128 u32/s32 decoder (enclave immediates)",
+    ),
+    (
+        "byte_ram",
+        "512 x 32-bit RAM with byte write enables (enclave linear memory)",
+    ),
     ("router", "5-port XY wormhole mesh router, at (1,1) (noc)"),
     ("mesh2x2", "2x2 mesh of routers, local ports only (noc)"),
-    ("enclave", "enclave core, ECP5 profile memories: 16 KiB code, 2 Ki side entries, 1 page (enclave)"),
-    ("enclave_hx8k", "enclave core with 256-deep memories, the 32 block RAMs of an iCE40 HX8K (enclave)"),
-    ("enclave_sim", "enclave core, simulation profile: 64 KiB code, 1024 pages (Verilator)"),
-    ("ni", "network interface at (1,1): c-list, checked send, mailbox, status replies (noc)"),
-    ("network2x2", "2x2 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
-    ("network4x4", "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)"),
+    (
+        "enclave",
+        "enclave core, ECP5 profile memories: 16 KiB code, 2 Ki side entries, 1 page (enclave)",
+    ),
+    (
+        "enclave_hx8k",
+        "enclave core with 256-deep memories, the 32 block RAMs of an iCE40 HX8K (enclave)",
+    ),
+    (
+        "enclave_sim",
+        "enclave core, simulation profile: 64 KiB code, 1024 pages (Verilator)",
+    ),
+    (
+        "ni",
+        "network interface at (1,1): c-list, checked send, mailbox, status replies (noc)",
+    ),
+    (
+        "network2x2",
+        "2x2 mesh of routers, each with its NI; enclave-side ports exposed (noc)",
+    ),
+    (
+        "network4x4",
+        "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)",
+    ),
 ];
 
 /// Blocks linted but not synthesized by the tests: a yosys run on the 4x4 network (16
@@ -54,7 +83,12 @@ pub fn export(name: &str) -> Result<String, BlockError> {
         n if PLANNED.contains(&n) => Err(BlockError::NotYet(n.into())),
         n => Err(BlockError::Unknown {
             name: n.into(),
-            known: BLOCKS.iter().map(|b| b.0).chain(PLANNED.iter().copied()).collect::<Vec<_>>().join(", "),
+            known: BLOCKS
+                .iter()
+                .map(|b| b.0)
+                .chain(PLANNED.iter().copied())
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -86,7 +120,8 @@ mod tests {
     /// 512 x 32 bits is 16 Kibit: four iCE40 block RAMs, not flip-flops.
     #[test]
     fn byte_ram_maps_to_block_ram() {
-        let r = synth::ice40("byte_ram", &export("byte_ram").unwrap()).unwrap_or_else(|e| panic!("{e}"));
+        let r = synth::ice40("byte_ram", &export("byte_ram").unwrap())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.brams, 4, "{r:?}");
         assert!(r.flip_flops < 128, "memory went into flip-flops: {r:?}");
         // no_rw_check: no read-during-write emulation beside the block RAMs.
@@ -113,7 +148,11 @@ mod tests {
     /// Lint is live: an unused input is a finding under -Wall.
     #[test]
     fn lint_findings_are_reported() {
-        let v = "module top(input wire a, input wire b, output wire q);\n assign q = a;\nendmodule\n";
-        assert!(matches!(lint::verilator_lint("unused", v), Err(lint::LintError::Findings { .. })));
+        let v =
+            "module top(input wire a, input wire b, output wire q);\n assign q = a;\nendmodule\n";
+        assert!(matches!(
+            lint::verilator_lint("unused", v),
+            Err(lint::LintError::Findings { .. })
+        ));
     }
 }

@@ -17,7 +17,10 @@ pub enum ExportError {
 /// Connect, check and export `uut` as Verilog. `block` names it in errors.
 pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError> {
     uut.connect_all();
-    check_all(uut).map_err(|e| ExportError::Check { block: block.into(), detail: format!("{e:?}") })?;
+    check_all(uut).map_err(|e| ExportError::Check {
+        block: block.into(),
+        detail: format!("{e:?}"),
+    })?;
     // generate_verilog_unchecked has no Result; a panic inside it is a design bug we report.
     // (The panic hook is left alone: swapping it is racy when tests run in parallel.)
     catch_unwind(AssertUnwindSafe(|| generate_verilog_unchecked(uut))).map_err(|p| {
@@ -26,6 +29,9 @@ pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError
             .cloned()
             .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown panic".into());
-        ExportError::Panic { block: block.into(), detail }
+        ExportError::Panic {
+            block: block.into(),
+            detail,
+        }
     })
 }

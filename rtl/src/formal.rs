@@ -29,12 +29,18 @@ pub fn prove_with(name: &str, verilog: &str, depth: u32, engine: &str) -> Result
         "[options]\nmode prove\ndepth {depth}\n\n[engines]\n{engine}\n\n[script]\nread -formal top.v\nprep -top top\n\n[files]\ntop.v\n"
     );
     dir.write("proof.sby", &sby)?;
-    let out = dir.command(Tool::YowaspSby)?.args(["-f", "proof.sby"]).output()?;
+    let out = dir
+        .command(Tool::YowaspSby)?
+        .args(["-f", "proof.sby"])
+        .output()?;
     let log = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.status.success() && log.contains("DONE (PASS") {
         Ok(())
     } else {
-        Err(FormalError::Failed { name: name.into(), log: tail(&log, 15) })
+        Err(FormalError::Failed {
+            name: name.into(),
+            log: tail(&log, 15),
+        })
     }
 }
 

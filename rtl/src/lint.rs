@@ -7,9 +7,15 @@ use std::process::Output;
 pub const WAIVERS: &[(&str, &str)] = &[
     // rust-hdl emits every literal as 32 bits (`count$q == 32'h4`) and relies on Verilog's
     // context sizing; the Verilator test of each block checks the result bit for bit.
-    ("WIDTH", "rust-hdl emits 32-bit literals into narrower expressions"),
+    (
+        "WIDTH",
+        "rust-hdl emits 32-bit literals into narrower expressions",
+    ),
     // Every block is one `always @(*)` that reads signals it also writes (the DFF `d` defaults).
-    ("UNOPTFLAT", "combinational block reads and writes the same struct of signals"),
+    (
+        "UNOPTFLAT",
+        "combinational block reads and writes the same struct of signals",
+    ),
     // One file holds `top` and every submodule (`top$acc`, ...), as rust-hdl writes it.
     ("DECLFILENAME", "rust-hdl writes all modules into one file"),
 ];
@@ -37,6 +43,9 @@ pub fn verilator_lint(block: &str, verilog: &str) -> Result<(), LintError> {
         Ok(())
     } else {
         let log = String::from_utf8_lossy(&out.stderr).into_owned();
-        Err(LintError::Findings { block: block.into(), log })
+        Err(LintError::Findings {
+            block: block.into(),
+            log,
+        })
     }
 }

@@ -17,7 +17,9 @@ pub struct Scratch {
 impl Scratch {
     /// A new scratch folder with `verilog` written to `top.v`.
     pub fn with_verilog(verilog: &str) -> std::io::Result<Scratch> {
-        let s = Scratch { dir: tempfile::tempdir()? };
+        let s = Scratch {
+            dir: tempfile::tempdir()?,
+        };
         s.write("top.v", verilog)?;
         Ok(s)
     }
@@ -47,7 +49,11 @@ impl Scratch {
 
 /// The last `n` lines of a tool's stdout followed by its stderr, for error messages.
 pub fn log_tail(out: &Output, n: usize) -> String {
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     tail(&all, n)
 }
 

@@ -31,14 +31,26 @@ pub fn ice40(block: &str, verilog: &str) -> Result<Ice40Report, SynthError> {
     let script = "read_verilog top.v; hierarchy -check -top top; proc; \
                   tee -q -o latches.txt select -list t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_*; \
                   synth_ice40 -top top; tee -q -o stat.txt stat";
-    let out = dir.command(Tool::Yosys)?.args(["-q", "-p", script]).output()?;
+    let out = dir
+        .command(Tool::Yosys)?
+        .args(["-q", "-p", script])
+        .output()?;
     if !out.status.success() {
-        return Err(SynthError::Failed { block: block.into(), log: log_tail(&out, 40) });
+        return Err(SynthError::Failed {
+            block: block.into(),
+            log: log_tail(&out, 40),
+        });
     }
     let latches = dir.read("latches.txt")?;
-    let latches: Vec<&str> = latches.lines().filter(|l| l.contains('$') || l.contains('/')).collect();
+    let latches: Vec<&str> = latches
+        .lines()
+        .filter(|l| l.contains('$') || l.contains('/'))
+        .collect();
     if !latches.is_empty() {
-        return Err(SynthError::Latches { block: block.into(), latches: latches.join("\n") });
+        return Err(SynthError::Latches {
+            block: block.into(),
+            latches: latches.join("\n"),
+        });
     }
     let stat = dir.read("stat.txt")?;
     Ok(parse_stat(&stat))
@@ -48,10 +60,15 @@ pub fn ice40(block: &str, verilog: &str) -> Result<Ice40Report, SynthError> {
 fn parse_stat(stat: &str) -> Ice40Report {
     let mut r = Ice40Report::default();
     // With a hierarchy, stat ends with "design hierarchy" totals; count from the last section.
-    let tail = stat.rsplit("=== design hierarchy ===").next().unwrap_or(stat);
+    let tail = stat
+        .rsplit("=== design hierarchy ===")
+        .next()
+        .unwrap_or(stat);
     for line in tail.lines() {
         let mut it = line.split_whitespace();
-        let (Some(cell), Some(n)) = (it.next(), it.next()) else { continue };
+        let (Some(cell), Some(n)) = (it.next(), it.next()) else {
+            continue;
+        };
         let Ok(n) = n.parse::<u32>() else { continue };
         match cell {
             "SB_LUT4" => r.luts += n,

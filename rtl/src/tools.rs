@@ -88,7 +88,10 @@ impl Tool {
         }
         let hint = match self.info().1 {
             Source::Apt(p) => format!("Debian package `{p}`"),
-            Source::Pip(p) => format!("PyPI package `{p}` in {}", venv_bin().parent().unwrap_or(Path::new(".venv")).display()),
+            Source::Pip(p) => format!(
+                "PyPI package `{p}` in {}",
+                venv_bin().parent().unwrap_or(Path::new(".venv")).display()
+            ),
         };
         Err(MissingTool { name, hint })
     }
@@ -126,7 +129,10 @@ pub struct MissingTool {
 pub fn project_root() -> PathBuf {
     match std::env::var_os("CASTLE_ROOT") {
         Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
     }
 }
 
@@ -137,7 +143,9 @@ pub fn venv_bin() -> PathBuf {
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    p.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -148,19 +156,46 @@ mod tests {
     #[test]
     fn every_tool_is_installed() {
         let all = [
-            Tool::Verilator, Tool::Yosys, Tool::NextpnrIce40, Tool::Icepack, Tool::Icetime, Tool::Icebram,
-            Tool::OpenFpgaLoader, Tool::Iverilog, Tool::WasmOpt, Tool::Clang, Tool::WasmLd, Tool::Csmith,
-            Tool::Cxx, Tool::Make, Tool::YowaspYosys, Tool::YowaspNextpnrEcp5, Tool::YowaspEcppack,
-            Tool::YowaspSby, Tool::YowaspSmtbmc, Tool::YowaspWitness, Tool::Z3,
+            Tool::Verilator,
+            Tool::Yosys,
+            Tool::NextpnrIce40,
+            Tool::Icepack,
+            Tool::Icetime,
+            Tool::Icebram,
+            Tool::OpenFpgaLoader,
+            Tool::Iverilog,
+            Tool::WasmOpt,
+            Tool::Clang,
+            Tool::WasmLd,
+            Tool::Csmith,
+            Tool::Cxx,
+            Tool::Make,
+            Tool::YowaspYosys,
+            Tool::YowaspNextpnrEcp5,
+            Tool::YowaspEcppack,
+            Tool::YowaspSby,
+            Tool::YowaspSmtbmc,
+            Tool::YowaspWitness,
+            Tool::Z3,
         ];
-        let missing: Vec<String> = all.iter().filter_map(|t| t.path().err()).map(|e| e.to_string()).collect();
+        let missing: Vec<String> = all
+            .iter()
+            .filter_map(|t| t.path().err())
+            .map(|e| e.to_string())
+            .collect();
         assert!(missing.is_empty(), "{}", missing.join("\n"));
     }
 
     #[test]
     fn missing_tool_error_names_package_and_setup() {
-        let e = MissingTool { name: "verilator", hint: "Debian package `verilator`".into() };
+        let e = MissingTool {
+            name: "verilator",
+            hint: "Debian package `verilator`".into(),
+        };
         let s = e.to_string();
-        assert!(s.contains("scripts/setup.sh") && s.contains("`verilator`"), "{s}");
+        assert!(
+            s.contains("scripts/setup.sh") && s.contains("`verilator`"),
+            "{s}"
+        );
     }
 }

@@ -14,14 +14,22 @@ fn with_props(verilog: &str, props: &str) -> String {
 
 /// Insert `props` at the end of module `module` (a submodule of the export, e.g. `top$oa_l`).
 fn with_module_props(verilog: &str, module: &str, props: &str) -> String {
-    let end = verilog.find(&format!("endmodule // {module}\n")).expect("end of module");
-    format!("{}`ifdef FORMAL\n{props}\n`endif\n{}", &verilog[..end], &verilog[end..])
+    let end = verilog
+        .find(&format!("endmodule // {module}\n"))
+        .expect("end of module");
+    format!(
+        "{}`ifdef FORMAL\n{props}\n`endif\n{}",
+        &verilog[..end],
+        &verilog[end..]
+    )
 }
 
 /// Replace the NI's c-list RAM instance by the same memory written inline in `top`, so that
 /// properties can name its contents (`f_mem`). Same code as the RAM widget's Verilog.
 fn inline_clist(verilog: &str) -> String {
-    let start = verilog.find("    top$clist clist(").expect("c-list instance");
+    let start = verilog
+        .find("    top$clist clist(")
+        .expect("c-list instance");
     let len = verilog[start..].find(");\n").unwrap() + 3;
     let inline = "    reg [23:0] f_mem[15:0];\n    reg [23:0] f_rd;\n    assign clist$read_data = f_rd;\n    \
                   always @(posedge clock) begin\n        f_rd <= f_mem[clist$read_address];\n        \
@@ -31,12 +39,19 @@ fn inline_clist(verilog: &str) -> String {
 
 fn prove(name: &str, verilog: &str, depth: u32) {
     if let Some(dir) = std::env::var_os("CASTLE_FORMAL_DUMP") {
-        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.v")), verilog).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("{name}.v")),
+            verilog,
+        )
+        .unwrap();
         return;
     }
     let t = std::time::Instant::now();
     formal::prove_with(name, verilog, depth, "smtbmc yices").unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("{name}: proved (k = {depth}) in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "{name}: proved (k = {depth}) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 }
 
 /// Shared ghost state for the NI proofs: `f_take`/`f_own`: a flit leaves; it belongs to the
@@ -505,8 +520,14 @@ fn router_crossbar_keeps_flits() {
     }
     for (k, i) in d.iter().enumerate() {
         let grants: Vec<String> = d.iter().map(|o| format!("oa_{o}$grant[{k}]")).collect();
-        let taken: Vec<String> = d.iter().map(|o| format!("(oa_{o}$grant[{k}] && out_{o}_ready)")).collect();
-        let count: Vec<String> = d.iter().map(|o| format!("{{4'd0, oa_{o}$grant[{k}]}}")).collect();
+        let taken: Vec<String> = d
+            .iter()
+            .map(|o| format!("(oa_{o}$grant[{k}] && out_{o}_ready)"))
+            .collect();
+        let count: Vec<String> = d
+            .iter()
+            .map(|o| format!("{{4'd0, oa_{o}$grant[{k}]}}"))
+            .collect();
         p += &format!(
             "    always @(*) if (f_past) begin\n        assert(({}) <= 5'd1);\n        assert(pop_{i} == ({}));\n        \
              if ({}) assert(ib_{i}$out_valid);\n        \
@@ -516,16 +537,27 @@ fn router_crossbar_keeps_flits() {
             grants.join(" || "),
         );
         for (m, o) in d.iter().enumerate() {
-            p += &format!("        if (oa_{o}$grant[{k}]) assert(out_{o}_flit == ib_{i}$out_flit);\n");
+            p += &format!(
+                "        if (oa_{o}$grant[{k}]) assert(out_{o}_flit == ib_{i}$out_flit);\n"
+            );
             // An output locked to input i: a first flit waiting at i's head is routed to it.
             p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && ib_{i}$out_req != 5'd0) assert(ib_{i}$out_req == 5'd{});\n", 1 << m);
         }
-        let locks: Vec<String> = d.iter().map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}")).collect();
+        let locks: Vec<String> = d
+            .iter()
+            .map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}"))
+            .collect();
         p += &format!("        assert(({}) <= 5'd1);\n", locks.join(" + "));
         // An input that owns an output and has no flit at its head is inside its worm: the
         // next flit it loads is a body flit (`mid`, brought out of the buffer below).
-        let owns: Vec<String> = d.iter().map(|o| format!("(f_lk_{o} && f_ow_{o}[{k}])")).collect();
-        p += &format!("        if (({}) && !ib_{i}$out_valid) assert(f_mid_{i});\n", owns.join(" || "));
+        let owns: Vec<String> = d
+            .iter()
+            .map(|o| format!("(f_lk_{o} && f_ow_{o}[{k}])"))
+            .collect();
+        p += &format!(
+            "        if (({}) && !ib_{i}$out_valid) assert(f_mid_{i});\n",
+            owns.join(" || ")
+        );
         p += "    end\n";
     }
     // The arbiters' own invariant (proved in router_arbiter_keeps_worms_whole), asserted in
@@ -539,7 +571,11 @@ fn router_crossbar_keeps_flits() {
             "    output wire f_locked;\n    output wire [4:0] f_owner;\n    assign f_locked = locked$q;\n    assign f_owner = owner$q;\n    \
              always @(*) if (locked$q) assert(owner$q != 5'd0 && (owner$q & (owner$q - 5'd1)) == 5'd0 && (owner$q & ~sources) == 5'd0);\n",
         );
-        v = v.replacen(&format!("module top$oa_{o}(clock,"), &format!("module top$oa_{o}(f_locked,f_owner,clock,"), 1);
+        v = v.replacen(
+            &format!("module top$oa_{o}(clock,"),
+            &format!("module top$oa_{o}(f_locked,f_owner,clock,"),
+            1,
+        );
         v = v.replacen(
             &format!("    top$oa_{o} oa_{o}(\n"),
             &format!("    wire f_lk_{o};\n    wire [4:0] f_ow_{o};\n    top$oa_{o} oa_{o}(\n        .f_locked(f_lk_{o}),\n        .f_owner(f_ow_{o}),\n"),
@@ -558,7 +594,11 @@ fn router_crossbar_keeps_flits() {
              if (head_valid$q) assert(mid$q == !head$q[16]);\n        \
              if (req$q != 5'd0) assert(head_valid$q && (req$q & (req$q - 5'd1)) == 5'd0);\n    end\n",
         );
-        v = v.replacen(&format!("module top$ib_{i}(clock,"), &format!("module top$ib_{i}(f_mid,clock,"), 1);
+        v = v.replacen(
+            &format!("module top$ib_{i}(clock,"),
+            &format!("module top$ib_{i}(f_mid,clock,"),
+            1,
+        );
         v = v.replacen(
             &format!("    top$ib_{i} ib_{i}(\n"),
             &format!("    wire f_mid_{i};\n    top$ib_{i} ib_{i}(\n        .f_mid(f_mid_{i}),\n"),
@@ -571,10 +611,26 @@ fn router_crossbar_keeps_flits() {
 /// Bring signal `expr` (of `width` bits) of instance `inst` (module `module`) out to `top` as
 /// wire `name`, by an extra output port in this copy of the Verilog.
 fn expose(v: &str, module: &str, inst: &str, name: &str, width: u32, expr: &str) -> String {
-    let w = if width > 1 { format!("[{}:0] ", width - 1) } else { String::new() };
-    let v = with_module_props(v, module, &format!("    output wire {w}f_x_{name};\n    assign f_x_{name} = {expr};\n"));
-    let v = v.replacen(&format!("module {module}("), &format!("module {module}(f_x_{name},"), 1);
-    v.replacen(&format!("    {module} {inst}(\n"), &format!("    wire {w}{name};\n    {module} {inst}(\n        .f_x_{name}({name}),\n"), 1)
+    let w = if width > 1 {
+        format!("[{}:0] ", width - 1)
+    } else {
+        String::new()
+    };
+    let v = with_module_props(
+        v,
+        module,
+        &format!("    output wire {w}f_x_{name};\n    assign f_x_{name} = {expr};\n"),
+    );
+    let v = v.replacen(
+        &format!("module {module}("),
+        &format!("module {module}(f_x_{name},"),
+        1,
+    );
+    v.replacen(
+        &format!("    {module} {inst}(\n"),
+        &format!("    wire {w}{name};\n    {module} {inst}(\n        .f_x_{name}({name}),\n"),
+        1,
+    )
 }
 
 /// (liveness, whole router) In the router at (1,1), for an input i and an output o chosen by
@@ -641,12 +697,21 @@ fn router_bounded_wait() {
              if (f_hp_{i} != 4'd0) assert(ib_{i}$out_valid);\n        \
              if (ib_{i}$out_valid && !ib_{i}$out_flit[16]) assert(f_hp_{i} <= 4'd8);\n"
         );
-        let owns: Vec<String> = d.iter().map(|o| format!("(f_lk_{o} && f_ow_{o}[{k}])")).collect();
-        let locks: Vec<String> = d.iter().map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}")).collect();
+        let owns: Vec<String> = d
+            .iter()
+            .map(|o| format!("(f_lk_{o} && f_ow_{o}[{k}])"))
+            .collect();
+        let locks: Vec<String> = d
+            .iter()
+            .map(|o| format!("{{4'd0, f_lk_{o} && f_ow_{o}[{k}]}}"))
+            .collect();
         // XY turns: from l anywhere; from n to s or l; e to w, s, n, l; s to n or l; w to e, s, n, l.
         let turns = [0b11111, 0b01001, 0b11011, 0b00011, 0b01111][k];
         p += &format!("        assert((ib_{i}$out_req & ~5'd{turns}) == 5'd0);\n");
-        p += &format!("        if (f_hp_{i} != 4'd0) assert({});\n", owns.join(" || "));
+        p += &format!(
+            "        if (f_hp_{i} != 4'd0) assert({});\n",
+            owns.join(" || ")
+        );
         p += &format!("        assert(({}) <= 5'd1);\n", locks.join(" + "));
         for (m, o) in d.iter().enumerate() {
             p += &format!("        if (f_lk_{o} && f_ow_{o}[{k}] && f_hp_{i} == 4'd0) assert(ib_{i}$out_req == 5'd{});\n", 1 << m);
@@ -668,18 +733,38 @@ fn router_bounded_wait() {
         e
     };
     p += "    (* anyconst *) reg [2:0] f_i; (* anyconst *) reg [2:0] f_o;\n    always @(*) assume(f_i <= 3'd4 && f_o <= 3'd4);\n";
-    p += &format!("    wire f_wait = ({}) == (5'd1 << f_o);\n", mux(&|x| format!("ib_{x}$out_req"), "f_i"));
-    p += &format!("    wire f_pop_i = {};\n", mux(&|x| format!("pop_{x}"), "f_i"));
-    p += &format!("    wire [4:0] f_tk = ({}) & {{5{{{}}}}};\n", mux(&|x| format!("oa_{x}$grant"), "f_o"), mux(&|x| format!("out_{x}_ready"), "f_o"));
-    p += &format!("    wire f_lk = {};\n    wire [4:0] f_ow = {};\n", mux(&|x| format!("f_lk_{x}"), "f_o"), mux(&|x| format!("f_ow_{x}"), "f_o"));
-    p += &format!("    wire f_ov = {};\n", mux(&|x| format!("out_{x}_valid"), "f_o"));
+    p += &format!(
+        "    wire f_wait = ({}) == (5'd1 << f_o);\n",
+        mux(&|x| format!("ib_{x}$out_req"), "f_i")
+    );
+    p += &format!(
+        "    wire f_pop_i = {};\n",
+        mux(&|x| format!("pop_{x}"), "f_i")
+    );
+    p += &format!(
+        "    wire [4:0] f_tk = ({}) & {{5{{{}}}}};\n",
+        mux(&|x| format!("oa_{x}$grant"), "f_o"),
+        mux(&|x| format!("out_{x}_ready"), "f_o")
+    );
+    p += &format!(
+        "    wire f_lk = {};\n    wire [4:0] f_ow = {};\n",
+        mux(&|x| format!("f_lk_{x}"), "f_o"),
+        mux(&|x| format!("f_ow_{x}"), "f_o")
+    );
+    p += &format!(
+        "    wire f_ov = {};\n",
+        mux(&|x| format!("out_{x}_valid"), "f_o")
+    );
     p += r#"    reg [5:0] f_c = 6'd0;
     always @(posedge clock) if (reset || !f_wait || f_pop_i) f_c <= 6'd0; else if (f_tk != 5'd0) f_c <= f_c + 6'd1;
     wire [2:0] f_p = f_ow[0] ? 3'd0 : f_ow[1] ? 3'd1 : f_ow[2] ? 3'd2 : f_ow[3] ? 3'd3 : 3'd4;
     wire [3:0] f_d = {1'b0, f_i} + 4'd4 - {1'b0, f_p};
     wire [5:0] f_pos = {2'd0, f_d >= 4'd5 ? f_d - 4'd5 : f_d};
 "#;
-    p += &format!("    wire [3:0] f_lw = {};\n", mux(&|x| format!("f_hp_{x}"), "f_p"));
+    p += &format!(
+        "    wire [3:0] f_lw = {};\n",
+        mux(&|x| format!("f_hp_{x}"), "f_p")
+    );
     p += r#"    wire [5:0] f_rem = !f_lk ? 6'd10 * f_pos : f_ow[f_i] ? 6'd0 : 6'd10 - {2'd0, f_lw} + 6'd10 * f_pos;
     always @(*) if (f_past && !reset && f_wait) assert(f_ov && f_c <= 6'd40 && f_rem <= 6'd40 && {1'b0, f_c} + {1'b0, f_rem} <= 7'd40);
 "#;
@@ -705,8 +790,14 @@ fn router_routes_xy() {
     p += "    function [4:0] f_xy(input [3:0] dst); f_xy = dst[1:0] > 2'd1 ? 5'd4 : dst[1:0] < 2'd1 ? 5'd16 : f_y(dst[3:2]); endfunction\n";
     let want = [
         ("l", "f_xy(ib_l$out_flit[3:0])"),
-        ("w", "ib_w$out_flit[1:0] != 2'd1 ? 5'd4 : f_y(ib_w$out_flit[3:2])"),
-        ("e", "ib_e$out_flit[1:0] != 2'd1 ? 5'd16 : f_y(ib_e$out_flit[3:2])"),
+        (
+            "w",
+            "ib_w$out_flit[1:0] != 2'd1 ? 5'd4 : f_y(ib_w$out_flit[3:2])",
+        ),
+        (
+            "e",
+            "ib_e$out_flit[1:0] != 2'd1 ? 5'd16 : f_y(ib_e$out_flit[3:2])",
+        ),
         ("n", "ib_n$out_flit[3:2] != 2'd1 ? 5'd8 : 5'd1"),
         ("s", "ib_s$out_flit[3:2] != 2'd1 ? 5'd2 : 5'd1"),
     ];
