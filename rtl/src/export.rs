@@ -35,3 +35,113 @@ pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError
         }
     })
 }
+
+/// Merges identical modules of `verilog`: rust-hdl writes one module per instance (a cluster
+/// of 16 enclaves holds 16 copies of the core), and Verilator and yosys compile every copy.
+/// Modules are compared bottom-up with their own name blanked out; each set of equal modules
+/// keeps its first name and every instantiation names it. The result elaborates to the same
+/// hardware (instances keep their names, so signal paths in traces do not change).
+pub fn dedup_modules(verilog: &str) -> String {
+    struct Module {
+        name: String,
+        text: String,
+    }
+    let mut modules = Vec::new();
+    let mut rest = verilog;
+    let mut preamble = String::new();
+    while let Some(start) = rest.find("module ") {
+        let header_end = rest[start..].find('(').map(|i| start + i);
+        let Some(header_end) = header_end else { break };
+        let name = rest[start + "module ".len()..header_end].trim().to_string();
+        let end_tag = format!("endmodule // {name}\n");
+        let Some(end) = rest[start..]
+            .find(&end_tag)
+            .map(|i| start + i + end_tag.len())
+        else {
+            break;
+        };
+        if modules.is_empty() {
+            preamble.push_str(&rest[..start]);
+        }
+        modules.push(Module {
+            name,
+            text: rest[start..end].to_string(),
+        });
+        rest = &rest[end..];
+    }
+    if modules.is_empty() {
+        return verilog.to_string();
+    }
+    let names: std::collections::HashSet<String> = modules.iter().map(|m| m.name.clone()).collect();
+    // Instantiation lines: `    <module> <instance>(`.
+    let instantiated = |line: &str| -> Option<(usize, usize)> {
+        let t = line.strip_prefix("    ")?;
+        let sp = t.find(' ')?;
+        (t.ends_with('(') && names.contains(&t[..sp])).then_some((4, 4 + sp))
+    };
+    let mut canonical: std::collections::HashMap<String, String> = Default::default();
+    let mut by_body: std::collections::HashMap<String, String> = Default::default();
+    // Children are written after their parents: resolve from the end.
+    for m in modules.iter_mut().rev() {
+        let mut text = String::with_capacity(m.text.len());
+        for line in m.text.split_inclusive('\n') {
+            match instantiated(line) {
+                Some((a, b)) => {
+                    let child = &line[a..b];
+                    text.push_str(&line[..a]);
+                    text.push_str(canonical.get(child).map_or(child, String::as_str));
+                    text.push_str(&line[b..]);
+                }
+                None => text.push_str(line),
+            }
+        }
+        let body = text
+            .replacen(&format!("module {}(", m.name), "module \u{0}(", 1)
+            .replacen(
+                &format!("endmodule // {}\n", m.name),
+                "endmodule // \u{0}\n",
+                1,
+            );
+        let keep = by_body
+            .entry(body)
+            .or_insert_with(|| m.name.clone())
+            .clone();
+        canonical.insert(m.name.clone(), keep);
+        m.text = text;
+    }
+    let mut out = preamble;
+    for m in &modules {
+        if canonical.get(&m.name) == Some(&m.name) {
+            out.push_str(&m.text);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedup_modules;
+
+    #[test]
+    fn identical_modules_merge_and_instances_follow() {
+        let v =
+            "\n\nmodule top(a);\n    top$x x(\n    );\n    top$y y(\n    );\nendmodule // top\n\n\
+                 module top$x(a);\n    top$x$r r(\n    );\nendmodule // top$x\n\n\
+                 module top$x$r(a);\n    assign a = 1;\nendmodule // top$x$r\n\n\
+                 module top$y(a);\n    top$y$r r(\n    );\nendmodule // top$y\n\n\
+                 module top$y$r(a);\n    assign a = 1;\nendmodule // top$y$r\n";
+        let d = dedup_modules(v);
+        assert!(d.contains("    top$x y(\n"), "{d}");
+        assert!(!d.contains("module top$y"), "{d}");
+        assert!(!d.contains("module top$x$r") || !d.contains("module top$y$r"));
+        assert_eq!(d.matches("module ").count(), 3, "{d}");
+        // Different bodies stay apart.
+        let v2 = v.replacen(
+            "assign a = 1;\nendmodule // top$y$r",
+            "assign a = 0;\nendmodule // top$y$r",
+            1,
+        );
+        assert_eq!(dedup_modules(&v2).matches("module ").count(), 5);
+    }
+}

@@ -3,17 +3,15 @@
 use crate::engine::{Engine, EngineError, Outcome};
 use crate::rusthdl::RustHdlSim;
 use crate::verilator::{BuildOptions, Design, InPort, Model, PortId};
-use castle_enclave::core::enclave::{LoadTarget, SimEnclave, MISC_TYPES, TRAP_CAUSES};
-use castle_enclave::image::{FuncKind, Image, ImportKind, Profile};
+use castle_enclave::core::enclave::{LoadTarget, SimEnclave, TRAP_CAUSES};
+use castle_enclave::core::load::{initial_memory, max_pages, pack};
+use castle_enclave::image::{FuncKind, Image, Profile};
 use castle_enclave::model::{Trap, TrapCause, PAGE, START_FUEL};
 use rust_hdl::prelude::*;
 use std::path::Path;
 
-/// Size limits of the simulation core, beyond the [`Profile::SIM`] ones.
+/// Functions the simulation core holds (beyond the [`Profile::SIM`] sizes).
 const MAX_FUNCS: usize = 1 << 11;
-const MAX_GLOBALS: usize = 256;
-const MAX_TYPES: usize = 256;
-const MAX_PARAMS: u32 = 255;
 /// Physical linear memory in 32-bit words (two banks of 2^23: `Profile::SIM`'s 1024 pages).
 const MEM_WORDS: usize = 1 << 24;
 /// Clock cycles per instruction of fuel after which a run counts as hung: the longest
@@ -332,119 +330,22 @@ impl CoreEngine {
     /// Loads raw memories: used by [`Engine::instantiate`] and by the random-code suite,
     /// which bypasses the image builder's checks (sizes are still enforced).
     pub fn load_image(&mut self, image: &Image) -> Result<(), EngineError> {
-        let refuse = |what: &str, need: usize, limit: usize| {
-            Err(EngineError::Refused(format!(
-                "the image needs {need} {what}, the simulation core has {limit}"
-            )))
-        };
         let sim = Profile::SIM;
-        if image.code.len() > sim.code_bytes as usize {
-            return refuse("code bytes", image.code.len(), sim.code_bytes as usize);
+        let loads = pack(image, &sim, MAX_FUNCS)
+            .map_err(|e| EngineError::Refused(format!("{e} (the simulation core)")))?;
+        let memory = initial_memory(image).ok_or_else(|| {
+            EngineError::Refused(
+                model_trap(Trap {
+                    cause: TrapCause::MemOutOfBounds,
+                    pc: 0,
+                })
+                .to_string(),
+            )
+        })?;
+        for l in loads.iter().filter(|l| l.target != LoadTarget::Memory) {
+            self.load(l.target, l.addr, l.data);
         }
-        if image.side_table.len() > sim.side_entries as usize {
-            return refuse(
-                "side-table entries",
-                image.side_table.len(),
-                sim.side_entries as usize,
-            );
-        }
-        if image.functions.len() > MAX_FUNCS {
-            return refuse("functions", image.functions.len(), MAX_FUNCS);
-        }
-        if image.globals.len() > MAX_GLOBALS {
-            return refuse("globals", image.globals.len(), MAX_GLOBALS);
-        }
-        if image.type_ids.len() > MAX_TYPES {
-            return refuse("types", image.type_ids.len(), MAX_TYPES);
-        }
-        if image.table.len() > sim.table_entries as usize {
-            return refuse(
-                "table elements",
-                image.table.len(),
-                sim.table_entries as usize,
-            );
-        }
-        if let Some(f) = image.functions.iter().find(|f| f.params > MAX_PARAMS) {
-            return refuse(
-                "parameters in one function",
-                f.params as usize,
-                MAX_PARAMS as usize,
-            );
-        }
-        let pages = image.memory.map_or(0, |m| m.min_pages);
-        if pages > sim.memory_pages {
-            return refuse(
-                "linear memory pages",
-                pages as usize,
-                sim.memory_pages as usize,
-            );
-        }
-        for (i, word) in image.code.chunks(4).enumerate() {
-            let mut w = [0u8; 4];
-            w[..word.len()].copy_from_slice(word);
-            self.load(LoadTarget::Code, i as u32, u32::from_le_bytes(w) as u64);
-        }
-        for (i, e) in image.side_table.iter().enumerate() {
-            let data = (e.target_pc as u64 & 0xffff)
-                | (e.target_stp as u64 & 0xffff) << 16
-                | (e.keep as u64 & 1) << 32
-                | (e.drop as u64 & 0xffff) << 33;
-            self.load(LoadTarget::Side, i as u32, data);
-        }
-        for (i, f) in image.functions.iter().enumerate() {
-            let kind: u64 = match f.kind {
-                FuncKind::Defined | FuncKind::Stub => 0,
-                FuncKind::Import(ImportKind::Send) => 1,
-                FuncKind::Import(ImportKind::Recv) => 2,
-                FuncKind::Import(ImportKind::TryRecv) => 3,
-                FuncKind::Import(ImportKind::Grant) => 4,
-            };
-            let lo = (f.entry_pc as u64 & 0xffff)
-                | (f.entry_stp as u64 & 0xffff) << 16
-                | (f.end_pc as u64 & 0xffff) << 32
-                | (f.params as u64 & 0xff) << 48
-                | (f.results.min(1) as u64) << 56
-                | kind << 57;
-            let hi = (f.locals as u64 & 0xffff)
-                | (f.max_stack as u64 & 0xffff) << 16
-                | (f.type_id as u64 & 0xffff) << 32;
-            self.load(LoadTarget::Func, 2 * i as u32, lo);
-            self.load(LoadTarget::Func, 2 * i as u32 + 1, hi);
-        }
-        for (i, g) in image.globals.iter().enumerate() {
-            self.load(LoadTarget::Misc, i as u32, g.init as u32 as u64);
-        }
-        for (i, t) in image.type_ids.iter().enumerate() {
-            self.load(LoadTarget::Misc, MISC_TYPES + i as u32, *t as u64);
-        }
-        for (i, e) in image.table.iter().enumerate() {
-            self.load(
-                LoadTarget::Elem,
-                i as u32,
-                e.map_or(0, |f| (f as u64 & 0xffff) | 1 << 16),
-            );
-        }
-        self.max_pages = image
-            .memory
-            .map_or(0, |m| m.max_pages.unwrap_or(u32::MAX).min(sim.memory_pages));
-        self.load(LoadTarget::Regs, 0, pages as u64);
-        self.load(LoadTarget::Regs, 1, self.max_pages as u64);
-        self.load(LoadTarget::Regs, 2, image.table.len() as u64);
-        self.load(LoadTarget::Regs, 3, image.functions.len() as u64);
-        let mut memory = vec![0u8; pages as usize * PAGE];
-        for segment in &image.data {
-            let end = segment.offset as usize + segment.bytes.len();
-            if end > memory.len() {
-                return Err(EngineError::Refused(
-                    model_trap(Trap {
-                        cause: TrapCause::MemOutOfBounds,
-                        pc: 0,
-                    })
-                    .to_string(),
-                ));
-            }
-            memory[segment.offset as usize..end].copy_from_slice(&segment.bytes);
-        }
+        self.max_pages = max_pages(image, &sim);
         self.write_memory(&memory);
         self.image = Some(image.clone());
         Ok(())
@@ -539,21 +440,7 @@ fn model_trap(t: Trap) -> castle_enclave::model::Error {
 
 /// The model's cause for a `trap_cause` code.
 pub fn cause_of(code: usize) -> TrapCause {
-    match code {
-        1 => TrapCause::Unreachable,
-        2 => TrapCause::DivByZero,
-        3 => TrapCause::IntOverflow,
-        4 => TrapCause::MemOutOfBounds,
-        5 => TrapCause::UndefinedElement,
-        6 => TrapCause::IndirectTypeMismatch,
-        7 => TrapCause::StackOverflow,
-        8 => TrapCause::FuelExhausted,
-        9 => TrapCause::ImportCall(ImportKind::Send),
-        10 => TrapCause::ImportCall(ImportKind::Recv),
-        11 => TrapCause::ImportCall(ImportKind::TryRecv),
-        12 => TrapCause::ImportCall(ImportKind::Grant),
-        _ => TrapCause::MalformedImage,
-    }
+    TrapCause::from_code(code.try_into().unwrap_or(0))
 }
 
 impl Engine for CoreEngine {

@@ -44,7 +44,7 @@ pub fn by_name_with(
         "verilator" => {
             if profile != Profile::SIM {
                 return Err(EngineError::Refused(format!(
-                    "the Verilated core is built for the sim profile, not `{}`",
+                    "the Verilated core is built for the spec profile, not `{}`",
                     profile.name
                 )));
             }
@@ -61,7 +61,7 @@ pub fn by_name_with(
         }
         "rust-hdl" => {
             if profile != Profile::SIM || options.vcd.is_some() {
-                return Err(EngineError::Refused("the rust-hdl core runs the sim profile, without VCD output (use --engine verilator)".into()));
+                return Err(EngineError::Refused("the rust-hdl core runs the spec profile, without VCD output (use --engine verilator)".into()));
             }
             let mut core = crate::core::CoreEngine::rust_hdl();
             core.max_cycles = options.max_cycles;
@@ -242,7 +242,7 @@ mod tests {
         for name in ["verilator", "rust-hdl"] {
             assert_eq!(by_name(name, Profile::SIM).unwrap().name(), name);
             let e = by_name(name, Profile::ECP5).err().unwrap().to_string();
-            assert!(e.contains("sim profile"), "{e}");
+            assert!(e.contains("spec profile"), "{e}");
         }
         assert!(by_name("nosuch", Profile::SIM).is_err());
         let vcd = RunOptions {

@@ -41,7 +41,7 @@ use crate::byte_ram::ByteRam;
 use rust_hdl::prelude::*;
 
 /// Trap causes in `trap_cause` order (0 = no trap).
-pub const TRAP_CAUSES: [&str; 14] = [
+pub const TRAP_CAUSES: [&str; 15] = [
     "none",
     "unreachable",
     "integer divide by zero",
@@ -56,6 +56,7 @@ pub const TRAP_CAUSES: [&str; 14] = [
     "call to castle.try_recv",
     "call to castle.grant",
     "illegal instruction",
+    "call to castle.drop",
 ];
 
 /// What the load port writes (`load_target`).
@@ -125,6 +126,33 @@ pub struct Enclave<
     pub retire: Signal<Out, Bit>,
     /// The opcode of that instruction.
     pub retire_op: Signal<Out, Bits<8>>,
+    /// 1: a network interface is attached and the capability calls run; 0: they trap.
+    pub net_present: Signal<In, Bit>,
+    // The NI's enclave side (noc/src/ni.rs): send port, word stream, status, mailbox.
+    pub ni_send_valid: Signal<Out, Bit>,
+    pub ni_send_ready: Signal<In, Bit>,
+    pub ni_send_kind: Signal<Out, Bits<2>>,
+    pub ni_send_slot: Signal<Out, Bits<4>>,
+    pub ni_send_len: Signal<Out, Bits<3>>,
+    pub ni_send_give: Signal<Out, Bits<4>>,
+    pub ni_send_mask: Signal<Out, Bits<2>>,
+    pub ni_tx_word: Signal<Out, Bits<32>>,
+    pub ni_tx_next: Signal<In, Bit>,
+    pub ni_status_valid: Signal<In, Bit>,
+    pub ni_status_code: Signal<In, Bits<2>>,
+    pub ni_mb_valid: Signal<In, Bit>,
+    pub ni_mb_badge: Signal<In, Bits<16>>,
+    pub ni_mb_grant: Signal<In, Bit>,
+    pub ni_mb_len: Signal<In, Bits<3>>,
+    pub ni_mb_slot: Signal<In, Bits<4>>,
+    pub ni_mb_sel: Signal<Out, Bits<2>>,
+    pub ni_mb_word: Signal<In, Bits<32>>,
+    pub ni_mb_pop: Signal<Out, Bit>,
+    /// Waiting in `castle.recv` with an empty mailbox.
+    pub waiting: Signal<Out, Bit>,
+    /// Pulses with the outcome of a capability call: 1 delivered, 2 rejected, 3 refused (a
+    /// send or a grant), 4 a message received.
+    pub abi_event: Signal<Out, Bits<3>>,
 
     // Memories.
     code_even: Sram<CODE_A, 32, PLAIN>,
@@ -209,9 +237,40 @@ pub struct Enclave<
     /// The instruction at `pc` did not fit the window: its opcode is in `op_reg`; fetch again
     /// from its immediate.
     refetch_due: DFF<Bit>,
+    // A capability call in progress (state 13, docs/abi.md).
+    /// The import's function-table kind: 1 send, 2 recv, 3 try_recv, 4 grant, 5 drop.
+    abi_kind: DFF<Bits<3>>,
+    /// 0 arguments, 1 offer the send to the NI, 2 wait for its status, 3 wait for a message,
+    /// 4 copy the message into linear memory.
+    abi_step: DFF<Bits<3>>,
+    /// The c-list slot (send, grant: `cap`; drop: `slot`).
+    abi_slot: DFF<Bits<4>>,
+    /// The memory address of the next word (send: `ptr`, recv: its buffer), or grant's `give`.
+    abi_ptr: DFF<Bits<32>>,
+    /// `abi_ptr` moved in the previous cycle: the memory's read data is not its word yet.
+    abi_adv: DFF<Bit>,
+    /// recv: the header to return, the message's length and the words copied so far.
+    abi_res: DFF<Bits<32>>,
+    abi_len: DFF<Bits<3>>,
+    abi_cnt: DFF<Bits<3>>,
+    /// A copied word's store is registered in the `st_*` registers: write it now.
+    abi_wr: DFF<Bit>,
+    /// send: the payload word the NI takes next (`ni_tx_word`), and whether it is loaded.
+    tx_data: DFF<Bits<32>>,
+    tx_have: DFF<Bit>,
 
     // Combinational signals.
     out_of_fuel: Signal<Local, Bit>,
+    /// A store's bank writes are registered this cycle (from `ea` and `st_val`).
+    st_issue: Signal<Local, Bit>,
+    st_val: Signal<Local, Bits<32>>,
+    /// The capability call has three arguments (send, grant).
+    abi_three: Signal<Local, Bit>,
+    /// Its first argument.
+    abi_arg0: Signal<Local, Bits<32>>,
+    /// The call ends this cycle with result `abi_val`.
+    abi_fin: Signal<Local, Bit>,
+    abi_val: Signal<Local, Bits<32>>,
     pc_next: Signal<Local, Bits<16>>,
     stp_next: Signal<Local, Bits<16>>,
     sp_next: Signal<Local, Bits<16>>,
@@ -362,6 +421,28 @@ impl<
             result: Default::default(),
             retire: Default::default(),
             retire_op: Default::default(),
+            net_present: Default::default(),
+            ni_send_valid: Default::default(),
+            ni_send_ready: Default::default(),
+            ni_send_kind: Default::default(),
+            ni_send_slot: Default::default(),
+            ni_send_len: Default::default(),
+            ni_send_give: Default::default(),
+            ni_send_mask: Default::default(),
+            ni_tx_word: Default::default(),
+            ni_tx_next: Default::default(),
+            ni_status_valid: Default::default(),
+            ni_status_code: Default::default(),
+            ni_mb_valid: Default::default(),
+            ni_mb_badge: Default::default(),
+            ni_mb_grant: Default::default(),
+            ni_mb_len: Default::default(),
+            ni_mb_slot: Default::default(),
+            ni_mb_sel: Default::default(),
+            ni_mb_word: Default::default(),
+            ni_mb_pop: Default::default(),
+            waiting: Default::default(),
+            abi_event: Default::default(),
             code_even: Default::default(),
             code_odd: Default::default(),
             side: Default::default(),
@@ -426,7 +507,24 @@ impl<
             d_ilen: Default::default(),
             d_valid: Default::default(),
             refetch_due: Default::default(),
+            abi_kind: Default::default(),
+            abi_step: Default::default(),
+            abi_slot: Default::default(),
+            abi_ptr: Default::default(),
+            abi_adv: Default::default(),
+            abi_res: Default::default(),
+            abi_len: Default::default(),
+            abi_cnt: Default::default(),
+            abi_wr: Default::default(),
+            tx_data: Default::default(),
+            tx_have: Default::default(),
             out_of_fuel: Default::default(),
+            st_issue: Default::default(),
+            st_val: Default::default(),
+            abi_three: Default::default(),
+            abi_arg0: Default::default(),
+            abi_fin: Default::default(),
+            abi_val: Default::default(),
             pc_next: Default::default(),
             stp_next: Default::default(),
             sp_next: Default::default(),
@@ -603,7 +701,18 @@ impl<
             d_imm,
             d_ilen,
             d_valid,
-            refetch_due
+            refetch_due,
+            abi_kind,
+            abi_step,
+            abi_slot,
+            abi_ptr,
+            abi_adv,
+            abi_res,
+            abi_len,
+            abi_cnt,
+            abi_wr,
+            tx_data,
+            tx_have
         );
         clock!(
             self, clock, code_even, code_odd, side, vstack, cstack, fn_lo, fn_hi, misc, elems,
@@ -635,6 +744,19 @@ impl<
         self.st_we_odd.d.next = 0.into();
         self.push.next = false;
         self.push_val.next = 0.into();
+        self.st_issue.next = false;
+        self.st_val.next = self.tos.q.val();
+        self.abi_fin.next = false;
+        self.abi_val.next = 0.into();
+        self.abi_adv.d.next = false;
+        self.abi_wr.d.next = false;
+        self.abi_three.next = (self.abi_kind.q.val() == 1) | (self.abi_kind.q.val() == 4);
+        self.abi_arg0.next = self.tos.q.val();
+        self.ni_send_valid.next = false;
+        self.ni_mb_sel.next = 0.into();
+        self.ni_mb_pop.next = false;
+        self.waiting.next = false;
+        self.abi_event.next = 0.into();
         self.refetched.d.next = false;
         self.refetch_due.d.next = false;
         self.jump.next = false;
@@ -1099,10 +1221,21 @@ impl<
         if self.width_mask.val() == 3 {
             self.ea_end.next = bit_cast::<34, 33>(self.ea.val()) + 2;
         }
+        if self.state.q.val() == 13 {
+            // A capability call streams words at `abi_ptr`; its range is 4·len bytes (send)
+            // or the 16-byte buffer (recv, try_recv).
+            self.ea.next = bit_cast::<33, 32>(self.abi_ptr.q.val());
+            self.ea_end.next = bit_cast::<34, 33>(self.ea.val()) + 16;
+            if self.abi_kind.q.val() == 1 {
+                self.ea_end.next = bit_cast::<34, 33>(self.ea.val())
+                    + (bit_cast::<34, 32>(self.tos.q.val() & 7) << 2);
+            }
+            self.st_val.next = self.ni_mb_word.val();
+        }
         self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
         self.mem_word.next = bit_cast::<31, 33>(self.ea.val() >> 2);
         self.st_data.next =
-            bit_cast::<64, 32>(self.tos.q.val()) << (bit_cast::<64, 33>(self.ea.val() & 3) << 3);
+            bit_cast::<64, 32>(self.st_val.val()) << (bit_cast::<64, 33>(self.ea.val() & 3) << 3);
         self.st_mask.next = self.width_mask.val() << bit_cast::<8, 33>(self.ea.val() & 3);
         // Words mem_word (even or odd bank) and mem_word + 1 (the other bank).
         self.mem_even.read_address.next = bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
@@ -1311,15 +1444,42 @@ impl<
                 if self.callee.q.val() >= self.func_count.q.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 13.into();
-                } else if self.fn_kind.val() != 0 {
-                    self.raise.next = true;
-                    self.raise_cause.next = bit_cast::<4, 3>(self.fn_kind.val()) + 8;
                 } else if self.check_type.q.val()
                     & (bit_cast::<16, 64>(self.fn_hi.read_data.val() >> 32)
                         != self.type_want.q.val())
                 {
                     self.raise.next = true;
                     self.raise_cause.next = 6.into();
+                } else if self.fn_kind.val() != 0 {
+                    if !self.net_present.val() {
+                        // No network: castle.send .. grant trap with causes 9 .. 12, drop 14.
+                        self.raise.next = true;
+                        self.raise_cause.next = bit_cast::<4, 3>(self.fn_kind.val()) + 8;
+                        if self.fn_kind.val() == 5 {
+                            self.raise_cause.next = 14.into();
+                        }
+                    } else {
+                        // A capability call: no frame; its arguments stay on the stack until
+                        // it ends (state 13). Its last argument is `tos`, the one before it on
+                        // the read port; read the first of three next.
+                        self.cstack.write_enable.next = false;
+                        self.csp_next.next = self.csp.q.val();
+                        self.fp.d.next = self.fp.q.val();
+                        self.pc_next.next = self.pc.q.val();
+                        self.stp_next.next = self.stp.q.val();
+                        self.cur_end.d.next = self.cur_end.q.val();
+                        self.cur_results.d.next = self.cur_results.q.val();
+                        self.abi_kind.d.next = self.fn_kind.val();
+                        self.abi_step.d.next = 0.into();
+                        self.abi_ptr.d.next = self.tos.q.val();
+                        if (self.fn_kind.val() == 1) | (self.fn_kind.val() == 4) {
+                            self.abi_ptr.d.next = self.nos.val();
+                        }
+                        self.tx_have.d.next = false;
+                        self.vs_ra_set.next = true;
+                        self.vs_ra.next = self.sp.q.val() - 3;
+                        self.state.d.next = 13.into();
+                    }
                 } else if (self.csp.q.val() >= self.depth_limit.val())
                     | (self.frame_top.val() > self.stack_words.val())
                 {
@@ -1400,21 +1560,7 @@ impl<
                         self.vs_ra_set.next = true;
                         self.vs_ra.next = self.sp.q.val() - 3;
                         self.state.d.next = 4.into();
-                        // Words mem_word (its bank) and mem_word + 1 (the other), addressed
-                        // as the load's read.
-                        self.st_addr_even.d.next =
-                            bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
-                        self.st_addr_odd.d.next = bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
-                        self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val());
-                        self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val());
-                        self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
-                        self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
-                        if self.mem_word.val().get_bit(0) {
-                            self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val());
-                            self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val());
-                            self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
-                            self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
-                        }
+                        self.st_issue.next = true;
                     } else {
                         match self.op.val().index() {
                             0 => {
@@ -1693,12 +1839,177 @@ impl<
                     self.raise_cause.next = 5.into();
                 }
             }
+            13 => {
+                // A capability call (docs/abi.md): pc is the call's, `tos` its last argument.
+                if self.abi_three.val() {
+                    self.abi_arg0.next = self.vstack.read_data.val();
+                }
+                match self.abi_step.q.val().index() {
+                    0 => {
+                        // Check the arguments (the first of three is on the read port).
+                        self.abi_slot.d.next = bit_cast::<4, 32>(self.abi_arg0.val());
+                        self.abi_step.d.next = 1.into();
+                        match self.abi_kind.q.val().index() {
+                            1 => {
+                                // send(cap, ptr, len)
+                                if (self.abi_arg0.val() >= 16) | (self.tos.q.val() > 4) {
+                                    self.abi_fin.next = true;
+                                    self.abi_val.next = bits::<32>(4294967294u64);
+                                    self.abi_event.next = 3.into();
+                                } else if (self.tos.q.val() != 0)
+                                    & (self.ea_end.val() > self.mem_bytes.val())
+                                {
+                                    self.raise.next = true;
+                                    self.raise_cause.next = 4.into();
+                                }
+                            }
+                            4 => {
+                                // grant(cap, give, rights)
+                                if (self.abi_arg0.val() >= 16)
+                                    | (self.abi_ptr.q.val() >= 16)
+                                    | (self.tos.q.val() > 3)
+                                {
+                                    self.abi_fin.next = true;
+                                    self.abi_val.next = bits::<32>(4294967294u64);
+                                    self.abi_event.next = 3.into();
+                                }
+                            }
+                            5 => {
+                                // drop(slot)
+                                if self.tos.q.val() >= 16 {
+                                    self.abi_fin.next = true;
+                                    self.abi_val.next = bits::<32>(4294967294u64);
+                                }
+                            }
+                            _ => {
+                                // recv(ptr), try_recv(ptr)
+                                self.abi_step.d.next = 3.into();
+                                if self.ea_end.val() > self.mem_bytes.val() {
+                                    self.raise.next = true;
+                                    self.raise_cause.next = 4.into();
+                                }
+                            }
+                        }
+                    }
+                    1 => {
+                        // Offer the send to the NI (it is idle unless scrubbing after reset).
+                        self.ni_send_valid.next = true;
+                        if self.ni_send_ready.val() {
+                            self.abi_step.d.next = 2.into();
+                        }
+                    }
+                    2 => {
+                        // Wait for the status.
+                        if self.ni_status_valid.val() {
+                            self.abi_fin.next = true;
+                            self.abi_val.next = 0.into();
+                            self.abi_event.next = 1.into();
+                            if self.ni_status_code.val() == 1 {
+                                self.abi_val.next = bits::<32>(4294967295u64);
+                                self.abi_event.next = 2.into();
+                            }
+                            if self.ni_status_code.val() == 2 {
+                                self.abi_val.next = bits::<32>(4294967294u64);
+                                self.abi_event.next = 3.into();
+                            }
+                            if self.abi_kind.q.val() == 5 {
+                                self.abi_event.next = 0.into();
+                            }
+                        }
+                    }
+                    3 => {
+                        // Wait for a message (try_recv: or return -1 at once).
+                        if self.ni_mb_valid.val() {
+                            self.abi_res.d.next = bit_cast::<32, 16>(self.ni_mb_badge.val())
+                                | (bit_cast::<32, 3>(self.ni_mb_len.val()) << 16)
+                                | (bit_cast::<32, 1>(self.ni_mb_grant.val().into()) << 19)
+                                | (bit_cast::<32, 4>(self.ni_mb_slot.val()) << 20);
+                            self.abi_len.d.next = self.ni_mb_len.val();
+                            self.abi_cnt.d.next = 0.into();
+                            self.abi_step.d.next = 4.into();
+                        } else if self.abi_kind.q.val() == 3 {
+                            self.abi_fin.next = true;
+                            self.abi_val.next = bits::<32>(4294967295u64);
+                        } else {
+                            self.waiting.next = true;
+                        }
+                    }
+                    _ => {
+                        // Copy: word `abi_cnt` is on `ni_mb_word` (selected last cycle); its
+                        // store is registered now and written in the next cycle.
+                        self.ni_mb_sel.next = bit_cast::<2, 3>(self.abi_cnt.q.val() + 1);
+                        if self.abi_wr.q.val() {
+                            self.mem_even.write_address.next = self.st_addr_even.q.val();
+                            self.mem_even.write_data.next = self.st_data_even.q.val();
+                            self.mem_odd.write_address.next = self.st_addr_odd.q.val();
+                            self.mem_odd.write_data.next = self.st_data_odd.q.val();
+                            self.mem_even.write_enable.next = self.st_we_even.q.val();
+                            self.mem_odd.write_enable.next = self.st_we_odd.q.val();
+                        }
+                        if self.abi_cnt.q.val() != self.abi_len.q.val() {
+                            self.st_issue.next = true;
+                            self.abi_wr.d.next = true;
+                            self.abi_ptr.d.next = self.abi_ptr.q.val() + 4;
+                            self.abi_cnt.d.next = self.abi_cnt.q.val() + 1;
+                        } else {
+                            self.ni_mb_pop.next = true;
+                            self.abi_fin.next = true;
+                            self.abi_val.next = self.abi_res.q.val();
+                            self.abi_event.next = 4.into();
+                        }
+                    }
+                }
+                // send: load the next payload word from memory: the first once the read data
+                // is its word, the next when the NI took the current one (its read was issued
+                // at least a cycle before: the NI takes a word every other cycle at most).
+                if (self.abi_kind.q.val() == 1)
+                    & ((self.abi_step.q.val() == 1) | (self.abi_step.q.val() == 2))
+                    & ((!self.tx_have.q.val() & !self.abi_adv.q.val()) | self.ni_tx_next.val())
+                {
+                    self.tx_data.d.next = self.ld_raw.val();
+                    self.tx_have.d.next = true;
+                    self.abi_ptr.d.next = self.abi_ptr.q.val() + 4;
+                    self.abi_adv.d.next = true;
+                }
+                self.ea_reg.d.next = bit_cast::<3, 33>(self.ea.val());
+            }
             _ => {
                 self.state.d.next = 0.into();
             }
         }
 
         // ---- Shared actions ---------------------------------------------------------------
+        if self.st_issue.val() {
+            // Register a store's bank writes: words mem_word (its bank) and mem_word + 1 (the
+            // other), addressed as a load's read.
+            self.st_addr_even.d.next = bit_cast::<MEM_A, 31>((self.mem_word.val() + 1) >> 1);
+            self.st_addr_odd.d.next = bit_cast::<MEM_A, 31>(self.mem_word.val() >> 1);
+            self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val());
+            self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val());
+            self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
+            self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
+            if self.mem_word.val().get_bit(0) {
+                self.st_data_odd.d.next = bit_cast::<32, 64>(self.st_data.val());
+                self.st_we_odd.d.next = bit_cast::<4, 8>(self.st_mask.val());
+                self.st_data_even.d.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
+                self.st_we_even.d.next = bit_cast::<4, 8>(self.st_mask.val() >> 4);
+            }
+        }
+        if self.abi_fin.val() {
+            // The capability call returns `abi_val` in place of its arguments.
+            self.tos.d.next = self.abi_val.val();
+            self.vstack.write_enable.next = true;
+            self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 1);
+            if self.abi_three.val() {
+                self.sp_next.next = self.sp.q.val() - 2;
+                self.vstack.write_address.next = bit_cast::<VS_A, 16>(self.sp.q.val() - 3);
+            }
+            self.vstack.write_data.next = self.abi_val.val();
+            self.pc_next.next = self.ret_pc.q.val();
+            self.seq.next = false;
+            self.jump.next = true;
+            self.state.d.next = 3.into();
+        }
         if self.push.val() {
             self.sp_next.next = self.sp.q.val() + 1;
             self.tos.d.next = self.push_val.val();
@@ -1849,6 +2160,18 @@ impl<
         self.trap_pc.next = self.trap_at.q.val();
         self.result.next = self.tos.q.val();
         self.retire_op.next = self.op.val();
+        self.ni_send_kind.next = 0.into();
+        if self.abi_kind.q.val() == 4 {
+            self.ni_send_kind.next = 1.into();
+        }
+        if self.abi_kind.q.val() == 5 {
+            self.ni_send_kind.next = 2.into();
+        }
+        self.ni_send_slot.next = self.abi_slot.q.val();
+        self.ni_send_len.next = bit_cast::<3, 32>(self.tos.q.val());
+        self.ni_send_give.next = bit_cast::<4, 32>(self.abi_ptr.q.val());
+        self.ni_send_mask.next = bit_cast::<2, 32>(self.tos.q.val());
+        self.ni_tx_word.next = self.tx_data.q.val();
         match self.peek_sel.q.val().index() {
             3 => {
                 self.peek_data.next = self.misc.read_data.val();
@@ -1896,6 +2219,11 @@ impl<
 /// stack words, 256 frames, 2048 functions, 4096 table elements, 1024 pages (64 MiB) of
 /// linear memory (the spec tests grow memory to 804 pages).
 pub type SimEnclave = Enclave<13, 15, 12, 8, 11, 12, 23>;
+
+/// The core of a simulated cluster's enclave (`Profile::SIM_NODE`): 16 KiB code, 4 Ki side
+/// entries, 1024 stack words, 64 frames, 256 functions, 256 table elements, 4 pages of linear
+/// memory.
+pub type SimNodeEnclave = Enclave<11, 12, 10, 6, 8, 8, 15>;
 
 /// The ECP5 profile's core (`Profile::ECP5`): 16 KiB code, 2 Ki side entries, 1024 stack
 /// words, 64 frames, 256 functions, 256 table elements, 1 page of linear memory.

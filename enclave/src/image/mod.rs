@@ -69,20 +69,31 @@ pub struct SideEntry {
     pub drop: u32,
 }
 
-/// The capability calls an enclave may import from module `castle`.
+/// The capability calls an enclave may import from module `castle` (docs/abi.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
     /// `send(cap, ptr, len) -> status`
     Send,
-    /// `recv(ptr) -> badge`
+    /// `recv(ptr) -> header`
     Recv,
-    /// `try_recv(ptr) -> badge or -1`
+    /// `try_recv(ptr) -> header or -1`
     TryRecv,
     /// `grant(cap, give, rights) -> status`
     Grant,
+    /// `drop(slot) -> status`
+    Drop,
 }
 
 impl ImportKind {
+    /// Every capability call, in function-table kind order (kind 1 first).
+    pub const ALL: [ImportKind; 5] = [
+        ImportKind::Send,
+        ImportKind::Recv,
+        ImportKind::TryRecv,
+        ImportKind::Grant,
+        ImportKind::Drop,
+    ];
+
     /// The import's name in module `castle`.
     pub fn name(self) -> &'static str {
         match self {
@@ -90,6 +101,35 @@ impl ImportKind {
             ImportKind::Recv => "recv",
             ImportKind::TryRecv => "try_recv",
             ImportKind::Grant => "grant",
+            ImportKind::Drop => "drop",
+        }
+    }
+
+    /// Number of i32 parameters (every call returns one i32).
+    pub fn params(self) -> u32 {
+        match self {
+            ImportKind::Send | ImportKind::Grant => 3,
+            ImportKind::Recv | ImportKind::TryRecv | ImportKind::Drop => 1,
+        }
+    }
+
+    /// The function-table `kind` field of the import (0 is a defined function).
+    pub fn code(self) -> u8 {
+        1 + ImportKind::ALL.iter().position(|&k| k == self).unwrap_or(0) as u8
+    }
+
+    /// The import whose function-table `kind` is `code`.
+    pub fn from_code(code: u8) -> Option<ImportKind> {
+        ImportKind::ALL
+            .get(usize::from(code).checked_sub(1)?)
+            .copied()
+    }
+
+    /// Its signature in text format, for error messages.
+    pub fn signature(self) -> &'static str {
+        match self.params() {
+            3 => "(param i32 i32 i32) (result i32)",
+            _ => "(param i32) (result i32)",
         }
     }
 }

@@ -278,20 +278,25 @@ impl ModuleBuilder<'_> {
                 self.imported_funcs += 1;
                 let entry = self.func_entry(FuncKind::Stub, ty);
                 let castle = castle_import(import.module, import.name);
-                let params = match castle {
-                    Some(ImportKind::Send | ImportKind::Grant) => 3,
-                    _ => 1,
-                };
                 let result = match castle {
+                    None if import.module == "castle" => Err(format!(
+                        "module `castle` has no function `{}`; it has {}",
+                        import.name,
+                        ImportKind::ALL.map(ImportKind::name).join(", ")
+                    )),
                     None => Err(
                         "imports from modules other than `castle` are not supported by enclaves"
                             .to_string(),
                     ),
-                    Some(_)
-                        if !entry.i32_signature || entry.params != params || entry.results != 1 =>
+                    Some(kind)
+                        if !entry.i32_signature
+                            || entry.params != kind.params()
+                            || entry.results != 1 =>
                     {
                         Err(format!(
-                            "the signature must be {params} i32 parameters and an i32 result"
+                            "castle.{} must have the signature {}",
+                            kind.name(),
+                            kind.signature()
                         ))
                     }
                     Some(kind) => Ok(kind),
@@ -594,13 +599,7 @@ impl ModuleBuilder<'_> {
 
 /// The capability call `module.name`, if it is one.
 fn castle_import(module: &str, name: &str) -> Option<ImportKind> {
-    let kinds = [
-        ImportKind::Send,
-        ImportKind::Recv,
-        ImportKind::TryRecv,
-        ImportKind::Grant,
-    ];
-    kinds
+    ImportKind::ALL
         .into_iter()
         .find(|k| module == "castle" && k.name() == name)
 }

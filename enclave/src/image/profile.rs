@@ -7,7 +7,7 @@
 /// (`value_stack_words`, `call_depth`) or gets `-1` from `memory.grow` beyond `memory_pages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profile {
-    /// Short name used in error messages (`sim`, `ice40`, `ecp5`).
+    /// Short name used in error messages and manifests (`spec`, `sim`, `ice40`, `ecp5`).
     pub name: &'static str,
     /// Size of code memory in bytes: the code section payload plus trap stubs.
     pub code_bytes: u32,
@@ -24,18 +24,32 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Verilator simulation: 64 KiB code, 32 Ki side entries (br_table.wast needs 24.7 Ki),
-    /// 1024 pages (64 MiB) of linear memory (memory_grow.wast grows to 804), 4096 stack
-    /// words, 256 frames, 4096 table elements. Enough for the spec tests and clang's default
-    /// 2-page output.
+    /// The single Verilated enclave of `castle run` and `castle spec`, sized for the spec
+    /// suite: 64 KiB code, 32 Ki side entries (br_table.wast needs 24.7 Ki), 1024 pages (64
+    /// MiB) of linear memory (memory_grow.wast grows to 804), 4096 stack words, 256 frames,
+    /// 4096 table elements. Enough for clang's default 2-page output too.
     pub const SIM: Profile = Profile {
-        name: "sim",
+        name: "spec",
         code_bytes: 64 * 1024,
         side_entries: 32 * 1024,
         memory_pages: 1024,
         value_stack_words: 4096,
         call_depth: 256,
         table_entries: 4096,
+    };
+
+    /// An enclave of a simulated cluster (a manifest's `profile = "sim"`): 16 KiB code, 4 Ki
+    /// side entries, 4 pages (256 KiB) of linear memory (clang's default output declares 2),
+    /// 1024 stack words, 64 frames, 256 table elements; 16 of them take ~5 MiB of Verilator
+    /// model.
+    pub const SIM_NODE: Profile = Profile {
+        name: "sim",
+        code_bytes: 16 * 1024,
+        side_entries: 4 * 1024,
+        memory_pages: 4,
+        value_stack_words: 1024,
+        call_depth: 64,
+        table_entries: 256,
     };
 
     /// iCE40 UP5K (30 EBR of 4 Kibit, 128 KiB SPRAM): 4 KiB code, 512 side entries, one page
@@ -62,9 +76,9 @@ impl Profile {
         table_entries: 256,
     };
 
-    /// The profile called `name` (`sim`, `ice40` or `ecp5`), as in a manifest.
+    /// The profile called `name` (`spec`, `sim`, `ice40` or `ecp5`).
     pub fn by_name(name: &str) -> Option<Profile> {
-        [Self::SIM, Self::ICE40, Self::ECP5]
+        [Self::SIM, Self::SIM_NODE, Self::ICE40, Self::ECP5]
             .into_iter()
             .find(|p| p.name == name)
     }

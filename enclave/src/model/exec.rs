@@ -1,8 +1,9 @@
 //! The interpreter loop: decodes instructions in place from the image's code and follows
 //! the side table, as described in [`crate::image`].
 use super::memory::Memory;
-use super::{Counters, Trap, TrapCause};
-use crate::image::{FuncKind, Image, Profile};
+use super::Trap;
+use super::{Counters, TrapCause};
+use crate::image::{FuncKind, Image, ImportKind, Profile};
 
 /// A saved caller: where to resume after the callee returns.
 #[derive(Debug, Clone, Copy)]
@@ -20,23 +21,57 @@ pub(crate) struct Machine<'a> {
     pub memory: &'a mut Memory,
     pub globals: &'a mut [i32],
     pub counters: &'a mut Counters,
-    pub fuel: u64,
 }
 
-struct State {
+/// The registers and stacks of a run in progress, kept between [`Machine::resume`] calls.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
     stack: Vec<i32>,
     frames: Vec<Frame>,
     pc: u32,
     stp: u32,
     fp: u32,
     func: u32,
+    /// Instructions the run may still execute.
+    pub fuel: u64,
+    /// An entry check failed: the run traps at its first resume.
+    entry_trap: Option<Trap>,
 }
 
-type Step = Result<Option<Vec<i32>>, TrapCause>;
+/// Why [`Machine::resume`] returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The invoked function returned these results.
+    Returned(Vec<i32>),
+    /// The run trapped; it is over.
+    Trapped(Trap),
+    /// A `call` (or `call_indirect`) reached the capability call `kind`. Its arguments are
+    /// popped; `pc` is the pc of the call instruction. Resume with
+    /// [`Machine::complete_import`] and its result, or trap it there.
+    Import {
+        /// Which call.
+        kind: ImportKind,
+        /// Its arguments, first parameter first.
+        args: Vec<i32>,
+        /// pc of the call instruction.
+        pc: u32,
+    },
+    /// The step budget of this resume ran out; the run goes on at the next resume.
+    Paused,
+}
+
+enum Flow {
+    Next,
+    Return(Vec<i32>),
+    Import(ImportKind, Vec<i32>),
+}
+
+type Step = Result<Flow, TrapCause>;
 
 impl Machine<'_> {
-    /// Runs function `func` with `args` (already checked against its signature) to its return.
-    pub(crate) fn run(&mut self, func: u32, args: &[i32]) -> Result<Vec<i32>, Trap> {
+    /// Starts function `func` with `args` (already checked against its signature) and a
+    /// budget of `fuel` instructions.
+    pub(crate) fn start(&mut self, func: u32, args: &[i32], fuel: u64) -> State {
         let mut s = State {
             stack: args.to_vec(),
             frames: Vec::new(),
@@ -44,32 +79,66 @@ impl Machine<'_> {
             stp: 0,
             fp: 0,
             func,
+            fuel,
+            entry_trap: None,
         };
         let entry_pc = self
             .image
             .functions
             .get(func as usize)
             .map_or(0, |f| f.entry_pc);
-        self.enter(&mut s, func).map_err(|cause| Trap {
-            cause,
-            pc: entry_pc,
-        })?;
-        loop {
+        if let Err(cause) = self.enter(&mut s, func) {
+            s.entry_trap = Some(Trap {
+                cause,
+                pc: entry_pc,
+            });
+        }
+        s
+    }
+
+    /// Runs function `func` with `args` to its return: a capability call traps (a single
+    /// enclave has no network).
+    pub(crate) fn run(&mut self, func: u32, args: &[i32], fuel: u64) -> Result<Vec<i32>, Trap> {
+        let mut s = self.start(func, args, fuel);
+        match self.resume(&mut s, u64::MAX) {
+            Event::Returned(results) => Ok(results),
+            Event::Trapped(trap) => Err(trap),
+            Event::Import { kind, pc, .. } => Err(Trap {
+                cause: TrapCause::ImportCall(kind),
+                pc,
+            }),
+            Event::Paused => unreachable!("an unlimited resume does not pause"),
+        }
+    }
+
+    /// Executes at most `steps` instructions of the run `s`.
+    pub(crate) fn resume(&mut self, s: &mut State, steps: u64) -> Event {
+        if let Some(trap) = s.entry_trap.take() {
+            return Event::Trapped(trap);
+        }
+        for _ in 0..steps {
             let at = s.pc;
-            if self.fuel == 0 {
-                return Err(Trap {
+            if s.fuel == 0 {
+                return Event::Trapped(Trap {
                     cause: TrapCause::FuelExhausted,
                     pc: at,
                 });
             }
-            self.fuel -= 1;
+            s.fuel -= 1;
             self.counters.instructions += 1;
-            match self.step(&mut s) {
-                Ok(None) => {}
-                Ok(Some(results)) => return Ok(results),
-                Err(cause) => return Err(Trap { cause, pc: at }),
+            match self.step(s) {
+                Ok(Flow::Next) => {}
+                Ok(Flow::Return(results)) => return Event::Returned(results),
+                Ok(Flow::Import(kind, args)) => return Event::Import { kind, args, pc: at },
+                Err(cause) => return Event::Trapped(Trap { cause, pc: at }),
             }
         }
+        Event::Paused
+    }
+
+    /// Finishes the capability call the run stopped at: pushes its result.
+    pub(crate) fn complete_import(s: &mut State, result: i32) {
+        s.stack.push(result);
     }
 
     /// Starts executing function `func` whose arguments are on top of the stack.
@@ -80,6 +149,7 @@ impl Machine<'_> {
             .get(func as usize)
             .ok_or(TrapCause::MalformedImage)?;
         if let FuncKind::Import(kind) = f.kind {
+            // Only the host can invoke a function directly; it refuses imports.
             return Err(TrapCause::ImportCall(kind));
         }
         let depth = s.frames.len() as u64 + 1;
@@ -107,14 +177,30 @@ impl Machine<'_> {
         Ok(())
     }
 
-    fn call(&mut self, s: &mut State, func: u32) -> Result<(), TrapCause> {
+    fn call(&mut self, s: &mut State, func: u32) -> Step {
+        let f = self
+            .image
+            .functions
+            .get(func as usize)
+            .ok_or(TrapCause::MalformedImage)?;
+        if let FuncKind::Import(kind) = f.kind {
+            let n = kind.params() as usize;
+            let from = s
+                .stack
+                .len()
+                .checked_sub(n)
+                .filter(|&b| b >= s.fp as usize)
+                .ok_or(TrapCause::MalformedImage)?;
+            return Ok(Flow::Import(kind, s.stack.split_off(from)));
+        }
         s.frames.push(Frame {
             ret_pc: s.pc,
             ret_stp: s.stp,
             fp: s.fp,
             func: s.func,
         });
-        self.enter(s, func)
+        self.enter(s, func)?;
+        Ok(Flow::Next)
     }
 
     /// Returns from the current function; the results when it was the invoked one.
@@ -135,13 +221,13 @@ impl Machine<'_> {
         s.stack.copy_within(top.., fp);
         s.stack.truncate(fp + results);
         match s.frames.pop() {
-            None => Ok(Some(std::mem::take(&mut s.stack))),
+            None => Ok(Flow::Return(std::mem::take(&mut s.stack))),
             Some(frame) => {
                 s.pc = frame.ret_pc;
                 s.stp = frame.ret_stp;
                 s.fp = frame.fp;
                 s.func = frame.func;
-                Ok(None)
+                Ok(Flow::Next)
             }
         }
     }
@@ -205,7 +291,7 @@ impl Machine<'_> {
             0x0f => return self.ret(s),
             0x10 => {
                 let func = self.leb(s, false)?;
-                self.call(s, func)?;
+                return self.call(s, func);
             }
             0x11 => {
                 let ty = self.leb(s, false)?;
@@ -232,7 +318,7 @@ impl Machine<'_> {
                 if actual != *expected {
                     return Err(TrapCause::IndirectTypeMismatch);
                 }
-                self.call(s, func)?;
+                return self.call(s, func);
             }
             0x1a => {
                 pop(s)?;
@@ -330,7 +416,7 @@ impl Machine<'_> {
             }
             _ => return Err(TrapCause::MalformedImage),
         }
-        Ok(None)
+        Ok(Flow::Next)
     }
 
     fn byte(&self, s: &mut State) -> Result<u8, TrapCause> {

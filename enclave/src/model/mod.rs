@@ -10,10 +10,12 @@
 //! let mut instance = Instance::new(&image, &Profile::SIM).unwrap();
 //! assert_eq!(instance.invoke("add", &[2, 3], 1000).unwrap(), vec![5]);
 //! ```
+pub mod cluster;
 mod exec;
 mod memory;
 mod trap;
 
+pub use exec::Event;
 pub use memory::PAGE;
 pub use trap::{Trap, TrapCause};
 
@@ -83,6 +85,17 @@ pub struct Counters {
     pub max_stack_words: u32,
 }
 
+/// A run of one function in progress, made by [`Instance::start`].
+#[derive(Debug, Clone)]
+pub struct Run(exec::State);
+
+impl Run {
+    /// Instructions the run may still execute.
+    pub fn fuel(&self) -> u64 {
+        self.0.fuel
+    }
+}
+
 /// An instantiated image: linear memory and globals persist across invocations.
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -146,6 +159,12 @@ impl Instance {
 
     /// Runs function `func` (Wasm index) with at most `fuel` instructions.
     pub fn invoke_index(&mut self, func: u32, args: &[i32], fuel: u64) -> Result<Vec<i32>, Error> {
+        self.check_invocable(func, args)?;
+        Ok(self.machine().run(func, args, fuel)?)
+    }
+
+    /// Whether the host may run function `func` with `args`.
+    fn check_invocable(&self, func: u32, args: &[i32]) -> Result<(), Error> {
         let entry = self
             .image
             .functions
@@ -174,15 +193,45 @@ impl Instance {
                 got: args.len(),
             });
         }
-        let mut machine = exec::Machine {
+        Ok(())
+    }
+
+    fn machine(&mut self) -> exec::Machine<'_> {
+        exec::Machine {
             image: &self.image,
             profile: &self.profile,
             memory: &mut self.memory,
             globals: &mut self.globals,
             counters: &mut self.counters,
-            fuel,
-        };
-        Ok(machine.run(func, args)?)
+        }
+    }
+
+    /// Starts the exported function `name` as a run that [`Instance::resume`] executes step
+    /// by step and that stops at capability calls (the cluster model serves them).
+    pub fn start(&mut self, name: &str, args: &[i32], fuel: u64) -> Result<Run, Error> {
+        let func = *self
+            .image
+            .exports
+            .get(name)
+            .ok_or_else(|| Error::NoSuchExport(name.to_string()))?;
+        self.start_index(func, args, fuel)
+    }
+
+    /// [`Instance::start`] by function index.
+    pub fn start_index(&mut self, func: u32, args: &[i32], fuel: u64) -> Result<Run, Error> {
+        self.check_invocable(func, args)?;
+        Ok(Run(self.machine().start(func, args, fuel)))
+    }
+
+    /// Executes at most `steps` instructions of `run` (see [`Event`]).
+    pub fn resume(&mut self, run: &mut Run, steps: u64) -> Event {
+        self.machine().resume(&mut run.0, steps)
+    }
+
+    /// Gives the capability call `run` stopped at its result, so the next resume goes on
+    /// after the call.
+    pub fn complete_import(&mut self, run: &mut Run, result: i32) {
+        exec::Machine::complete_import(&mut run.0, result);
     }
 
     /// The image being executed.
@@ -209,6 +258,27 @@ impl Instance {
                 "not a whole number of pages within the limit",
             )),
         }
+    }
+
+    /// Whether bytes `ptr .. ptr + len` lie in linear memory.
+    pub fn range_ok(&self, ptr: u32, len: u32) -> bool {
+        u64::from(ptr) + u64::from(len) <= self.memory.bytes().len() as u64
+    }
+
+    /// `n` little-endian words from byte address `ptr` (in range: see [`Instance::range_ok`];
+    /// bytes beyond memory read as 0).
+    pub fn read_words(&self, ptr: u32, n: usize) -> Vec<u32> {
+        (0..n as u32)
+            .map(|i| u32::from_le_bytes(self.memory.load(ptr, 4 * i).unwrap_or_default()))
+            .collect()
+    }
+
+    /// Writes `words` little-endian from byte address `ptr`; false (nothing written beyond
+    /// the first word out of range) when they do not fit.
+    pub fn write_words(&mut self, ptr: u32, words: &[u32]) -> bool {
+        (0..)
+            .zip(words)
+            .all(|(i, w)| self.memory.store(ptr, 4 * i, &w.to_le_bytes()))
     }
 
     /// Sets global `index`, as the privileged load port does.

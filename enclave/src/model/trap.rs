@@ -27,6 +27,49 @@ pub enum TrapCause {
     MalformedImage,
 }
 
+impl TrapCause {
+    /// The enclave core's `trap_cause` code (0 is no trap; [`crate::core::enclave::TRAP_CAUSES`]
+    /// names them). [`TrapCause::MalformedImage`] is the core's "illegal instruction".
+    pub fn code(self) -> u8 {
+        match self {
+            TrapCause::Unreachable => 1,
+            TrapCause::DivByZero => 2,
+            TrapCause::IntOverflow => 3,
+            TrapCause::MemOutOfBounds => 4,
+            TrapCause::UndefinedElement => 5,
+            TrapCause::IndirectTypeMismatch => 6,
+            TrapCause::StackOverflow => 7,
+            TrapCause::FuelExhausted => 8,
+            TrapCause::ImportCall(ImportKind::Drop) => 14,
+            TrapCause::ImportCall(kind) => 8 + kind.code(),
+            TrapCause::MalformedImage => 13,
+        }
+    }
+
+    /// The cause of core code `code` (an unknown code is an illegal instruction).
+    pub fn from_code(code: u8) -> TrapCause {
+        const ALL: [TrapCause; 14] = [
+            TrapCause::Unreachable,
+            TrapCause::DivByZero,
+            TrapCause::IntOverflow,
+            TrapCause::MemOutOfBounds,
+            TrapCause::UndefinedElement,
+            TrapCause::IndirectTypeMismatch,
+            TrapCause::StackOverflow,
+            TrapCause::FuelExhausted,
+            TrapCause::ImportCall(ImportKind::Send),
+            TrapCause::ImportCall(ImportKind::Recv),
+            TrapCause::ImportCall(ImportKind::TryRecv),
+            TrapCause::ImportCall(ImportKind::Grant),
+            TrapCause::ImportCall(ImportKind::Drop),
+            TrapCause::MalformedImage,
+        ];
+        ALL.into_iter()
+            .find(|c| c.code() == code)
+            .unwrap_or(TrapCause::MalformedImage)
+    }
+}
+
 impl fmt::Display for TrapCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -41,7 +84,7 @@ impl fmt::Display for TrapCause {
             TrapCause::ImportCall(kind) => {
                 write!(
                     f,
-                    "call to castle.{} (unsupported in single-enclave mode)",
+                    "call to castle.{} (no network: a single enclave)",
                     kind.name()
                 )
             }
@@ -67,3 +110,23 @@ impl fmt::Display for Trap {
 }
 
 impl std::error::Error for Trap {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::enclave::TRAP_CAUSES;
+
+    /// Every cause has its own core code, the codes round-trip, and the core's name table has
+    /// an entry for each.
+    #[test]
+    fn codes_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for code in 1..TRAP_CAUSES.len() as u8 {
+            let cause = TrapCause::from_code(code);
+            assert_eq!(cause.code(), code, "{cause}");
+            assert!(seen.insert(code));
+        }
+        assert_eq!(TRAP_CAUSES[14], "call to castle.drop");
+        assert_eq!(TRAP_CAUSES[4], "out of bounds memory access");
+    }
+}
