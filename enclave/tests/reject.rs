@@ -103,7 +103,15 @@ fn other_module_features() {
         ),
         (
             r#"(module (import "castle" "send" (func (param i32) (result i32))))"#,
-            "3 i32 parameters",
+            "castle.send must have the signature (param i32 i32 i32) (result i32)",
+        ),
+        (
+            r#"(module (import "castle" "drop" (func (param i32 i32) (result i32))))"#,
+            "castle.drop must have the signature (param i32) (result i32)",
+        ),
+        (
+            r#"(module (import "castle" "yield" (func)))"#,
+            "module `castle` has no function `yield`; it has send, recv, try_recv, grant, drop",
         ),
         (r#"(module (table 1 externref))"#, "only funcref tables"),
         (
@@ -224,6 +232,7 @@ fn castle_imports_are_capability_calls() {
     let wat = r#"(module
         (import "castle" "send" (func $send (param i32 i32 i32) (result i32)))
         (import "castle" "try_recv" (func $try_recv (param i32) (result i32)))
+        (import "castle" "drop" (func $drop (param i32) (result i32)))
         (func (export "go") (result i32) i32.const 0 i32.const 0 i32.const 1 call $send))"#;
     let image = build(wat.as_bytes(), &BuildOptions::default(), &Profile::SIM).unwrap();
     assert_eq!(image.functions[0].kind, FuncKind::Import(ImportKind::Send));
@@ -231,6 +240,7 @@ fn castle_imports_are_capability_calls() {
         image.functions[1].kind,
         FuncKind::Import(ImportKind::TryRecv)
     );
+    assert_eq!(image.functions[2].kind, FuncKind::Import(ImportKind::Drop));
     let mut instance = Instance::new(&image, &Profile::SIM).unwrap();
     let Err(Error::Trap(trap)) = instance.invoke("go", &[], 100) else {
         panic!("must stop at the import")
