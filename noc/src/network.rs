@@ -4,13 +4,14 @@
 //! local port (NI `net_out` into router `in_l`, router `out_l` into NI `net_in`). Routers are
 //! linked as in [`crate::mesh`] (edges tied off, a flit leaving through an edge raises
 //! `dropped`). The enclave-side and config ports of every NI are exposed as arrays indexed by
-//! node (Verilog `send_valid$i`, ...): `cfg_*`, `send_*`, `status_*`, `mb_*`, with the meaning
-//! and timing given in [`crate::ni`]. Plus `clock`, `reset` (synchronous, to every router and
-//! NI) and `dropped`.
+//! node (Verilog `send_valid$i`, ...): `cfg_*`, `send_*`, `tx_word`, `tx_next`, `status_*`,
+//! `mb_*`, with the meaning and timing given in [`crate::ni`]. Every NI's node mask (`nodes`)
+//! is the mesh's nodes, so a c-list entry pointing outside the mesh is refused at the sender.
+//! Plus `clock`, `reset` (synchronous, to every router and NI) and `dropped`.
 //!
 //! Latency: an NI's flit taken by its router in cycle t is offered to the NI of a node h hops
 //! away in cycle t + 1 + h (one cycle per router).
-use crate::ni::Ni;
+use crate::ni::{mesh_nodes, Ni};
 use crate::router::Router;
 use rust_hdl::prelude::*;
 
@@ -27,15 +28,13 @@ macro_rules! network {
             pub cfg_ready: [Signal<Out, Bit>; $k],
             pub send_valid: [Signal<In, Bit>; $k],
             pub send_ready: [Signal<Out, Bit>; $k],
+            pub send_kind: [Signal<In, Bits<2>>; $k],
             pub send_slot: [Signal<In, Bits<4>>; $k],
-            pub send_grant: [Signal<In, Bit>; $k],
             pub send_len: [Signal<In, Bits<3>>; $k],
             pub send_give: [Signal<In, Bits<4>>; $k],
             pub send_mask: [Signal<In, Bits<2>>; $k],
-            pub send_w0: [Signal<In, Bits<32>>; $k],
-            pub send_w1: [Signal<In, Bits<32>>; $k],
-            pub send_w2: [Signal<In, Bits<32>>; $k],
-            pub send_w3: [Signal<In, Bits<32>>; $k],
+            pub tx_word: [Signal<In, Bits<32>>; $k],
+            pub tx_next: [Signal<Out, Bit>; $k],
             pub status_valid: [Signal<Out, Bit>; $k],
             pub status_code: [Signal<Out, Bits<2>>; $k],
             pub mb_valid: [Signal<Out, Bit>; $k],
@@ -65,15 +64,13 @@ macro_rules! network {
                     cfg_ready: Default::default(),
                     send_valid: Default::default(),
                     send_ready: Default::default(),
+                    send_kind: Default::default(),
                     send_slot: Default::default(),
-                    send_grant: Default::default(),
                     send_len: Default::default(),
                     send_give: Default::default(),
                     send_mask: Default::default(),
-                    send_w0: Default::default(),
-                    send_w1: Default::default(),
-                    send_w2: Default::default(),
-                    send_w3: Default::default(),
+                    tx_word: Default::default(),
+                    tx_next: Default::default(),
                     status_valid: Default::default(),
                     status_code: Default::default(),
                     mb_valid: Default::default(),
@@ -86,7 +83,7 @@ macro_rules! network {
                     mb_pop: Default::default(),
                     dropped: Default::default(),
                     routers: (0..$k).map(|i| Router::new(i % $w, i / $w)).collect(),
-                    nis: (0..$k).map(|i| Ni::new(i % $w, i / $w)).collect(),
+                    nis: (0..$k).map(|i| Ni::new(i % $w, i / $w, mesh_nodes($w, $h))).collect(),
                     edge_x: Default::default(),
                     edge_y: Default::default(),
                 }
@@ -120,15 +117,13 @@ macro_rules! network {
                     self.cfg_ready[i].next = self.nis[i].cfg_ready.val();
                     self.nis[i].send_valid.next = self.send_valid[i].val();
                     self.send_ready[i].next = self.nis[i].send_ready.val();
+                    self.nis[i].send_kind.next = self.send_kind[i].val();
                     self.nis[i].send_slot.next = self.send_slot[i].val();
-                    self.nis[i].send_grant.next = self.send_grant[i].val();
                     self.nis[i].send_len.next = self.send_len[i].val();
                     self.nis[i].send_give.next = self.send_give[i].val();
                     self.nis[i].send_mask.next = self.send_mask[i].val();
-                    self.nis[i].send_w0.next = self.send_w0[i].val();
-                    self.nis[i].send_w1.next = self.send_w1[i].val();
-                    self.nis[i].send_w2.next = self.send_w2[i].val();
-                    self.nis[i].send_w3.next = self.send_w3[i].val();
+                    self.nis[i].tx_word.next = self.tx_word[i].val();
+                    self.tx_next[i].next = self.nis[i].tx_next.val();
                     self.status_valid[i].next = self.nis[i].status_valid.val();
                     self.status_code[i].next = self.nis[i].status_code.val();
                     self.mb_valid[i].next = self.nis[i].mb_valid.val();

@@ -2,8 +2,8 @@
 //! status protocol (docs/noc.md, "Network interface").
 //!
 //! Ports (all synchronous to `clock`; `reset` is synchronous and empties the c-list, the
-//! mailbox, the reply set and both state machines; RAM contents are left, but every slot is
-//! invalid):
+//! mailbox, the reply set and both state machines, then scrubs the mailbox RAM; the c-list RAM
+//! keeps its contents, but every slot is invalid):
 //!
 //! Config (privileged, the cluster loader only):
 //! - `cfg_valid`, `cfg_slot` (4), `cfg_entry` (25), `cfg_ready` (out, a register): write c-list
@@ -13,21 +13,36 @@
 //!   received, so the two c-list writers never meet.
 //!
 //! Send (the enclave):
-//! - `send_valid`, `send_ready` (out, a register: no send outstanding), `send_slot` (4),
-//!   `send_grant` (0 data, 1 grant), `send_len` (3, data only, 0..4), `send_w0..send_w3` (32
-//!   each, data only), `send_give` (4) and `send_mask` (2: send, grant) for a grant. Taken when
-//!   `send_valid & send_ready`; every field is registered then.
-//! - `status_valid` (out, one-cycle pulse), `status_code` (out, 2): 0 delivered, 1 rejected
-//!   (receiver's mailbox full, or no free c-list slot for a grant), 2 refused (empty slot,
-//!   missing right, `send_len` > 4, or for a grant an empty slot `give`; nothing entered the
-//!   mesh). Exactly one status per taken send; `send_ready` rises with it.
+//! - `send_valid`, `send_ready` (out, from registers: no send outstanding and the mailbox
+//!   scrub after reset is over). A send is taken when `send_valid & send_ready`; `send_kind`
+//!   (2: 0 data, 1 grant, 2 drop, 3 refused), `send_slot` (4), `send_len` (3, data only, 0..4),
+//!   `send_give` (4) and `send_mask` (2: bit 0 send, bit 1 grant; grant only) are registered
+//!   then.
+//! - `tx_word` (32, in), `tx_next` (out): the payload of a data send, streamed. While the NI
+//!   injects the send's packet, the enclave shows payload word i on `tx_word`, i = the number of
+//!   `tx_next` pulses since the send was taken (word 0 from 2 cycles after the send on; the
+//!   inject state starts then at the earliest). `tx_word[15:0]` goes straight onto flit 2+2i,
+//!   `[31:16]` onto flit 3+2i; `tx_next` pulses in the cycle flit 3+2i is taken by the router
+//!   (combinationally from `net_out_ready`), and the enclave shows word i+1 from the next
+//!   cycle on. The NI holds no payload: an enclave that changes `tx_word` at other times
+//!   garbles only its own payload bits, since headers, `last` bits, lengths and all control
+//!   come from NI registers.
+//! - Grant: one payload word, slot `give`'s entry with rights ANDed with `send_mask` and the
+//!   reserved rights cleared (from a 22-bit NI register). Drop: clears slot `send_slot`'s valid
+//!   bit (nothing enters the mesh); an empty slot is refused.
+//! - `status_valid` (out, one-cycle pulse), `status_code` (out, 2): 0 delivered (a drop: the
+//!   slot was cleared), 1 rejected (receiver's mailbox full, or no free c-list slot for a
+//!   grant), 2 refused (empty slot, missing right, destination not a node of the cluster,
+//!   `send_len` > 4, kind 3, or for a grant an empty slot `give`; nothing entered the mesh).
+//!   Exactly one status per taken send; `send_ready` rises with it.
 //!
 //! Mailbox (the enclave), a ring of [`MAILBOX`] messages:
 //! - `mb_valid` (out): the ring is not empty; `mb_badge` (16), `mb_grant`, `mb_len` (3),
 //!   `mb_slot` (4): the head message's badge, kind, length, and for a grant the c-list slot it
 //!   was installed in (its `mb_len` is 0). All from registers.
 //! - `mb_sel` (2, in) selects a payload word of the head message; `mb_word` (32, out) is that
-//!   word one cycle later (block RAM read).
+//!   word one cycle later (block RAM read), and 0 unless in the cycle before the mailbox was
+//!   not empty, `mb_sel < mb_len` and the head was not popped.
 //! - `mb_pop`: drop the head message (ignored when empty).
 //!
 //! Network side, towards the router's local port:
@@ -35,23 +50,29 @@
 //! - `net_in_valid`, `net_in_flit` (17), `net_in_ready` (out, constant 1): flits from the
 //!   router. The NI never back-pressures the mesh.
 //! - `my_x`, `my_y`: constants, the node's coordinates, stamped as `src` of every packet.
+//!   `nodes`: constant, bit y*4+x set for each node of the cluster (a destination elsewhere is
+//!   refused).
 //!
-//! Behaviour. A send reads the c-list (block RAM, 1 cycle), checks valid bit and right; a grant
-//! reads slot `give` next (1 cycle) and sends its entry with rights ANDed with `send_mask`.
-//! The NI builds the whole header (dst, src, kind, len, badge): the enclave cannot forge any of
-//! it. The packet is injected, then the NI waits for the receiver's status packet. A receiving
-//! NI decides at the route flit whether the mailbox has room (the count only falls until the
-//! commit), writes payload words into the mailbox RAM as they arrive, and at the `last` flit
-//! commits the message (a grant also needs a free c-list slot: the lowest invalid one) and
-//! records a reply owed to `src`: *delivered* or *rejected*. Owed replies are a bit set (one bit
-//! per node for each code: a node has one send outstanding, so it is owed at most one reply),
-//! served round robin at packet boundaries; a waiting own send goes after at most one reply
-//! (`own_turn`), so a stream of incoming messages cannot starve it.
+//! Behaviour. A send reads the c-list (block RAM, 1 cycle), checks valid bit, right and that
+//! the destination is a node; a grant reads slot `give` next (1 cycle) and sends its entry with
+//! rights ANDed with `send_mask`. The NI builds the whole header (dst, src, kind, len, badge):
+//! the enclave cannot forge any of it. The packet is injected, then the NI waits for the status
+//! packet from the send's destination (status packets from any other node are ignored). A
+//! receiving NI decides at the route flit whether the mailbox has room (the count only falls
+//! until the commit; no room during the scrub), writes payload words into the mailbox RAM as
+//! they arrive, and at the `last` flit commits the message if the packet's length matches its
+//! header (a grant also needs a free c-list slot: the lowest invalid one) and records a reply
+//! owed to `src`: *delivered* or *rejected*. Owed replies are a bit set (one bit per node for
+//! each code: a node has one send outstanding, so it is owed at most one reply), served round
+//! robin at packet boundaries; a waiting own send goes after at most one reply (`own_turn`), so
+//! a stream of incoming messages cannot starve it. After reset the NI writes zeros into the 16
+//! mailbox words, one per cycle: no word of an earlier run can be read.
 //!
 //! Latency (measured on Verilator, see docs/RESULTS.md): send taken in cycle 0, c-list read in
 //! 1, route flit offered in 2 (3 for a grant); flit k is taken by the router in cycle 2+k when
 //! it is ready; a neighbour's NI takes flit k in cycle 4+k and commits a 4-word message (10
 //! flits) at the edge after cycle 13, so `mb_valid` rises in cycle 14; +1 per extra hop.
+//! Refusals and drops: status in cycle 2.
 use crate::flit::Flit;
 use rust_hdl::prelude::*;
 
@@ -63,6 +84,12 @@ pub const SLOTS: usize = 16;
 pub const DELIVERED: u8 = 0;
 pub const REJECTED: u8 = 1;
 pub const REFUSED: u8 = 2;
+/// Send kinds (`send_kind`).
+pub const KIND_DATA: u8 = 0;
+pub const KIND_GRANT: u8 = 1;
+pub const KIND_DROP: u8 = 2;
+/// Cycles of the mailbox scrub after reset (`send_ready` is low).
+pub const SCRUB_CYCLES: u64 = 16;
 
 /// Bits of a c-list entry (as `cfg_entry` and in a grant's payload word).
 pub const ENTRY_SEND: u32 = 1 << 20;
@@ -79,6 +106,18 @@ pub fn entry(dst_x: u8, dst_y: u8, send: bool, grant: bool, badge: u16) -> u32 {
         | if grant { ENTRY_GRANT } else { 0 }
 }
 
+/// The node mask (`nodes`) of a `w` x `h` mesh: bit y*4+x for every node.
+pub fn mesh_nodes(w: usize, h: usize) -> u16 {
+    assert!(w <= 4 && h <= 4);
+    let mut m = 0;
+    for y in 0..h {
+        for x in 0..w {
+            m |= 1 << (y * 4 + x);
+        }
+    }
+    m
+}
+
 /// The network interface of one node; see the module documentation.
 #[derive(LogicBlock)]
 pub struct Ni {
@@ -90,15 +129,13 @@ pub struct Ni {
     pub cfg_ready: Signal<Out, Bit>,
     pub send_valid: Signal<In, Bit>,
     pub send_ready: Signal<Out, Bit>,
+    pub send_kind: Signal<In, Bits<2>>,
     pub send_slot: Signal<In, Bits<4>>,
-    pub send_grant: Signal<In, Bit>,
     pub send_len: Signal<In, Bits<3>>,
     pub send_give: Signal<In, Bits<4>>,
     pub send_mask: Signal<In, Bits<2>>,
-    pub send_w0: Signal<In, Bits<32>>,
-    pub send_w1: Signal<In, Bits<32>>,
-    pub send_w2: Signal<In, Bits<32>>,
-    pub send_w3: Signal<In, Bits<32>>,
+    pub tx_word: Signal<In, Bits<32>>,
+    pub tx_next: Signal<Out, Bit>,
     pub status_valid: Signal<Out, Bit>,
     pub status_code: Signal<Out, Bits<2>>,
     pub mb_valid: Signal<Out, Bit>,
@@ -117,34 +154,41 @@ pub struct Ni {
     pub net_in_ready: Signal<Out, Bit>,
     pub my_x: Constant<Bits<2>>,
     pub my_y: Constant<Bits<2>>,
+    pub nodes: Constant<Bits<16>>,
     // ---- c-list ----
     /// Entries `[23:0]` of the 16 slots.
     clist: RAM<Bits<24>, 4>,
     /// Valid bit of each slot.
     valid: DFF<Bits<16>>,
+    /// The valid bits without the one a drop clears this cycle (the base of every update).
+    v_base: Signal<Local, Bits<16>>,
+    v_clr: Signal<Local, Bits<16>>,
     /// The lowest invalid slot, one-hot (0 when the c-list is full), and its index.
     free: Signal<Local, Bits<16>>,
     free_idx: Signal<Local, Bits<4>>,
     // ---- send ----
     /// 0 idle, 1 check slot, 2 check `give`, 3 inject, 4 wait for the status packet.
     state: DFF<Bits<3>>,
+    /// A send is taken this cycle.
+    take: Signal<Local, Bit>,
     s_slot: DFF<Bits<4>>,
-    s_grant: DFF<Bit>,
+    s_kind: DFF<Bits<2>>,
     s_len: DFF<Bits<3>>,
     s_give: DFF<Bits<4>>,
     s_mask: DFF<Bits<2>>,
-    s_w0: DFF<Bits<32>>,
-    s_w1: DFF<Bits<32>>,
-    s_w2: DFF<Bits<32>>,
-    s_w3: DFF<Bits<32>>,
     s_dst: DFF<Bits<4>>,
     s_badge: DFF<Bits<16>>,
+    /// A grant's payload word `[21:0]`: slot `give`'s entry, rights ANDed with the mask.
+    s_gw: DFF<Bits<22>>,
     /// Slot `send_slot` (then `give`) was valid when its entry was read, and not being written
     /// in that cycle (the RAM returns the old entry on a collision).
     s_vld: DFF<Bit>,
     g_vld: DFF<Bit>,
-    /// The slot read in state 1 (or `give` in state 2) is valid and holds the needed right.
+    /// The slot read in state 1 (or `give` in state 2) passes its checks.
     ok: Signal<Local, Bit>,
+    /// The destination of the slot on the RAM's output, and whether it is a node.
+    rd_dst: Signal<Local, Bits<4>>,
+    dst_in: Signal<Local, Bit>,
     status_v: DFF<Bit>,
     status_c: DFF<Bits<2>>,
     // ---- injection: owed replies first, then the own send ----
@@ -181,7 +225,7 @@ pub struct Ni {
     rx_len: DFF<Bits<3>>,
     rx_badge: DFF<Bits<16>>,
     rx_lo: DFF<Bits<16>>,
-    /// The mailbox had room at the route flit.
+    /// The mailbox had room at the route flit (and was not being scrubbed).
     rx_acc: DFF<Bit>,
     /// A grant packet is being received: the config port waits.
     cfg_block: DFF<Bit>,
@@ -207,12 +251,23 @@ pub struct Ni {
     hdr_new: Signal<Local, Bits<24>>,
     head: Signal<Local, Bits<24>>,
     pop: Signal<Local, Bit>,
+    /// `mb_word` shows the RAM's word: last cycle the mailbox was not empty, `mb_sel` was
+    /// below the head's length and the head was not popped.
+    mb_ok: DFF<Bit>,
+    /// The mailbox RAM is being scrubbed (after reset), at word `scrub_idx`.
+    scrub: DFF<Bit>,
+    scrub_idx: DFF<Bits<4>>,
 }
 
 impl Ni {
-    /// The NI of the node at `(x, y)`.
-    pub fn new(x: u8, y: u8) -> Ni {
+    /// The NI of the node at `(x, y)` in a cluster whose nodes are the set bits of `nodes`
+    /// (bit y*4+x; see [`mesh_nodes`]).
+    pub fn new(x: u8, y: u8, nodes: u16) -> Ni {
         assert!(x < crate::flit::MAX_SIDE && y < crate::flit::MAX_SIDE);
+        assert!(
+            nodes >> (y * 4 + x) & 1 == 1,
+            "the NI's own node is not in `nodes`"
+        );
         Ni {
             clock: Default::default(),
             reset: Default::default(),
@@ -222,15 +277,13 @@ impl Ni {
             cfg_ready: Default::default(),
             send_valid: Default::default(),
             send_ready: Default::default(),
+            send_kind: Default::default(),
             send_slot: Default::default(),
-            send_grant: Default::default(),
             send_len: Default::default(),
             send_give: Default::default(),
             send_mask: Default::default(),
-            send_w0: Default::default(),
-            send_w1: Default::default(),
-            send_w2: Default::default(),
-            send_w3: Default::default(),
+            tx_word: Default::default(),
+            tx_next: Default::default(),
             status_valid: Default::default(),
             status_code: Default::default(),
             mb_valid: Default::default(),
@@ -249,25 +302,28 @@ impl Ni {
             net_in_ready: Default::default(),
             my_x: Constant::new(bits(x as u64)),
             my_y: Constant::new(bits(y as u64)),
+            nodes: Constant::new(bits(nodes as u64)),
             clist: Default::default(),
             valid: Default::default(),
+            v_base: Default::default(),
+            v_clr: Default::default(),
             free: Default::default(),
             free_idx: Default::default(),
             state: Default::default(),
+            take: Default::default(),
             s_slot: Default::default(),
-            s_grant: Default::default(),
+            s_kind: Default::default(),
             s_len: Default::default(),
             s_give: Default::default(),
             s_mask: Default::default(),
-            s_w0: Default::default(),
-            s_w1: Default::default(),
-            s_w2: Default::default(),
-            s_w3: Default::default(),
             s_dst: Default::default(),
             s_badge: Default::default(),
+            s_gw: Default::default(),
             s_vld: Default::default(),
             g_vld: Default::default(),
             ok: Default::default(),
+            rd_dst: Default::default(),
+            dst_in: Default::default(),
             status_v: Default::default(),
             status_c: Default::default(),
             pend_d: Default::default(),
@@ -317,6 +373,9 @@ impl Ni {
             hdr_new: Default::default(),
             head: Default::default(),
             pop: Default::default(),
+            mb_ok: Default::default(),
+            scrub: Default::default(),
+            scrub_idx: Default::default(),
         }
     }
 }
@@ -325,10 +384,10 @@ impl Logic for Ni {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, valid, state, s_slot, s_grant, s_len, s_give, s_mask, s_w0, s_w1, s_w2,
-            s_w3, s_dst, s_badge, s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy,
-            inj_rep, fidx, rep_idx, rep_code, own_turn, rx_busy, rx_idx, rx_src, rx_kind, rx_len,
-            rx_badge, rx_lo, rx_acc, cfg_block, mb_cnt, wr_ptr, rd_ptr, hdr0, hdr1, hdr2, hdr3
+            self, clock, valid, state, s_slot, s_kind, s_len, s_give, s_mask, s_dst, s_badge, s_gw,
+            s_vld, g_vld, status_v, status_c, pend_d, pend_r, rr, inj_busy, inj_rep, fidx, rep_idx,
+            rep_code, own_turn, rx_busy, rx_idx, rx_src, rx_kind, rx_len, rx_badge, rx_lo, rx_acc,
+            cfg_block, mb_cnt, wr_ptr, rd_ptr, hdr0, hdr1, hdr2, hdr3, mb_ok, scrub, scrub_idx
         );
         self.clist.read_clock.next = self.clock.val();
         self.clist.write_clock.next = self.clock.val();
@@ -347,12 +406,18 @@ impl Logic for Ni {
         self.set_d.next = bits::<16>(0);
         self.set_r.next = bits::<16>(0);
         self.rep_clr.next = bits::<16>(0);
+        self.v_clr.next = bits::<16>(0);
         self.ok.next = false;
+        self.tx_next.next = false;
         self.net_in_ready.next = true;
         self.cfg_ready.next = !self.cfg_block.q.val();
-        self.send_ready.next = self.state.q.val() == bits::<3>(0);
+        self.send_ready.next = (self.state.q.val() == bits::<3>(0)) & !self.scrub.q.val();
+        self.take.next =
+            ((self.state.q.val() == bits::<3>(0)) & !self.scrub.q.val()) & self.send_valid.val();
         self.status_valid.next = self.status_v.q.val();
         self.status_code.next = self.status_c.q.val();
+        self.rd_dst.next = self.clist.read_data.val().get_bits::<4>(16);
+        self.dst_in.next = self.nodes.val().get_bit(self.rd_dst.val().index());
 
         // Lowest invalid slot: !v & (v + 1), and its index (one-hot encoded by masks).
         self.free.next = (!self.valid.q.val()) & (self.valid.q.val() + bits::<16>(1));
@@ -362,44 +427,43 @@ impl Logic for Ni {
             .replace_bit(2, (self.free.val() & bits::<16>(0xF0F0)).any())
             .replace_bit(3, (self.free.val() & bits::<16>(0xFF00)).any());
 
-        // ---------------- config port ----------------
-        if self.cfg_valid.val() & !self.cfg_block.q.val() {
-            self.clist.write_enable.next = true;
-            self.valid.d.next = self.valid.q.val().replace_bit(
-                self.cfg_slot.val().index(),
-                self.cfg_entry.val().get_bit(24),
-            );
-        }
-
         // ---------------- send state machine ----------------
-        if (self.state.q.val() == bits::<3>(0)) & self.send_valid.val() {
+        if self.take.val() {
             self.s_slot.d.next = self.send_slot.val();
-            self.s_grant.d.next = self.send_grant.val();
+            self.s_kind.d.next = self.send_kind.val();
             self.s_len.d.next = self.send_len.val();
             self.s_give.d.next = self.send_give.val();
             self.s_mask.d.next = self.send_mask.val();
-            self.s_w0.d.next = self.send_w0.val();
-            self.s_w1.d.next = self.send_w1.val();
-            self.s_w2.d.next = self.send_w2.val();
-            self.s_w3.d.next = self.send_w3.val();
             self.state.d.next = bits::<3>(1);
         }
         if self.state.q.val() == bits::<3>(1) {
-            // The slot's entry is on the RAM's output now.
-            if self.s_grant.q.val() {
-                self.ok.next = self.s_vld.q.val() & self.clist.read_data.val().get_bit(21);
-            } else {
-                self.ok.next = (self.s_vld.q.val() & self.clist.read_data.val().get_bit(20))
-                    & (self.s_len.q.val() <= bits::<3>(4));
+            // The slot's entry is on the RAM's output now. Kind 0 data, 1 grant, 2 drop.
+            if self.s_kind.q.val() == bits::<2>(0) {
+                self.ok.next = ((self.s_vld.q.val() & self.clist.read_data.val().get_bit(20))
+                    & (self.s_len.q.val() <= bits::<3>(4)))
+                    & self.dst_in.val();
             }
-            self.s_dst.d.next = self.clist.read_data.val().get_bits::<4>(16);
+            if self.s_kind.q.val() == bits::<2>(1) {
+                self.ok.next = (self.s_vld.q.val() & self.clist.read_data.val().get_bit(21))
+                    & self.dst_in.val();
+            }
+            if self.s_kind.q.val() == bits::<2>(2) {
+                self.ok.next = self.s_vld.q.val();
+            }
+            self.s_dst.d.next = self.rd_dst.val();
             self.s_badge.d.next = self.clist.read_data.val().get_bits::<16>(0);
             self.clist.read_address.next = self.s_give.q.val();
             if !self.ok.val() {
                 self.status_v.d.next = true;
                 self.status_c.d.next = bits::<2>(2);
                 self.state.d.next = bits::<3>(0);
-            } else if self.s_grant.q.val() {
+            } else if self.s_kind.q.val() == bits::<2>(2) {
+                // Drop: only the slot's valid bit changes.
+                self.v_clr.next = bits::<16>(1) << self.s_slot.q.val();
+                self.status_v.d.next = true;
+                self.status_c.d.next = bits::<2>(0);
+                self.state.d.next = bits::<3>(0);
+            } else if self.s_kind.q.val() == bits::<2>(1) {
                 self.state.d.next = bits::<3>(2);
             } else {
                 self.state.d.next = bits::<3>(3);
@@ -408,7 +472,8 @@ impl Logic for Ni {
         if self.state.q.val() == bits::<3>(2) {
             // Slot `give`: its entry, rights ANDed with the mask, is the grant's one word.
             self.ok.next = self.g_vld.q.val();
-            self.s_w0.d.next = bit_cast::<32, 24>(
+            // (The reserved rights [23:22] are cleared here, and the register drops them.)
+            self.s_gw.d.next = bit_cast::<22, 24>(
                 self.clist.read_data.val()
                     & (bits::<24>(0xFFFFF) | (bit_cast::<24, 2>(self.s_mask.q.val()) << 20)),
             );
@@ -420,6 +485,17 @@ impl Logic for Ni {
                 self.status_c.d.next = bits::<2>(2);
                 self.state.d.next = bits::<3>(0);
             }
+        }
+
+        // ---------------- valid bits: drop, then the config port (a grant: below) ----------------
+        self.v_base.next = self.valid.q.val() & !self.v_clr.val();
+        self.valid.d.next = self.v_base.val();
+        if self.cfg_valid.val() & !self.cfg_block.q.val() {
+            self.clist.write_enable.next = true;
+            self.valid.d.next = self.v_base.val().replace_bit(
+                self.cfg_slot.val().index(),
+                self.cfg_entry.val().get_bit(24),
+            );
         }
 
         // ---------------- injection ----------------
@@ -447,28 +523,18 @@ impl Logic for Ni {
         }
         self.net_out_valid.next =
             (self.inj_busy.q.val() | self.pend.val().any()) | (self.state.q.val() == bits::<3>(3));
-        // Payload halves of the own send: flit 2+2i is word i's low half, 3+2i its high half.
-        self.half.next = self.s_w3.q.val().get_bits::<16>(16);
-        if self.fidx.q.val() == bits::<4>(2) {
-            self.half.next = self.s_w0.q.val().get_bits::<16>(0);
-        }
-        if self.fidx.q.val() == bits::<4>(3) {
-            self.half.next = self.s_w0.q.val().get_bits::<16>(16);
-        }
-        if self.fidx.q.val() == bits::<4>(4) {
-            self.half.next = self.s_w1.q.val().get_bits::<16>(0);
-        }
-        if self.fidx.q.val() == bits::<4>(5) {
-            self.half.next = self.s_w1.q.val().get_bits::<16>(16);
-        }
-        if self.fidx.q.val() == bits::<4>(6) {
-            self.half.next = self.s_w2.q.val().get_bits::<16>(0);
-        }
-        if self.fidx.q.val() == bits::<4>(7) {
-            self.half.next = self.s_w2.q.val().get_bits::<16>(16);
-        }
-        if self.fidx.q.val() == bits::<4>(8) {
-            self.half.next = self.s_w3.q.val().get_bits::<16>(0);
+        // Payload halves of the own send: flit 2+2i is word i's low half, 3+2i its high half;
+        // data straight from `tx_word`, a grant's word from `s_gw`.
+        if self.s_kind.q.val().get_bit(0) {
+            if self.fidx.q.val().get_bit(0) {
+                self.half.next = bit_cast::<16, 6>(self.s_gw.q.val().get_bits::<6>(16));
+            } else {
+                self.half.next = self.s_gw.q.val().get_bits::<16>(0);
+            }
+        } else if self.fidx.q.val().get_bit(0) {
+            self.half.next = self.tx_word.val().get_bits::<16>(16);
+        } else {
+            self.half.next = self.tx_word.val().get_bits::<16>(0);
         }
         if self.cur_rep.val() {
             if self.fidx.q.val() == bits::<4>(0) {
@@ -483,7 +549,7 @@ impl Logic for Ni {
             self.flit_out.next = ((bit_cast::<17, 4>(self.s_dst.q.val())
                 | (bit_cast::<17, 2>(self.my_x.val()) << 4))
                 | ((bit_cast::<17, 2>(self.my_y.val()) << 6)
-                    | (bit_cast::<17, 1>(self.s_grant.q.val().into()) << 8)))
+                    | (bit_cast::<17, 2>(self.s_kind.q.val()) << 8)))
                 | (bit_cast::<17, 3>(self.s_len.q.val()) << 10);
         } else if self.fidx.q.val() == bits::<4>(1) {
             self.flit_out.next = bit_cast::<17, 16>(self.s_badge.q.val());
@@ -498,6 +564,10 @@ impl Logic for Ni {
         }
         self.net_out_flit.next = self.flit_out.val();
         self.take_out.next = self.net_out_valid.val() & self.net_out_ready.val();
+        // The high half of an own data word leaves: the enclave shows the next word.
+        self.tx_next.next = ((self.take_out.val() & !self.cur_rep.val())
+            & (self.s_kind.q.val() == bits::<2>(0)))
+            & (self.fidx.q.val().get_bit(0) & (self.fidx.q.val() != bits::<4>(1)));
         if self.take_out.val() {
             if self.flit_out.val().get_bit(16) {
                 self.inj_busy.d.next = false;
@@ -545,11 +615,11 @@ impl Logic for Ni {
                 self.rx_idx.d.next = self.rx_idx.q.val() + bits::<4>(1);
             }
             if !self.rx_busy.q.val() {
-                // Route flit.
+                // Route flit. While the mailbox RAM is scrubbed, the mailbox counts as full.
                 self.rx_src.d.next = self.net_in_flit.val().get_bits::<4>(4);
                 self.rx_kind.d.next = self.net_in_flit.val().get_bits::<2>(8);
                 self.rx_len.d.next = self.net_in_flit.val().get_bits::<3>(10);
-                self.rx_acc.d.next = self.mb_cnt.q.val() != bits::<3>(4);
+                self.rx_acc.d.next = (self.mb_cnt.q.val() != bits::<3>(4)) & !self.scrub.q.val();
                 self.cfg_block.d.next = self.net_in_flit.val().get_bits::<2>(8) == bits::<2>(1);
             }
             if self.rx_idx.q.val() == bits::<4>(1) {
@@ -571,8 +641,10 @@ impl Logic for Ni {
         }
         if self.rx_end.val() {
             if self.rx_kind.q.val() == bits::<2>(2) {
-                // A status reply to our own send.
-                if self.state.q.val() == bits::<3>(4) {
+                // A status reply: ends the wait only if it comes from the send's destination.
+                if (self.state.q.val() == bits::<3>(4))
+                    & (self.rx_src.q.val() == self.s_dst.q.val())
+                {
                     self.status_v.d.next = true;
                     // Only delivered (0) or rejected (1) can come from the network: a forged
                     // code 2 must not pass for a local refusal.
@@ -582,7 +654,12 @@ impl Logic for Ni {
                 }
             }
             if self.rx_kind.q.val() == bits::<2>(0) {
-                self.commit.next = self.rx_acc.q.val();
+                // Committed only if the packet is as long as its header says (2 + 2 len
+                // flits): a short one would leave words of an earlier message in the slot.
+                self.commit.next = (self.rx_acc.q.val()
+                    & (self.rx_idx.q.val()
+                        == ((bit_cast::<4, 3>(self.rx_len.q.val()) << 1) | bits::<4>(1))))
+                    & (self.rx_len.q.val() <= bits::<3>(4));
                 self.hdr_new.next = bit_cast::<24, 16>(self.rx_badge_now.val())
                     | (bit_cast::<24, 3>(self.rx_len.q.val()) << 17);
             }
@@ -597,7 +674,7 @@ impl Logic for Ni {
                     self.clist.write_enable.next = true;
                     self.clist.write_address.next = self.free_idx.val();
                     self.clist.write_data.next = self.rx_word.val().get_bits::<24>(0);
-                    self.valid.d.next = self.valid.q.val() | self.free.val();
+                    self.valid.d.next = self.v_base.val() | self.free.val();
                 }
                 self.cfg_block.d.next = false;
             }
@@ -655,7 +732,25 @@ impl Logic for Ni {
         self.mb_slot.next = self.head.val().get_bits::<4>(20);
         self.words.read_address.next =
             (bit_cast::<4, 2>(self.rd_ptr.q.val()) << 2) | bit_cast::<4, 2>(self.mb_sel.val());
-        self.mb_word.next = self.words.read_data.val();
+        // The word is shown only if it belongs to the head message as it stays: not empty,
+        // `mb_sel` below its length, not popped now.
+        self.mb_ok.d.next = ((self.mb_cnt.q.val() != bits::<3>(0))
+            & (bit_cast::<3, 2>(self.mb_sel.val()) < self.head.val().get_bits::<3>(17)))
+            & !self.pop.val();
+        self.mb_word.next = bits::<32>(0);
+        if self.mb_ok.q.val() {
+            self.mb_word.next = self.words.read_data.val();
+        }
+        // Scrub after reset: zeros into mailbox word `scrub_idx` (no packet is accepted now).
+        if self.scrub.q.val() {
+            self.words.write_enable.next = true;
+            self.words.write_address.next = self.scrub_idx.q.val();
+            self.words.write_data.next = bits::<32>(0);
+            self.scrub_idx.d.next = self.scrub_idx.q.val() + bits::<4>(1);
+            if self.scrub_idx.q.val() == bits::<4>(15) {
+                self.scrub.d.next = false;
+            }
+        }
 
         // Validity of the slots read this cycle, after every c-list write of this cycle is
         // known: a slot being written now reads as its old entry, so it counts as invalid.
@@ -682,6 +777,9 @@ impl Logic for Ni {
             self.mb_cnt.d.next = bits::<3>(0);
             self.wr_ptr.d.next = bits::<2>(0);
             self.rd_ptr.d.next = bits::<2>(0);
+            self.mb_ok.d.next = false;
+            self.scrub.d.next = true;
+            self.scrub_idx.d.next = bits::<4>(0);
             self.clist.write_enable.next = false;
             self.words.write_enable.next = false;
         }
@@ -694,14 +792,21 @@ pub(crate) mod tests {
     use crate::network::Network2x2;
 
     /// A 2x2 network of routers and NIs in rust-hdl simulation, driven one cycle at a time.
+    /// The harness plays each node's enclave: it streams a data send's words on `tx_word`
+    /// (word i after i `tx_next` pulses) and counts the pulses.
     pub struct Net {
         pub uut: Network2x2,
         pub cycle: u64,
         /// Status pulses seen at each node: (cycle, code).
         pub status: Vec<Vec<(u64, u8)>>,
+        /// Per node: the words of the current send and the index of the one shown.
+        tx: Vec<(Vec<u32>, usize)>,
+        /// `tx_next` pulses seen at each node.
+        pub tx_pulses: Vec<usize>,
     }
 
     impl Net {
+        /// Reset, then idle through the mailbox scrub; cycle 0 is the first one after it.
         pub fn new() -> Net {
             let mut uut = Network2x2::default();
             uut.connect_all();
@@ -709,11 +814,20 @@ pub(crate) mod tests {
                 uut,
                 cycle: 0,
                 status: vec![vec![]; 4],
+                tx: vec![(vec![], 0); 4],
+                tx_pulses: vec![0; 4],
             };
             n.settle();
             n.uut.reset.next = true;
             n.step();
             n.uut.reset.next = false;
+            for _ in 0..SCRUB_CYCLES {
+                n.settle();
+                assert!(!n.uut.send_ready[0].val(), "send_ready during the scrub");
+                n.step();
+            }
+            n.settle();
+            assert!(n.uut.send_ready[0].val());
             n.cycle = 0;
             n
         }
@@ -722,18 +836,30 @@ pub(crate) mod tests {
             assert!(simulate(&mut self.uut, 400), "circuit did not settle");
         }
 
-        /// One clock cycle with the inputs as they are; records status pulses.
+        /// One clock cycle with the inputs as they are; records status and `tx_next` pulses.
         pub fn step(&mut self) {
-            self.settle();
             for k in 0..4 {
+                let (w, i) = &self.tx[k];
+                self.uut.tx_word[k].next = bits(w.get(*i).copied().unwrap_or(0) as u64);
+            }
+            self.settle();
+            let mut next = [false; 4];
+            for (k, nx) in next.iter_mut().enumerate() {
                 if self.uut.status_valid[k].val() {
                     self.status[k].push((self.cycle, self.uut.status_code[k].val().index() as u8));
                 }
+                *nx = self.uut.tx_next[k].val();
             }
             self.uut.clock.next = Clock::from(true);
             self.settle();
             self.uut.clock.next = Clock::from(false);
             self.settle();
+            for (k, &nx) in next.iter().enumerate() {
+                if nx {
+                    self.tx[k].1 += 1;
+                    self.tx_pulses[k] += 1;
+                }
+            }
             self.cycle += 1;
         }
 
@@ -747,28 +873,16 @@ pub(crate) mod tests {
             self.uut.cfg_valid[k].next = false;
         }
 
-        /// Offer a send at node k; returns once it is taken.
-        pub fn start(
-            &mut self,
-            k: usize,
-            slot: u8,
-            grant: bool,
-            words: &[u32],
-            give: u8,
-            mask: u8,
-        ) {
+        /// Offer a send of `kind` at node k; returns once it is taken.
+        pub fn start(&mut self, k: usize, slot: u8, kind: u8, words: &[u32], give: u8, mask: u8) {
             let u = &mut self.uut;
             u.send_valid[k].next = true;
+            u.send_kind[k].next = bits(kind as u64);
             u.send_slot[k].next = bits(slot as u64);
-            u.send_grant[k].next = grant;
             u.send_len[k].next = bits(words.len() as u64);
             u.send_give[k].next = bits(give as u64);
             u.send_mask[k].next = bits(mask as u64);
-            let w = |i: usize| bits::<32>(words.get(i).copied().unwrap_or(0) as u64);
-            u.send_w0[k].next = w(0);
-            u.send_w1[k].next = w(1);
-            u.send_w2[k].next = w(2);
-            u.send_w3[k].next = w(3);
+            self.tx[k] = (words.to_vec(), 0);
             loop {
                 self.settle();
                 let ready = self.uut.send_ready[k].val();
@@ -780,27 +894,45 @@ pub(crate) mod tests {
             self.uut.send_valid[k].next = false;
         }
 
-        /// A whole send: returns the status code and the cycles from taken to status.
+        /// A whole send: returns the status code and the cycles from taken to status. Checks
+        /// that `tx_next` pulsed once per word of a data send that left, else never.
         pub fn send(
             &mut self,
             k: usize,
             slot: u8,
-            grant: bool,
+            kind: u8,
             words: &[u32],
             give: u8,
             mask: u8,
         ) -> (u8, u64) {
-            self.start(k, slot, grant, words, give, mask);
+            let p0 = self.tx_pulses[k];
+            self.start(k, slot, kind, words, give, mask);
             let t0 = self.cycle - 1;
             let n = self.status[k].len();
             for _ in 0..200 {
                 if self.status[k].len() > n {
                     let (c, code) = self.status[k][n];
+                    let want = if kind == KIND_DATA && code != REFUSED {
+                        words.len()
+                    } else {
+                        0
+                    };
+                    assert_eq!(self.tx_pulses[k] - p0, want, "tx_next pulses");
                     return (code, c - t0);
                 }
                 self.step();
             }
             panic!("no status at node {k}");
+        }
+
+        /// A data send.
+        pub fn data(&mut self, k: usize, slot: u8, words: &[u32]) -> (u8, u64) {
+            self.send(k, slot, KIND_DATA, words, 0, 0)
+        }
+
+        /// A grant of own slot `give` over `slot`, rights ANDed with `mask`.
+        pub fn grant(&mut self, k: usize, slot: u8, give: u8, mask: u8) -> (u8, u64) {
+            self.send(k, slot, KIND_GRANT, &[], give, mask)
         }
 
         /// The head message of node k's mailbox: (badge, grant, len, slot, words); popped.
@@ -843,14 +975,14 @@ pub(crate) mod tests {
     fn happy_path_delivers_with_badge() {
         let mut n = Net::new();
         n.cfg(0, 3, entry(1, 1, true, false, 0xbeef));
-        let (code, cycles) = n.send(0, 3, false, &W, 0, 0);
+        let (code, cycles) = n.data(0, 3, &W);
         assert_eq!(code, DELIVERED);
         assert_eq!(n.recv(3), Some((0xbeef, false, 4, 0, W.to_vec())));
         assert_eq!(n.recv(3), None);
         eprintln!("send to status, 2 hops, 4 words: {cycles} cycles");
         // Zero-length message to itself (loopback through its own router).
         n.cfg(2, 0, entry(0, 1, true, false, 9));
-        assert_eq!(n.send(2, 0, false, &[], 0, 0).0, DELIVERED);
+        assert_eq!(n.data(2, 0, &[]).0, DELIVERED);
         assert_eq!(n.recv(2), Some((9, false, 0, 0, vec![])));
         assert!(!n.uut.dropped.val());
     }
@@ -860,26 +992,89 @@ pub(crate) mod tests {
         let mut n = Net::new();
         n.cfg(0, 1, entry(1, 0, false, true, 5)); // grant right only
         n.cfg(0, 2, entry(1, 0, true, false, 6)); // send right only
-        for (slot, grant, words) in [
-            (0u8, false, &W[..1]),
-            (1, false, &W[..1]),
-            (2, true, &[][..]),
-            (2, false, &[1, 2, 3, 4, 5][..]),
+        for (slot, kind, words) in [
+            (0u8, KIND_DATA, &W[..1]),
+            (1, KIND_DATA, &W[..1]),
+            (2, KIND_GRANT, &[][..]),
+            (2, KIND_DATA, &[1, 2, 3, 4, 5][..]),
+            (2, 3, &W[..1]), // kind 3 is not a send
         ] {
-            let (code, cycles) = n.send(0, slot, grant, words, 2, 3);
+            let (code, cycles) = n.send(0, slot, kind, words, 2, 3);
             assert_eq!(code, REFUSED, "slot {slot}");
             assert!(cycles <= 3, "refusal took {cycles} cycles");
         }
         // A grant whose `give` slot is empty is refused too.
-        assert_eq!(n.send(0, 1, true, &[], 7, 3).0, REFUSED);
+        assert_eq!(n.grant(0, 1, 7, 3).0, REFUSED);
         n.idle(30);
         for k in 0..4 {
             assert_eq!(n.recv(k), None, "something arrived at {k}");
         }
         // A slot cleared by the loader refuses again.
-        assert_eq!(n.send(0, 2, false, &W[..1], 0, 0).0, DELIVERED);
+        assert_eq!(n.data(0, 2, &W[..1]).0, DELIVERED);
         n.cfg(0, 2, 0);
-        assert_eq!(n.send(0, 2, false, &W[..1], 0, 0).0, REFUSED);
+        assert_eq!(n.data(0, 2, &W[..1]).0, REFUSED);
+    }
+
+    /// Review fix 1: a slot whose destination is not a node of the cluster (here (2,0), (0,2)
+    /// and (3,3) in a 2x2 mesh) refuses data and grants two cycles after the send, and nothing
+    /// enters the mesh. Without the check the worm ran to the mesh edge, was dropped there
+    /// (`dropped`), and the sender waited for a status for ever (`send` panics).
+    #[test]
+    fn destination_outside_the_cluster_is_refused() {
+        let mut n = Net::new();
+        n.cfg(1, 0, entry(2, 0, true, true, 1));
+        n.cfg(1, 1, entry(0, 2, true, true, 2));
+        n.cfg(1, 2, entry(3, 3, true, true, 3));
+        n.cfg(1, 3, entry(0, 1, true, true, 4)); // a node: (0,1)
+        let mut dropped = false;
+        for slot in 0..3u8 {
+            let (code, cycles) = n.data(1, slot, &W);
+            assert_eq!((code, cycles), (REFUSED, 2), "data through slot {slot}");
+            let (code, cycles) = n.grant(1, slot, 3, 3);
+            assert_eq!((code, cycles), (REFUSED, 2), "grant through slot {slot}");
+            for _ in 0..20 {
+                n.step();
+                dropped |= n.uut.dropped.val();
+            }
+        }
+        assert!(!dropped, "a flit left the mesh");
+        // Giving a slot that points outside is not checked here: the receiver refuses to use it.
+        assert_eq!(n.grant(1, 3, 0, 3).0, DELIVERED);
+        let g = n.recv(2).unwrap();
+        assert_eq!(n.data(2, g.3, &[1]), (REFUSED, 2));
+    }
+
+    /// Drop (kind 2): clears the named slot's valid bit, status delivered two cycles after the
+    /// send, nothing enters the mesh; an empty slot is refused; other slots are untouched; the
+    /// loader can fill the slot again.
+    #[test]
+    fn drop_clears_only_the_named_slot() {
+        let mut n = Net::new();
+        n.cfg(0, 1, entry(1, 0, true, false, 11));
+        n.cfg(0, 2, entry(1, 0, true, true, 12));
+        n.cfg(0, 3, entry(1, 0, false, false, 13)); // no rights: can still be dropped
+        assert_eq!(n.send(0, 1, KIND_DROP, &[], 0, 0), (DELIVERED, 2));
+        assert_eq!(n.send(0, 3, KIND_DROP, &[], 0, 0), (DELIVERED, 2));
+        assert_eq!(n.send(0, 1, KIND_DROP, &[], 0, 0), (REFUSED, 2));
+        assert_eq!(n.send(0, 9, KIND_DROP, &[], 0, 0), (REFUSED, 2));
+        n.idle(20);
+        assert_eq!(n.recv(1), None, "a drop entered the mesh");
+        assert_eq!(n.data(0, 1, &[5]).0, REFUSED);
+        assert_eq!(n.data(0, 2, &[6]).0, DELIVERED);
+        assert_eq!(n.recv(1), Some((12, false, 1, 0, vec![6])));
+        // A grant of a dropped slot is refused; a received grant lands in the lowest free slot.
+        assert_eq!(n.grant(0, 2, 1, 3).0, REFUSED);
+        n.cfg(1, 0, entry(0, 0, true, true, 20));
+        assert_eq!(n.grant(1, 0, 0, 3).0, DELIVERED);
+        assert_eq!(
+            n.recv(0).unwrap().3,
+            0,
+            "the grant should land in free slot 0"
+        );
+        assert_eq!(n.send(0, 2, KIND_DROP, &[], 0, 0).0, DELIVERED);
+        n.cfg(0, 1, entry(1, 0, true, false, 14));
+        assert_eq!(n.data(0, 1, &[7]).0, DELIVERED);
+        assert_eq!(n.recv(1), Some((14, false, 1, 0, vec![7])));
     }
 
     #[test]
@@ -887,11 +1082,11 @@ pub(crate) mod tests {
         let mut n = Net::new();
         n.cfg(0, 0, entry(1, 0, true, false, 1));
         for i in 0..MAILBOX {
-            assert_eq!(n.send(0, 0, false, &[i as u32], 0, 0).0, DELIVERED);
+            assert_eq!(n.data(0, 0, &[i as u32]).0, DELIVERED);
         }
-        assert_eq!(n.send(0, 0, false, &[99], 0, 0).0, REJECTED);
+        assert_eq!(n.data(0, 0, &[99]).0, REJECTED);
         assert_eq!(n.recv(1).unwrap().4, vec![0]);
-        assert_eq!(n.send(0, 0, false, &[100], 0, 0).0, DELIVERED);
+        assert_eq!(n.data(0, 0, &[100]).0, DELIVERED);
         let got: Vec<u32> = (0..MAILBOX).map(|_| n.recv(1).unwrap().4[0]).collect();
         assert_eq!(got, vec![1, 2, 3, 100]);
     }
@@ -902,28 +1097,29 @@ pub(crate) mod tests {
         // Node 0: slot 0 = send+grant to node 1 (badge 1); slot 1 = send+grant to node 3 (badge 77).
         n.cfg(0, 0, entry(1, 0, true, true, 1));
         n.cfg(0, 1, entry(1, 1, true, true, 77));
-        n.cfg(1, 0, entry(0, 0, true, false, 4)); // node 1's slot 0 is taken: the grant lands in 1
-                                                  // Give slot 1 over slot 0, mask = send only.
-        assert_eq!(n.send(0, 0, true, &[], 1, 0b01).0, DELIVERED);
+        // Node 1's slot 0 is taken: the grant lands in 1.
+        n.cfg(1, 0, entry(0, 0, true, false, 4));
+        // Give slot 1 over slot 0, mask = send only.
+        assert_eq!(n.grant(0, 0, 1, 0b01).0, DELIVERED);
         let (badge, grant, _, slot, _) = n.recv(1).unwrap();
         assert_eq!((badge, grant, slot), (1, true, 1));
         // Node 1 can send through it, with the grantor's badge 77 ...
-        assert_eq!(n.send(1, 1, false, &[42], 0, 0).0, DELIVERED);
+        assert_eq!(n.data(1, 1, &[42]).0, DELIVERED);
         assert_eq!(n.recv(3), Some((77, false, 1, 0, vec![42])));
         // ... but cannot pass it on: the grant right was masked off (asking for both rights).
         n.cfg(1, 2, entry(0, 1, true, true, 8));
-        assert_eq!(n.send(1, 1, true, &[], 1, 0b11).0, REFUSED);
+        assert_eq!(n.grant(1, 1, 1, 0b11).0, REFUSED);
         // Node 1 grants its (send-only) slot 1 onwards over slot 2 with mask 11: still send-only.
         // (slot 2 has the grant right; the refusal above was for granting *through* slot 1.)
-        assert_eq!(n.send(1, 2, true, &[], 1, 0b11).0, DELIVERED);
+        assert_eq!(n.grant(1, 2, 1, 0b11).0, DELIVERED);
         let g = n.recv(2).unwrap();
         assert!(g.1);
         assert_eq!(
-            n.send(2, g.3, true, &[], g.3, 0b11).0,
+            n.grant(2, g.3, g.3, 0b11).0,
             REFUSED,
             "grant right appeared"
         );
-        assert_eq!(n.send(2, g.3, false, &[7], 0, 0).0, DELIVERED);
+        assert_eq!(n.data(2, g.3, &[7]).0, DELIVERED);
         assert_eq!(n.recv(3), Some((77, false, 1, 0, vec![7])));
     }
 
@@ -934,8 +1130,254 @@ pub(crate) mod tests {
         for s in 0..SLOTS as u8 {
             n.cfg(1, s, entry(0, 0, true, false, s as u16));
         }
-        assert_eq!(n.send(0, 0, true, &[], 0, 3).0, REJECTED);
+        assert_eq!(n.grant(0, 0, 0, 3).0, REJECTED);
         assert_eq!(n.recv(1), None);
+    }
+
+    /// One NI alone at (0,0) of a 4x4 cluster, its network side driven by the test: packets
+    /// queued flit by flit into `net_in`, flits out always taken and recorded.
+    struct Lone {
+        ni: Ni,
+        input: std::collections::VecDeque<u32>,
+        out: Vec<u32>,
+        status: Vec<u8>,
+    }
+
+    impl Lone {
+        /// Reset and, unless `scrub` is false, idle through the mailbox scrub.
+        fn new(scrub: bool) -> Lone {
+            let mut ni = Ni::new(0, 0, 0xffff);
+            ni.connect_all();
+            let mut l = Lone {
+                ni,
+                input: Default::default(),
+                out: vec![],
+                status: vec![],
+            };
+            l.settle();
+            l.reset(scrub);
+            l
+        }
+
+        fn reset(&mut self, scrub: bool) {
+            self.ni.reset.next = true;
+            self.step();
+            self.ni.reset.next = false;
+            if scrub {
+                self.idle(SCRUB_CYCLES as usize);
+            }
+        }
+
+        fn settle(&mut self) {
+            assert!(simulate(&mut self.ni, 400), "circuit did not settle");
+        }
+
+        fn step(&mut self) {
+            let f = self.input.front().copied();
+            self.ni.net_in_valid.next = f.is_some();
+            self.ni.net_in_flit.next = bits(f.unwrap_or(0) as u64);
+            self.ni.net_out_ready.next = true;
+            self.settle();
+            self.input.pop_front();
+            if self.ni.net_out_valid.val() {
+                self.out.push(self.ni.net_out_flit.val().index() as u32);
+            }
+            if self.ni.status_valid.val() {
+                self.status.push(self.ni.status_code.val().index() as u8);
+            }
+            self.ni.clock.next = Clock::from(true);
+            self.settle();
+            self.ni.clock.next = Clock::from(false);
+            self.settle();
+        }
+
+        fn idle(&mut self, n: usize) {
+            for _ in 0..n {
+                self.step();
+            }
+        }
+
+        /// Queue a packet from node `src` (index y*4+x): kind, header length, badge, then
+        /// `words` (which may disagree with `len`).
+        fn packet(&mut self, src: u32, kind: u32, len: u32, badge: u32, words: &[u32]) {
+            let mut f = vec![src << 4 | kind << 8 | len << 10, badge];
+            for w in words {
+                f.extend([w & 0xffff, w >> 16]);
+            }
+            *f.last_mut().unwrap() |= 1 << 16;
+            self.input.extend(f);
+        }
+
+        /// Deliver a packet and idle until it has been taken and its reply has left.
+        fn deliver(&mut self, src: u32, len: u32, words: &[u32]) {
+            self.packet(src, 0, len, 1, words);
+            self.idle(words.len() * 2 + 8);
+        }
+
+        /// `mb_word` in the cycle after one with `mb_sel` = `sel` and `mb_pop` = `pop`.
+        fn word(&mut self, sel: u8, pop: bool) -> u32 {
+            self.ni.mb_sel.next = bits(sel as u64);
+            self.ni.mb_pop.next = pop;
+            self.step();
+            self.ni.mb_pop.next = false;
+            self.settle();
+            self.ni.mb_word.val().index() as u32
+        }
+
+        /// The mailbox RAM word under the read address, ungated.
+        fn ram_out(&self) -> u32 {
+            self.ni.words.read_data.val().index() as u32
+        }
+
+        /// The replies the NI sent since the last call, as (dst node, code).
+        fn replies(&mut self) -> Vec<(u32, u32)> {
+            let r = self
+                .out
+                .chunks(2)
+                .map(|p| {
+                    assert_eq!(p[0] >> 8 & 3, 2, "not a status packet: {p:x?}");
+                    (p[0] & 15, p[1] & 1)
+                })
+                .collect();
+            self.out.clear();
+            r
+        }
+    }
+
+    /// Review fix 2: in the wait state a status packet is accepted only from the node the
+    /// outstanding send went to. A status packet from another node (here (2,0) and (0,1),
+    /// while the send went to (1,0)) neither ends the wait nor pulses a status; before the
+    /// fix the first one did.
+    #[test]
+    fn status_only_from_the_destination_ends_the_wait() {
+        let mut l = Lone::new(true);
+        l.ni.cfg_valid.next = true;
+        l.ni.cfg_slot.next = bits(0);
+        l.ni.cfg_entry.next = bits(entry(1, 0, true, false, 7) as u64);
+        l.step();
+        l.ni.cfg_valid.next = false;
+        l.ni.send_valid.next = true;
+        l.ni.send_kind.next = bits(KIND_DATA as u64);
+        l.ni.send_slot.next = bits(0);
+        l.ni.send_len.next = bits(0);
+        l.step();
+        l.ni.send_valid.next = false;
+        l.idle(8);
+        assert_eq!(l.out.len(), 2, "the own packet did not leave");
+        assert_eq!(l.out[0] & 15, 1);
+        l.out.clear();
+        for forger in [2, 4] {
+            l.packet(forger, 2, 0, 0, &[]); // status "delivered" from another node
+            l.idle(6);
+            assert!(
+                l.status.is_empty(),
+                "a status from node {forger} ended the wait"
+            );
+            assert!(!l.ni.send_ready.val());
+        }
+        l.packet(1, 2, 0, 1, &[]); // the destination's reply: rejected
+        l.idle(4);
+        assert_eq!(l.status, vec![REJECTED]);
+        assert!(l.ni.send_ready.val());
+        assert!(l.out.is_empty(), "a status packet produced a reply");
+    }
+
+    /// Review fix 3 (read side): `mb_word` shows a RAM word only if in the cycle before the
+    /// mailbox was not empty, `mb_sel` was below the head's length and the head was not
+    /// popped; and a data packet shorter than its header says is rejected. Before the fix,
+    /// `mb_word` showed words of popped messages: read in the pop cycle, from an empty
+    /// mailbox, and beyond the length of a shorter message in the same ring slot (which a
+    /// short packet with a longer header could also have claimed as its own).
+    #[test]
+    fn mailbox_word_only_of_the_head() {
+        let mut l = Lone::new(true);
+        let a = [0xa0a0_0001, 0xa1a1_0002, 0xa2a2_0003, 0xa3a3_0004];
+        l.deliver(1, 4, &a);
+        assert!(l.ni.mb_valid.val());
+        for (i, &w) in a.iter().enumerate() {
+            assert_eq!(l.word(i as u8, false), w);
+        }
+        assert_eq!(l.word(1, true), 0, "word read in the pop cycle");
+        assert!(!l.ni.mb_valid.val());
+        // Three empty messages move the ring round: its read slot is a's again.
+        for _ in 0..3 {
+            l.deliver(2, 0, &[]);
+            assert!(l.ni.mb_valid.val());
+            l.word(0, true);
+        }
+        assert_eq!(
+            l.word(2, false),
+            0,
+            "word of a popped message, mailbox empty"
+        );
+        assert_eq!(l.ram_out(), a[2], "(the RAM still holds it)");
+        l.deliver(3, 1, &[0xb0b0_0005]);
+        assert_eq!(l.word(0, false), 0xb0b0_0005);
+        for i in 1..4 {
+            assert_eq!(l.word(i, false), 0, "word {i} beyond the length");
+            assert_eq!(l.ram_out(), a[i as usize]);
+        }
+        l.word(0, true);
+        // A packet claiming 4 words that carries 1 is rejected, not committed.
+        l.replies();
+        l.packet(5, 0, 4, 9, &[0xc0c0_0006]);
+        l.idle(10);
+        assert!(!l.ni.mb_valid.val(), "a short packet was committed");
+        assert_eq!(l.replies(), vec![(5, 1)]);
+        for i in 0..4 {
+            assert_eq!(l.word(i, false), 0);
+        }
+    }
+
+    /// Review fix 3 (reset side): after reset the NI writes zeros into all 16 mailbox RAM
+    /// words, one per cycle; meanwhile `send_ready` is low (a send offered then waits) and an
+    /// arriving packet is rejected (the mailbox counts as full), its reply owed as usual.
+    /// Without the scrub the RAM keeps the words of the run before the reset.
+    #[test]
+    fn reset_scrubs_the_mailbox() {
+        let mut l = Lone::new(true);
+        // Fill every RAM word: four 4-word messages, one per ring slot.
+        for m in 0..4u32 {
+            let w: Vec<u32> = (0..4).map(|i| 0x5000_0000 | m << 8 | i).collect();
+            l.deliver(1, 4, &w);
+            assert_eq!(l.word(3, false), w[3]);
+            l.word(0, true);
+        }
+        l.reset(false);
+        l.out.clear();
+        l.ni.send_valid.next = true;
+        l.ni.send_kind.next = bits(KIND_DROP as u64);
+        l.packet(6, 0, 1, 3, &[0x1234_5678]);
+        for c in 0..SCRUB_CYCLES {
+            l.settle();
+            assert!(!l.ni.send_ready.val(), "send_ready in scrub cycle {c}");
+            l.step();
+        }
+        l.settle();
+        assert!(l.ni.send_ready.val());
+        l.step();
+        l.ni.send_valid.next = false;
+        l.idle(4);
+        assert_eq!(
+            l.status,
+            vec![REFUSED],
+            "the drop (of an empty slot) is taken after the scrub"
+        );
+        assert!(!l.ni.mb_valid.val());
+        assert_eq!(
+            l.replies(),
+            vec![(6, 1)],
+            "a packet during the scrub is rejected"
+        );
+        // Read all 16 words at the RAM's output: rd_ptr moves on with empty messages.
+        for slot in 0..4 {
+            for sel in 0..4u8 {
+                l.word(sel, false);
+                assert_eq!(l.ram_out(), 0, "RAM word {slot}.{sel} after reset");
+            }
+            l.deliver(2, 0, &[]);
+            l.word(0, true);
+        }
     }
 
     /// An NI whose node is flooded with messages must still get its own send out. Replies
@@ -945,7 +1387,7 @@ pub(crate) mod tests {
     /// the own send waited for ever. Now the own send goes after at most one reply.
     #[test]
     fn own_send_not_starved_by_replies() {
-        let mut ni = Ni::new(0, 0);
+        let mut ni = Ni::new(0, 0, 0xffff);
         ni.connect_all();
         let settle = |ni: &mut Ni| assert!(simulate(ni, 400), "circuit did not settle");
         let step = |ni: &mut Ni| {
@@ -965,7 +1407,8 @@ pub(crate) mod tests {
         ni.cfg_entry.next = bits(entry(1, 0, true, false, 7) as u64);
         step(&mut ni);
         ni.cfg_valid.next = false;
-        // Flood: zero-length data packets from nodes 1..15 in turn, one flit per cycle.
+        // Flood: zero-length data packets from nodes 1..15 in turn, one flit per cycle (the
+        // send at cycle 20 is after the mailbox scrub).
         let mut own_at = None;
         for cycle in 0..400u32 {
             let (k, first) = (1 + (cycle / 2) % 15, cycle % 2 == 0);
@@ -979,6 +1422,9 @@ pub(crate) mod tests {
             ni.send_slot.next = bits(0);
             ni.send_len.next = bits(0);
             settle(&mut ni);
+            if cycle == 20 {
+                assert!(ni.send_ready.val());
+            }
             let f = ni.net_out_flit.val().index() as u32;
             if ni.net_out_valid.val() && f & 0x10300 == 0 && f & 15 == 1 && own_at.is_none() {
                 own_at = Some(cycle); // the own route flit (kind 0, dst (1,0)) leaves

@@ -73,7 +73,7 @@ pub fn export(name: &str) -> Result<String, BlockError> {
         "leb128" => Ok(verilog(name, &mut Leb128Decoder::default())?),
         "router" => Ok(verilog(name, &mut Router::new(1, 1))?),
         "mesh2x2" => Ok(verilog(name, &mut Mesh2x2::default())?),
-        "ni" => Ok(verilog(name, &mut Ni::new(1, 1))?),
+        "ni" => Ok(verilog(name, &mut Ni::new(1, 1, 0xffff))?),
         "network2x2" => Ok(verilog(name, &mut Network2x2::default())?),
         "network4x4" => Ok(verilog(name, &mut Network4x4::default())?),
         "byte_ram" => Ok(verilog(name, &mut ByteRam::<9>::default())?),

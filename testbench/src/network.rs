@@ -1,11 +1,14 @@
 //! Driver for the exported networks of routers and NIs (`network2x2`, `network4x4`) on
-//! Verilator: enclave-side agents (config writes, sends, mailbox drains) at every node, a
-//! record of every event, and a reference model of the capability semantics to check it against.
+//! Verilator: enclave-side agents (config writes, sends with their payload streamed on
+//! `tx_word`/`tx_next`, mailbox drains) at every node, a record of every event, and a reference
+//! model of the capability semantics to check it against.
 use crate::verilator::{BuildError, BuildOptions, Design, InPort, Model, ModelError, PortId};
 use std::collections::VecDeque;
 
 /// Status codes (castle_noc::ni).
-pub use castle_noc::ni::{entry, DELIVERED, MAILBOX, REFUSED, REJECTED, SLOTS};
+pub use castle_noc::ni::{
+    entry, DELIVERED, KIND_DATA, KIND_DROP, KIND_GRANT, MAILBOX, REFUSED, REJECTED, SLOTS,
+};
 
 /// The Verilated design of `network2x2` or `network4x4`.
 pub fn design(name: &str, opts: &BuildOptions) -> Result<Design, BuildError> {
@@ -16,7 +19,8 @@ pub fn design(name: &str, opts: &BuildOptions) -> Result<Design, BuildError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Send {
     pub slot: u8,
-    pub grant: bool,
+    /// `send_kind`: [`KIND_DATA`], [`KIND_GRANT`], [`KIND_DROP`] (3 is refused).
+    pub kind: u8,
     pub words: Vec<u32>,
     pub give: u8,
     pub mask: u8,
@@ -26,7 +30,7 @@ impl Send {
     pub fn data(slot: u8, words: &[u32]) -> Send {
         Send {
             slot,
-            grant: false,
+            kind: KIND_DATA,
             words: words.to_vec(),
             give: 0,
             mask: 0,
@@ -35,10 +39,20 @@ impl Send {
     pub fn grant(slot: u8, give: u8, mask: u8) -> Send {
         Send {
             slot,
-            grant: true,
+            kind: KIND_GRANT,
             words: vec![],
             give,
             mask,
+        }
+    }
+    /// Clear own slot `slot`.
+    pub fn drop(slot: u8) -> Send {
+        Send {
+            slot,
+            kind: KIND_DROP,
+            words: vec![],
+            give: 0,
+            mask: 0,
         }
     }
 }
@@ -53,6 +67,8 @@ pub struct Done {
     pub taken: u64,
     pub status_at: u64,
     pub code: u8,
+    /// `tx_next` pulses between the send being taken and its status.
+    pub tx_pulses: usize,
 }
 
 /// A message drained from a mailbox.
@@ -74,12 +90,13 @@ struct NodePorts {
     cfg_ready: PortId,
     send_valid: InPort,
     send_ready: PortId,
+    send_kind: InPort,
     send_slot: InPort,
-    send_grant: InPort,
     send_len: InPort,
     send_give: InPort,
     send_mask: InPort,
-    send_w: [InPort; 4],
+    tx_word: InPort,
+    tx_next: PortId,
     status_valid: PortId,
     status_code: PortId,
     mb_valid: PortId,
@@ -99,6 +116,8 @@ struct Agent {
     sends: VecDeque<(u64, Send)>,
     /// The send being offered or awaiting its status: (queued, taken cycle, send).
     current: Option<(u64, Option<u64>, Send)>,
+    /// `tx_next` pulses since the current send was taken: the payload word shown on `tx_word`.
+    tx_i: usize,
     /// Mailbox drain: the head's word index being read, and its words so far.
     drain_phase: Option<(usize, Got)>,
     head_seen: Option<u64>,
@@ -144,17 +163,13 @@ impl Network {
                 cfg_ready: out(m, "cfg_ready")?,
                 send_valid: inp(m, "send_valid")?,
                 send_ready: out(m, "send_ready")?,
+                send_kind: inp(m, "send_kind")?,
                 send_slot: inp(m, "send_slot")?,
-                send_grant: inp(m, "send_grant")?,
                 send_len: inp(m, "send_len")?,
                 send_give: inp(m, "send_give")?,
                 send_mask: inp(m, "send_mask")?,
-                send_w: [
-                    inp(m, "send_w0")?,
-                    inp(m, "send_w1")?,
-                    inp(m, "send_w2")?,
-                    inp(m, "send_w3")?,
-                ],
+                tx_word: inp(m, "tx_word")?,
+                tx_next: out(m, "tx_next")?,
                 status_valid: out(m, "status_valid")?,
                 status_code: out(m, "status_code")?,
                 mb_valid: out(m, "mb_valid")?,
@@ -250,21 +265,24 @@ impl Network {
             if a.current.is_none() && a.cfg.is_empty() {
                 if let Some((q, s)) = a.sends.pop_front() {
                     a.current = Some((q, None, s));
+                    a.tx_i = 0;
                 }
             }
             let offer = matches!(a.current, Some((_, None, _)));
             self.model.set(p.send_valid, offer as u64);
             if let Some((_, None, s)) = &a.current {
+                self.model.set(p.send_kind, s.kind as u64);
                 self.model.set(p.send_slot, s.slot as u64);
-                self.model.set(p.send_grant, s.grant as u64);
                 self.model.set(p.send_len, s.words.len() as u64);
                 self.model.set(p.send_give, s.give as u64);
                 self.model.set(p.send_mask, s.mask as u64);
-                for i in 0..4 {
-                    self.model
-                        .set(p.send_w[i], s.words.get(i).copied().unwrap_or(0) as u64);
-                }
             }
+            // The payload word the enclave shows: word i after i `tx_next` pulses.
+            let w = match &a.current {
+                Some((_, _, s)) => s.words.get(a.tx_i).copied().unwrap_or(0),
+                None => 0,
+            };
+            self.model.set(p.tx_word, w as u64);
         }
         // Mailbox drains (decided before sampling, with the outputs of this cycle).
         for k in 0..self.nodes {
@@ -323,6 +341,13 @@ impl Network {
             if !a.cfg.is_empty() && self.model.get(p.cfg_ready) != 0 {
                 a.cfg.pop_front();
             }
+            if self.model.get(p.tx_next) != 0 {
+                assert!(
+                    matches!(a.current, Some((_, Some(t), _)) if t < c),
+                    "cycle {c}: node {k} tx_next without a send outstanding"
+                );
+                a.tx_i += 1;
+            }
             if let Some((_, taken @ None, _)) = &mut a.current {
                 if self.model.get(p.send_ready) != 0 {
                     *taken = Some(c);
@@ -338,6 +363,7 @@ impl Network {
                         taken,
                         status_at: c,
                         code,
+                        tx_pulses: a.tx_i,
                     }),
                     other => panic!(
                         "cycle {c}: node {k} status {code} without a send outstanding ({other:?})"
@@ -369,7 +395,9 @@ impl Network {
     }
 }
 
-/// The reference model of the capability semantics: per node a c-list of 16 slots.
+/// The reference model of the capability semantics: per node a c-list of 16 slots. The
+/// cluster's nodes are those of the `width` x `nodes / width` mesh; an entry pointing at
+/// other coordinates is refused.
 #[derive(Clone, Debug)]
 pub struct RefNet {
     /// `clist[node][slot]`: the entry (as `cfg_entry`, valid bit included), 0 when empty.
@@ -381,6 +409,8 @@ pub struct RefNet {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
     Refused,
+    /// A drop of a valid slot: status delivered, the slot is empty afterwards.
+    Dropped,
     /// Delivered to `node` with `badge` (or rejected there when its mailbox or c-list is full).
     /// For a grant, `entry` is the attenuated capability the receiver installs.
     To {
@@ -406,21 +436,30 @@ impl RefNet {
         };
     }
 
-    /// The outcome the capability rules allow for `s` sent by node `k`.
+    /// The outcome the capability rules allow for `s` sent by node `k` (the c-list as it is;
+    /// [`RefNet::take`] also applies a drop).
     pub fn expect(&self, k: usize, s: &Send) -> Expect {
         let e = self.clist[k][s.slot as usize];
-        let right = if s.grant {
+        let valid = e & castle_noc::ni::ENTRY_VALID != 0;
+        let grant = match s.kind {
+            KIND_DATA => false,
+            KIND_GRANT => true,
+            KIND_DROP if valid => return Expect::Dropped,
+            _ => return Expect::Refused,
+        };
+        let right = if grant {
             castle_noc::ni::ENTRY_GRANT
         } else {
             castle_noc::ni::ENTRY_SEND
         };
-        if e & castle_noc::ni::ENTRY_VALID == 0 || e & right == 0 || (!s.grant && s.words.len() > 4)
-        {
+        let (x, y) = (((e >> 16) & 3) as usize, ((e >> 18) & 3) as usize);
+        let in_mesh = x < self.width && y < self.clist.len() / self.width;
+        if !valid || e & right == 0 || (!grant && s.words.len() > 4) || !in_mesh {
             return Expect::Refused;
         }
-        let node = ((e >> 18) & 3) as usize * self.width + ((e >> 16) & 3) as usize;
+        let node = y * self.width + x;
         let badge = e as u16;
-        if s.grant {
+        if grant {
             let g = self.clist[k][s.give as usize];
             if g & castle_noc::ni::ENTRY_VALID == 0 {
                 return Expect::Refused;
@@ -438,6 +477,15 @@ impl RefNet {
             badge,
             entry: None,
         }
+    }
+
+    /// [`RefNet::expect`], and a drop of a valid slot empties it.
+    pub fn take(&mut self, k: usize, s: &Send) -> Expect {
+        let e = self.expect(k, s);
+        if e == Expect::Dropped {
+            self.clist[k][s.slot as usize] = 0;
+        }
+        e
     }
 
     /// Install a delivered grant at `node`; returns the slot (lowest free), or None when full.

@@ -1,63 +1,89 @@
 //! The exported networks of routers and NIs on Verilator, against the reference model of the
 //! capability rules (`castle_testbench::network::RefNet`).
 use castle_testbench::network::{
-    design, entry, Expect, Network, RefNet, Send, DELIVERED, REFUSED, REJECTED, SLOTS,
+    design, entry, Expect, Network, RefNet, Send, DELIVERED, KIND_DATA, REFUSED, REJECTED, SLOTS,
 };
 use castle_testbench::verilator::BuildOptions;
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 fn net(name: &str) -> Network {
     let d = design(name, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     Network::new(&d, name).unwrap()
 }
 
-/// Random c-lists (some slots empty, some without the send right), random sends through random
-/// slots (forged = empty slots, wrong right = data through grant-only slots and grants through
-/// send-only slots), receivers that drain at random speeds. Every send is accounted for:
-/// refused exactly when the model says so; delivered exactly once to the model's node with the
-/// model's badge and the words sent; rejected and never delivered.
+/// Random c-lists (some slots empty, some without the send right, on 2x2 some pointing at
+/// coordinates outside the mesh), random sends through random slots (forged = empty slots,
+/// wrong right = data through grant-only slots and grants through send-only slots), drops of
+/// random slots (which later sends through them must find empty), receivers that drain at
+/// random speeds. Every send is accounted for: refused exactly when the model says so;
+/// delivered exactly once to the model's node with the model's badge and the words sent (each
+/// word streamed on `tx_word`, one `tx_next` pulse per word); rejected and never delivered; a
+/// drop delivered exactly when the slot was valid, nothing entering the mesh.
 fn random_traffic(name: &str, per_node: usize, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut n = net(name);
     let (nodes, w) = (n.nodes, n.width);
+    let h = nodes / w;
     let mut model = RefNet::new(nodes, w);
     for k in 0..nodes {
         for s in 0..SLOTS as u8 {
             if rng.gen_bool(0.25) {
                 continue; // empty slot: a forged index
             }
-            let d = rng.gen_range(0..nodes);
             let (send, grant) = match rng.gen_range(0..4) {
                 0 => (false, true),
                 1 => (true, true),
                 _ => (true, false),
             };
-            let e = entry((d % w) as u8, (d / w) as u8, send, grant, rng.gen());
+            let (x, y) = if w < 4 && rng.gen_bool(0.1) {
+                // Any coordinates: mostly outside a 2x2 mesh, which the NI must refuse.
+                (rng.gen_range(0..4u8), rng.gen_range(0..4u8))
+            } else {
+                let d = rng.gen_range(0..nodes);
+                ((d % w) as u8, (d / w) as u8)
+            };
+            let e = entry(x, y, send, grant, rng.gen());
             n.cfg(k, s, e);
             model.cfg(k, s, e);
         }
         n.drain[k] = [1.0, 0.5, 0.1, 0.02][rng.gen_range(0..4)];
     }
+    // The model's outcome for each node's sends, in order: a node's c-list changes only by
+    // its own drops here (grants that would succeed are left to the grant test), so the
+    // outcomes can be decided as the sends are made up.
+    let mut expect: Vec<VecDeque<Expect>> = vec![VecDeque::new(); nodes];
     let mut id = 0u32;
-    for k in 0..nodes {
+    // Data sends refused only because the slot points outside the mesh.
+    let mut outside = 0;
+    for (k, exp_k) in expect.iter_mut().enumerate() {
         for _ in 0..per_node {
             let slot = rng.gen_range(0..SLOTS as u8);
-            let s = if rng.gen_bool(0.1) {
-                // A grant kind through whatever the slot is; give an empty or a full slot.
-                // (Grants that would succeed are left to the grant test: they change c-lists.)
-                let s = Send::grant(slot, rng.gen_range(0..SLOTS as u8), 3);
-                if model.expect(k, &s) != Expect::Refused {
-                    continue;
+            let s = match rng.gen_range(0..40) {
+                0..=3 => {
+                    // A grant kind through whatever the slot is; give an empty or a full slot.
+                    let s = Send::grant(slot, rng.gen_range(0..SLOTS as u8), 3);
+                    if model.expect(k, &s) != Expect::Refused {
+                        continue;
+                    }
+                    s
                 }
-                s
-            } else {
-                let len = rng.gen_range(1..=4);
-                id += 1;
-                let mut words: Vec<u32> = (0..len).map(|_| rng.gen()).collect();
-                words[0] = (k as u32) << 24 | id;
-                Send::data(slot, &words)
+                4 => Send::drop(slot),
+                _ => {
+                    let len = rng.gen_range(1..=4);
+                    id += 1;
+                    let mut words: Vec<u32> = (0..len).map(|_| rng.gen()).collect();
+                    words[0] = (k as u32) << 24 | id;
+                    Send::data(slot, &words)
+                }
             };
+            let e = model.clist[k][s.slot as usize];
+            let outside_mesh = (e >> 16 & 3) as usize >= w || (e >> 18 & 3) as usize >= h;
+            let exp = model.take(k, &s);
+            if exp == Expect::Refused && e != 0 && outside_mesh && s.kind == KIND_DATA {
+                outside += (e & castle_noc::ni::ENTRY_SEND != 0) as usize;
+            }
+            exp_k.push_back(exp);
             n.send(k, s);
         }
     }
@@ -74,15 +100,24 @@ fn random_traffic(name: &str, per_node: usize, seed: u64) {
         assert!(!g.grant);
         got.entry(g.words[0]).or_default().push(g.clone());
     }
-    let (mut del, mut rej, mut refu) = (0, 0, 0);
+    let (mut del, mut rej, mut refu, mut drops) = (0, 0, 0, 0);
     for d in &n.done {
-        let exp = model.expect(d.node, &d.send);
+        let exp = expect[d.node]
+            .pop_front()
+            .expect("more statuses than sends");
         let gs = d
             .send
             .words
             .first()
             .and_then(|w0| got.remove(w0))
             .unwrap_or_default();
+        let pulses = match (&exp, d.code) {
+            (Expect::To { .. }, DELIVERED | REJECTED) if d.send.kind == KIND_DATA => {
+                d.send.words.len()
+            }
+            _ => 0,
+        };
+        assert_eq!(d.tx_pulses, pulses, "tx_next pulses: {d:?}");
         match (exp, d.code) {
             (Expect::Refused, REFUSED) => {
                 assert!(gs.is_empty());
@@ -92,6 +127,14 @@ fn random_traffic(name: &str, per_node: usize, seed: u64) {
                     d.status_at - d.taken
                 );
                 refu += 1;
+            }
+            (Expect::Dropped, DELIVERED) => {
+                assert!(
+                    d.status_at - d.taken <= 3,
+                    "drop took {} cycles",
+                    d.status_at - d.taken
+                );
+                drops += 1;
             }
             (Expect::To { node, badge, .. }, DELIVERED) => {
                 assert_eq!(gs.len(), 1, "{d:?} delivered {} times", gs.len());
@@ -110,16 +153,20 @@ fn random_traffic(name: &str, per_node: usize, seed: u64) {
         }
     }
     assert!(
+        expect.iter().all(|e| e.is_empty()),
+        "sends without a status"
+    );
+    assert!(
         got.is_empty(),
         "messages nobody sent (or delivered twice): {got:?}"
     );
     eprintln!(
-        "{name}: {} sends: {del} delivered, {rej} rejected, {refu} refused in {} cycles",
+        "{name}: {} sends: {del} delivered, {rej} rejected, {refu} refused ({outside} for a destination outside the mesh), {drops} drops in {} cycles",
         n.done.len(),
         n.cycle
     );
     assert!(
-        del > 0 && rej > 0 && refu > 0,
+        del > 0 && rej > 0 && refu > 0 && drops > 0 && (w == 4 || outside > 0),
         "some outcome never happened"
     );
 }
