@@ -4,6 +4,7 @@ pub mod blocks;
 pub mod export;
 pub mod formal;
 pub mod lint;
+pub mod manifest;
 pub mod scratch;
 pub mod synth;
 pub mod tools;
