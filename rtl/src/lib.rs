@@ -1,5 +1,7 @@
 //! Castle register-transfer level: the blocks that can be exported, their Verilog, and the
-//! checks every exported block passes (Verilator lint, yosys synthesis without latches).
+//! checks every exported block passes (Verilator lint, yosys synthesis without latches); the
+//! cluster manifest ([`manifest`]) and its capability audit ([`audit`]).
+pub mod audit;
 pub mod blocks;
 pub mod export;
 pub mod formal;
