@@ -331,11 +331,15 @@ impl Parser<'_> {
         let before = self.text.get(..offset)?;
         let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
         let lhs = line[..line.rfind('=')?].trim_end();
-        let start = lhs
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .map_or(0, |i| i + 1);
-        let key = &lhs[start..];
-        (!key.is_empty()).then(|| key.to_string())
+        let key: String = lhs
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect::<Vec<char>>()
+            .into_iter()
+            .rev()
+            .collect();
+        (!key.is_empty()).then_some(key)
     }
 
     fn manifest(&self) -> Result<Manifest, ManifestError> {

@@ -229,6 +229,14 @@ fn manifest_wrong_types_name_the_key() {
         "mesh",
         &["invalid type"],
     );
+    // Non-ASCII text before the value does not trip the key guess.
+    fails(
+        "to = \"pong\", rights = [\"send\"], badge = 7",
+        "to = \"pé=\", badge = 7.5",
+        9,
+        "badge",
+        &["invalid type"],
+    );
 }
 
 #[test]
@@ -607,6 +615,8 @@ fn manifest_garbled_input_never_panics() {
         b"99999999999",
         b"-1",
         b"\xc3\xa9",
+        b"\xc3\xa9 = ",
+        b"= \xe2\x82\xac",
         b"'",
         b"\"\"\"",
         b"caps = []",
