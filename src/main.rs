@@ -1,4 +1,5 @@
 //! `castle`: the command line of the Castle cluster-on-a-chip (DESIGN.md, "CLI contract").
+mod audit;
 mod bench;
 mod demo;
 mod progress;
@@ -99,11 +100,21 @@ enum Command {
         dry_run: bool,
     },
     /// Capability graph and least-privilege report of a manifest
+    #[command(
+        after_help = "Reports who can send to whom (one edge per capability, with rights and badge),         the capabilities that can spread by grant, and what each enclave holds but can never use.
+        Exit status: 0 with the report, 1 on a bad manifest or module (FILE:LINE: FIELD: MESSAGE)."
+    )]
     Audit {
         manifest: PathBuf,
-        /// Write the graph in Graphviz dot
+        /// Write the capability graph in Graphviz dot to this file
+        #[arg(long, value_name = "FILE")]
+        dot: Option<PathBuf>,
+        /// Render the graph to SVG with Graphviz `dot` into this file
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Print the report as one JSON object
         #[arg(long)]
-        dot: bool,
+        json: bool,
     },
     /// Fault injection with an independent ledger
     Chaos {
@@ -187,7 +198,17 @@ fn dispatch_other(cmd: Command) -> Result<()> {
         Command::Sim { .. } => not_yet("sim", 0),
         Command::Build { .. } => not_yet("build", 0),
         Command::Flash { .. } => not_yet("flash", 0),
-        Command::Audit { .. } => not_yet("audit", 0),
+        Command::Audit {
+            manifest,
+            dot,
+            svg,
+            json,
+        } => audit::run(&audit::Request {
+            manifest: &manifest,
+            dot: dot.as_deref(),
+            svg: svg.as_deref(),
+            json,
+        }),
         Command::Chaos { .. } => not_yet("chaos", 0),
         Command::Console { .. } => not_yet("console", 0),
         Command::Verify { .. } => not_yet("verify", 0),

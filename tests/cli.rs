@@ -332,3 +332,137 @@ fn run_and_spec_on_the_core() {
     );
     assert!(v["passed"].as_u64().unwrap() > 300, "{out}");
 }
+
+/// A cluster of two enclaves and a console in `dir`; returns the manifest's path.
+fn audit_cluster(dir: &tempfile::TempDir) -> String {
+    let sender = r#"(module
+  (import "castle" "send" (func (param i32 i32 i32) (result i32)))
+  (import "castle" "grant" (func (param i32 i32 i32) (result i32)))
+  (func (export "main")))"#;
+    let receiver = r#"(module
+  (import "castle" "recv" (func (param i32) (result i32)))
+  (func (export "main")))"#;
+    std::fs::write(dir.path().join("a.wat"), sender).unwrap();
+    std::fs::write(dir.path().join("b.wat"), receiver).unwrap();
+    let manifest = r#"[cluster]
+mesh = [2, 2]
+
+[[enclave]]
+name = "a"
+wasm = "a.wat"
+caps = [ { to = "b", rights = ["send", "grant"], badge = 9 }, { to = "console" } ]
+
+[[enclave]]
+name = "b"
+wasm = "b.wat"
+
+[[device]]
+name = "console"
+kind = "console"
+"#;
+    let f = dir.path().join("cluster.toml");
+    std::fs::write(&f, manifest).unwrap();
+    f.to_str().unwrap().to_string()
+}
+
+#[test]
+fn audit_reports_the_graph_and_writes_dot_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = audit_cluster(&dir);
+    let (code, out, err) = castle(&["audit", &m]);
+    assert_eq!(code, 0, "{err}");
+    for part in [
+        "a[0] -> b: send+grant, badge 9",
+        "b can obtain console: send, badge 1, from a",
+        "b: console (after a grant)",
+        "enclave `a` is reachable by nobody",
+    ] {
+        assert!(out.contains(part), "`{part}` not in:\n{out}");
+    }
+
+    let (code, out, err) = castle(&["audit", &m, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["edges"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(v["spread"][0]["holder"], "b", "{v}");
+    assert_eq!(v["unreachable"], serde_json::json!(["a"]), "{v}");
+
+    let (dot, svg) = (dir.path().join("g.dot"), dir.path().join("g.svg"));
+    let (code, _, err) = castle(&[
+        "audit",
+        &m,
+        "--dot",
+        dot.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let dot = std::fs::read_to_string(&dot).unwrap();
+    assert!(
+        dot.contains("\"a\" -> \"b\"") && dot.contains("style=dashed"),
+        "{dot}"
+    );
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    let first = svg
+        .match_indices('<')
+        .map(|(i, _)| &svg[i..])
+        .find(|t| !t.starts_with("<?") && !t.starts_with("<!"))
+        .unwrap_or("");
+    assert!(first.starts_with("<svg"), "{svg}");
+}
+
+#[test]
+fn audit_refuses_bad_manifests_with_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = audit_cluster(&dir);
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(&m, text.replace("badge = 9", "badge = 99999")).unwrap();
+    let svg = dir.path().join("g.svg");
+    let (code, out, err) = castle(&["audit", &m, "--svg", svg.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&format!("castle: error: {m}:7: caps[0].badge: enclave `a`")),
+        "{err}"
+    );
+    assert!(!err.contains("panicked") && out.is_empty(), "{err}");
+    assert!(!svg.exists());
+
+    std::fs::write(&m, &text).unwrap();
+    std::fs::write(
+        dir.path().join("b.wat"),
+        "(module (func (export \"start\")))",
+    )
+    .unwrap();
+    let (code, _, err) = castle(&["audit", &m]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(":11: entry: enclave `b`") && err.contains("no export `main`"),
+        "{err}"
+    );
+
+    let (code, _, err) = castle(&["audit", "no-such.toml"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no-such.toml: cannot read"), "{err}");
+}
+
+#[test]
+fn audit_without_graphviz_says_how_to_install_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = audit_cluster(&dir);
+    let svg = dir.path().join("g.svg");
+    let out = Command::new(env!("CARGO_BIN_EXE_castle"))
+        .args(["audit", &m, "--svg", svg.to_str().unwrap()])
+        .env("PATH", dir.path())
+        .env("CASTLE_ROOT", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`dot` not found")
+            && err.contains("graphviz")
+            && err.contains("scripts/setup.sh"),
+        "{err}"
+    );
+    assert!(!svg.exists());
+}

