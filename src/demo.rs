@@ -1,112 +1,136 @@
-//! `castle demo`: the best end-to-end path that exists today, narrated. Until the cluster
-//! exists this is one enclave: the core goes from rust-hdl to Verilog, through lint, onto
-//! Verilator, and runs C programs compiled to WebAssembly, checked against wasmi; then a
-//! hostile program traps without taking anything else down.
-use crate::progress::spinner;
-use anyhow::{bail, Context, Result};
-use castle_enclave::image::{build, BuildOptions, Profile};
-use castle_testbench::core::CoreEngine;
-use castle_testbench::engine::Engine;
-use castle_testbench::golden::{Observed, Wasmi};
+//! `castle demo`: the default cluster (apps/demo/demo.toml) on Verilator, narrated: who
+//! messages whom, a grant, refused sends; the same system on the software model must agree;
+//! a VCD of the run and the capability graph are written under target/demo/.
+use crate::sim::{outcome_text, simulate};
+use anyhow::{Context, Result};
+use castle_rtl::manifest::Manifest;
+use castle_testbench::sim::{differences, Engine, SimOptions, SimReport};
+use std::path::{Path, PathBuf};
 
-/// The C programs run (apps/bench) and their argument.
-const PROGRAMS: &[(&str, i32)] = &[
-    ("fib", 20),
-    ("sieve", 7999),
-    ("crc32", 1023),
-    ("qsort", 499),
-    ("vending", 255),
-];
-
-/// A hostile actor: divides by zero, spins for ever, recurses without end.
-const HOSTILE: &str = r#"(module
-  (func (export "divide") (param i32) (result i32) i32.const 1 local.get 0 i32.div_u)
-  (func (export "spin") (loop br 0))
-  (func $r (export "recurse") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $r))"#;
+/// The repository (the demo's manifest and output folder are found from it).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
 
 pub fn run() -> Result<()> {
-    println!("Castle demo: one enclave core, from rust-hdl to Verilator, running WebAssembly.\n");
-    let verilog = castle_rtl::blocks::export("enclave_sim")?;
-    let modules = verilog.matches("\nmodule ").count();
+    let path = root().join("apps/demo/demo.toml");
+    let m = Manifest::load(&path)?;
+    let out = root().join("target/demo");
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     println!(
-        "1. rust-hdl exported the core: {} lines of Verilog ({modules} modules, top `top`).",
-        verilog.lines().count()
+        "Castle demo: {} actors, each in its own enclave (a core with private memories) on a {}x{} mesh.",
+        m.enclaves.len(),
+        m.columns,
+        m.rows
     );
-    castle_rtl::lint::verilator_lint("enclave_sim", &verilog)?;
-    let waived: Vec<&str> = castle_rtl::lint::WAIVERS.iter().map(|w| w.0).collect();
     println!(
-        "2. verilator --lint-only -Wall: clean (documented waivers: {}).",
-        waived.join(", ")
+        "They share nothing: each can send only through the capabilities its manifest gives it"
     );
-    let pb = spinner("Verilating the core (cached after the first run, about a minute before)");
-    let t = std::time::Instant::now();
-    let core = CoreEngine::new();
-    pb.finish_and_clear();
-    let mut core = core?;
     println!(
-        "3. Verilator model ready in {:.2} s.\n",
-        t.elapsed().as_secs_f64()
+        "({}), checked in hardware by its network interface.\n",
+        rel(&path)
     );
-
-    println!("4. C programs (apps/bench, clang -> wasm32 -> binaryen), on the core and on wasmi:");
-    println!(
-        "   {:<16} {:>12} {:>12} {:>11} {:>11} {:>5}",
-        "call", "core", "wasmi", "instructions", "cycles", "CPI"
-    );
-    let dir = tempfile::tempdir().context("scratch folder")?;
-    let mut mismatches = 0;
-    for (name, arg) in PROGRAMS {
-        let wasm = castle_testbench::suites::c_programs::compile(name, dir.path())
-            .map_err(anyhow::Error::msg)?;
-        let image = build(&wasm, &BuildOptions::default(), &Profile::SIM)?;
-        core.instantiate(&image)?;
-        let run = core.invoke_export(&image, "run", &[*arg], 1 << 40)?;
-        let golden = Wasmi::new(&wasm)
-            .and_then(|mut w| w.call("run", &[*arg], 1 << 40))
-            .map_err(anyhow::Error::msg)?;
-        let mine = match &run.result {
-            Ok(v) => Observed::Values(v.clone()),
-            Err(t) => Observed::Trap(t.cause),
-        };
-        let agree = mine == golden;
-        mismatches += !agree as u32;
-        println!(
-            "   {:<16} {:>12} {:>12} {:>11} {:>11} {:>5.2} {}",
-            format!("{name}({arg})"),
-            mine.to_string(),
-            golden.to_string(),
-            run.instructions,
-            run.cycles,
-            run.cycles as f64 / run.instructions as f64,
-            if agree { "ok" } else { "MISMATCH" }
-        );
+    for e in &m.enclaves {
+        let caps: Vec<String> = e
+            .caps
+            .iter()
+            .map(|c| {
+                let mut rights = vec![];
+                if c.send {
+                    rights.push("send");
+                }
+                if c.grant {
+                    rights.push("grant");
+                }
+                format!("{} ({}, badge {})", c.to, rights.join("+"), c.badge)
+            })
+            .collect();
+        println!("  {:<8} may reach {}", e.name, caps.join(", "));
     }
-    if mismatches > 0 {
-        bail!("{mismatches} programs gave different results on the core and on wasmi");
-    }
+    println!();
 
-    println!("\n5. A hostile actor: every fault halts the enclave with a cause and a pc.");
-    let image = build(HOSTILE.as_bytes(), &BuildOptions::default(), &Profile::SIM)?;
-    core.instantiate(&image)?;
-    for (name, args, fuel) in [
-        ("divide", &[0][..], 1000),
-        ("spin", &[][..], 100_000),
-        ("recurse", &[0][..], 1_000_000),
-    ] {
-        let run = core.invoke_export(&image, name, args, fuel)?;
-        match run.result {
-            Err(trap) => println!(
-                "   {name:<8} trap: {trap} after {} instructions, {} cycles",
-                run.instructions, run.cycles
-            ),
-            Ok(v) => bail!("{name} returned {v:?} instead of trapping"),
+    let vcd = out.join("demo.vcd");
+    let opts = SimOptions {
+        engine: Engine::Verilator,
+        vcd: Some(vcd.clone()),
+        ..SimOptions::default()
+    };
+    let v = simulate(&m, &opts)?;
+    println!(
+        "What the actors printed (through the console device, which they reach by capability):"
+    );
+    for line in &v.console {
+        println!("  [{}] {}", line.from, line.text);
+    }
+    println!();
+    narrate(&v);
+
+    let model = simulate(
+        &m,
+        &SimOptions {
+            engine: Engine::Model,
+            ..SimOptions::default()
+        },
+    )?;
+    let diff = differences(&v, &model);
+    println!();
+    if diff.is_empty() {
+        println!("The software model of the cluster gives every actor the same results, messages and console");
+        println!("output as the Verilated hardware.");
+    } else {
+        println!("MISMATCH between the Verilated cluster and the model:");
+        for d in &diff {
+            println!("  {d}");
         }
     }
-    let fine = core.invoke_export(&image, "divide", &[1], 1000)?;
+    let cycles = v.cycles.unwrap_or(0);
     println!(
-        "   and the same enclave runs on: divide(1) = {:?}",
-        fine.result.map_err(|t| anyhow::anyhow!("{t}"))?
+        "\n{cycles} clock cycles simulated in {:.2} s ({:.1} M cycles/s).",
+        v.wall.as_secs_f64(),
+        cycles as f64 / v.wall.as_secs_f64().max(1e-9) / 1e6
     );
-    println!("\nNext: enclaves joined by the capability network (issue 5) into a cluster.");
+    println!("Waveforms of the whole run: {}", rel(&vcd));
+    let svg = out.join("capabilities.svg");
+    crate::audit_svg(&m, &svg)?;
+    println!(
+        "The capability graph: {} (castle audit {} --svg FILE)",
+        rel(&svg),
+        rel(&path)
+    );
+    if !diff.is_empty() {
+        anyhow::bail!("the Verilated cluster and the model disagree");
+    }
     Ok(())
+}
+
+/// Plain words for what the counters say each actor did.
+fn narrate(r: &SimReport) {
+    println!("What happened, from each enclave's counters:");
+    for e in &r.enclaves {
+        let c = &e.counts;
+        let mut parts = vec![];
+        if c.delivered > 0 {
+            parts.push(format!("{} message(s) delivered", c.delivered));
+        }
+        if c.refused > 0 {
+            parts.push(format!(
+                "{} refused (no capability, or not the right one: nothing left its enclave)",
+                c.refused
+            ));
+        }
+        if c.rejected > 0 {
+            parts.push(format!("{} rejected (a full mailbox)", c.rejected));
+        }
+        if c.received > 0 {
+            parts.push(format!("{} received", c.received));
+        }
+        if parts.is_empty() {
+            parts.push("no messages".into());
+        }
+        println!("  {:<8} {}; {}", e.name, parts.join(", "), outcome_text(e));
+    }
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root()).unwrap_or(p).display().to_string()
 }

@@ -4,6 +4,7 @@ mod bench;
 mod demo;
 mod progress;
 mod run;
+mod sim;
 mod spec;
 
 use anyhow::{bail, Context, Result};
@@ -61,24 +62,41 @@ enum Command {
         #[arg(long, value_parser = ["verilator", "rust-hdl", "model"], default_value = "verilator")]
         engine: String,
     },
-    /// Simulate a whole cluster on Verilator
+    /// Simulate a cluster described by a manifest: load every enclave, run until all have
+    /// halted or wait for messages, print the console and a summary per enclave
+    #[command(
+        after_help = "Exit status: 0 when the simulation ran (traps are reported, not errors), 1 on an error \
+        (bad manifest, a module that does not build or fit).\n\
+        --json prints one object: {\"engine\",\"cycles\",\"enclaves\":[{\"name\",\"outcome\",\"result\",\"trap\",\
+        \"instructions\",\"cycles\",\"sent\",\"delivered\",\"rejected\",\"refused\",\"received\"}],\"console\":[...]}."
+    )]
     Sim {
+        /// The cluster manifest (TOML)
         manifest: PathBuf,
+        /// Executor: the Verilated cluster, or the message-level software model
+        #[arg(long, value_parser = ["verilator", "model"], default_value = "verilator")]
+        engine: String,
+        /// Cycle budget (the model has no clock: its instruction budget per enclave;
+        /// default 10000000)
         #[arg(long)]
         cycles: Option<u64>,
+        /// Write a VCD trace of the whole run (verilator only)
         #[arg(long)]
         vcd: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
-    /// Write the Verilog of a block (top module `top`)
+    /// Write the Verilog of a block, or of a manifest's cluster (`--top cluster`)
     Verilog {
         /// Cluster manifest (for --top cluster)
         manifest: Option<PathBuf>,
-        /// Block to export: enclave, enclave_hx8k, enclave_sim, ni, network2x2, network4x4,
-        /// router, mesh2x2, leb128, byte_ram (cluster: planned)
+        /// Block to export: cluster (needs a manifest), enclave, enclave_hx8k, enclave_sim,
+        /// ni, network2x2, network4x4, router, mesh2x2, leb128, byte_ram, cluster2x2
         #[arg(long, default_value = "cluster")]
         top: String,
+        /// Name of the top module (submodules are prefixed with it); default `top`
+        #[arg(long)]
+        name: Option<String>,
         /// Output file
         #[arg(short, long)]
         output: PathBuf,
@@ -181,6 +199,19 @@ fn dispatch(cmd: Command) -> Result<i32> {
             json,
             engine,
         } => spec::run(&engine, filter.as_deref(), json),
+        Command::Sim {
+            manifest,
+            engine,
+            cycles,
+            vcd,
+            json,
+        } => sim::run(&sim::Request {
+            manifest: &manifest,
+            engine: &engine,
+            cycles,
+            vcd,
+            json,
+        }),
         cmd => dispatch_other(cmd).map(|()| 0),
     }
 }
@@ -190,14 +221,19 @@ fn dispatch_other(cmd: Command) -> Result<()> {
         Command::Verilog {
             manifest,
             top,
+            name,
             output,
-        } => verilog(manifest, &top, &output),
+        } => verilog(manifest.as_deref(), &top, name.as_deref(), &output),
         Command::Bench { json, only } => bench::run(json, &only),
         Command::Demo => demo::run(),
-        Command::Run { .. } | Command::Spec { .. } => unreachable!("dispatched above"),
-        Command::Sim { .. } => not_yet("sim", 0),
-        Command::Build { .. } => not_yet("build", 0),
-        Command::Flash { .. } => not_yet("flash", 0),
+        Command::Run { .. } | Command::Spec { .. } | Command::Sim { .. } => {
+            unreachable!("dispatched above")
+        }
+        Command::Build { .. } => not_yet(
+            "build",
+            "turn a manifest into a bitstream for a board (yosys, nextpnr, packing) with a provenance statement",
+        ),
+        Command::Flash { .. } => not_yet("flash", "program a board through openFPGALoader"),
         Command::Audit {
             manifest,
             dot,
@@ -209,30 +245,87 @@ fn dispatch_other(cmd: Command) -> Result<()> {
             svg: svg.as_deref(),
             json,
         }),
-        Command::Chaos { .. } => not_yet("chaos", 0),
-        Command::Console { .. } => not_yet("console", 0),
-        Command::Verify { .. } => not_yet("verify", 0),
+        Command::Chaos { .. } => not_yet(
+            "chaos",
+            "inject faults into a Verilated cluster and check every message against a ledger",
+        ),
+        Command::Console { .. } => not_yet(
+            "console",
+            "be the host side of the UART gateway, on a board or against a Verilated cluster",
+        ),
+        Command::Verify { .. } => not_yet(
+            "verify",
+            "check a build's signature, rebuild it from its recorded inputs and compare the bitstream",
+        ),
     }
 }
 
-fn not_yet(cmd: &str, issue: u32) -> Result<()> {
-    if issue > 0 {
-        bail!("`castle {cmd}` is not implemented yet (issue {issue})")
-    }
-    bail!("`castle {cmd}` is not implemented yet")
+/// An error for a command of the CLI contract that does not exist yet, saying what it will do.
+fn not_yet(cmd: &str, will: &str) -> Result<()> {
+    bail!("`castle {cmd}` is not available yet; it will {will}")
 }
 
-fn verilog(manifest: Option<PathBuf>, top: &str, output: &std::path::Path) -> Result<()> {
-    if let Some(m) = manifest {
-        bail!(
-            "manifests are not supported yet ({}): the cluster top level does not exist",
-            m.display()
-        );
-    }
-    let v = castle_rtl::blocks::export(top)?;
-    write_atomically(output, v.as_bytes())?;
+fn verilog(
+    manifest: Option<&std::path::Path>,
+    top: &str,
+    name: Option<&str>,
+    output: &std::path::Path,
+) -> Result<()> {
+    let (v, params) = match (top, manifest) {
+        ("cluster", None) => {
+            bail!("`--top cluster` needs a manifest: castle verilog MANIFEST --top cluster -o FILE")
+        }
+        ("cluster", Some(path)) => {
+            let m = castle_rtl::manifest::Manifest::load(path)?;
+            if m.profile != castle_enclave::image::Profile::SIM_NODE.name {
+                bail!(
+                    "{}: profile `{}`: clusters are exported for profile `sim` (board profiles come with the boards)",
+                    path.display(),
+                    m.profile
+                );
+            }
+            let kinds = castle_rtl::cluster::kinds(&m);
+            let v = castle_rtl::cluster::sim_verilog(m.columns, m.rows, &kinds)?;
+            let sha: String = m.sha256.iter().map(|b| format!("{b:02x}")).collect();
+            let params = format!(
+                "manifest {} (sha256 {sha}); mesh {}x{}; profile {}; nodes: {}",
+                path.display(),
+                m.columns,
+                m.rows,
+                m.profile,
+                (0..m.nodes())
+                    .map(|i| m.name_of(i).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            (v, params)
+        }
+        (block, Some(path)) => bail!(
+            "a manifest ({}) is only used with `--top cluster`, not `--top {block}`",
+            path.display()
+        ),
+        (block, None) => (
+            castle_rtl::blocks::export(block)?,
+            castle_rtl::blocks::BLOCKS
+                .iter()
+                .find(|b| b.0 == block)
+                .map_or(String::new(), |b| b.1.to_string()),
+        ),
+    };
+    let module = name.unwrap_or("top");
+    let v = match name {
+        None => v,
+        Some(n) => castle_rtl::export::rename_top(&v, n).ok_or_else(|| {
+            anyhow::anyhow!("--name {n:?} is not a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*)")
+        })?,
+    };
+    let header = format!(
+        "// Castle {}: block `{top}`, top module `{module}`.\n// {params}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    write_atomically(output, format!("{header}{v}").as_bytes())?;
     eprintln!(
-        "castle: wrote {} ({} lines, top module `top`)",
+        "castle: wrote {} ({} lines, top module `{module}`)",
         output.display(),
         v.lines().count()
     );
@@ -252,5 +345,12 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes the capability graph of `m` as SVG to `path` (what `castle audit --svg` writes).
+fn audit_svg(m: &castle_rtl::manifest::Manifest, path: &std::path::Path) -> Result<()> {
+    let report = castle_rtl::audit::audit_manifest(m, &castle_enclave::image::Profile::SIM_NODE)?;
+    castle_rtl::audit::write_svg(&report.dot(), path)?;
     Ok(())
 }

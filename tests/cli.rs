@@ -56,7 +56,14 @@ fn bad_requests_fail_cleanly_without_output() {
     }
     let (code, _, err) = castle(&["sim", "x.toml"]);
     assert_eq!(code, 1);
-    assert!(err.contains("not implemented yet"), "{err}");
+    assert!(err.contains("x.toml"), "{err}");
+    let (code, _, err) = castle(&["flash", "--board", "icebreaker"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("not available yet; it will program a board"),
+        "{err}"
+    );
+    assert!(!err.contains("issue"), "{err}");
     let (code, _, _) = castle(&["nosuch"]);
     assert_eq!(code, 2, "clap's usage error");
 }

@@ -52,15 +52,12 @@ pub const BLOCKS: &[(&str, &str)] = &[
 /// routers and 16 NIs) had not finished after 9 minutes, and its modules are those of
 /// `network2x2` with other coordinate constants; `enclave` and `enclave_sim` are the logic of
 /// `enclave_hx8k` with larger memories (`castle bench` synthesizes them).
-pub const SYNTH_SKIP: &[&str] = &["network4x4", "enclave", "enclave_sim"];
-
-/// Names the CLI contract reserves for blocks that do not exist yet.
-pub const PLANNED: &[&str] = &["cluster"];
+pub const SYNTH_SKIP: &[&str] = &["network4x4", "enclave", "enclave_sim", "cluster2x2"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlockError {
-    #[error("`{0}` is not implemented yet (see the open issues)")]
-    NotYet(String),
+    #[error("`cluster` is sized from a manifest: castle verilog MANIFEST --top cluster -o FILE")]
+    NeedsManifest,
     #[error("unknown block `{name}`; known: {known}")]
     Unknown { name: String, known: String },
     #[error(transparent)]
@@ -80,13 +77,21 @@ pub fn export(name: &str) -> Result<String, BlockError> {
         "enclave" => Ok(verilog(name, &mut Ecp5Enclave::default())?),
         "enclave_hx8k" => Ok(verilog(name, &mut Hx8kEnclave::default())?),
         "enclave_sim" => Ok(verilog(name, &mut SimEnclave::default())?),
-        n if PLANNED.contains(&n) => Err(BlockError::NotYet(n.into())),
+        "cluster2x2" => {
+            use crate::cluster::NodeKind::{Console, Enclave};
+            Ok(crate::cluster::sim_verilog(
+                2,
+                2,
+                &[Enclave, Enclave, Enclave, Console],
+            )?)
+        }
+        "cluster" => Err(BlockError::NeedsManifest),
         n => Err(BlockError::Unknown {
             name: n.into(),
             known: BLOCKS
                 .iter()
                 .map(|b| b.0)
-                .chain(PLANNED.iter().copied())
+                .chain(["cluster"])
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
@@ -129,8 +134,8 @@ mod tests {
     }
 
     #[test]
-    fn planned_and_unknown_blocks_are_errors() {
-        assert!(matches!(export("cluster"), Err(BlockError::NotYet(_))));
+    fn cluster_without_manifest_and_unknown_blocks_are_errors() {
+        assert!(matches!(export("cluster"), Err(BlockError::NeedsManifest)));
         let e = export("nosuch").unwrap_err().to_string();
         assert!(e.contains("leb128"), "{e}");
     }

@@ -38,8 +38,8 @@ pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError
 
 /// Merges identical modules of `verilog`: rust-hdl writes one module per instance (a cluster
 /// of 16 enclaves holds 16 copies of the core), and Verilator and yosys compile every copy.
-/// Modules are compared bottom-up with their own name blanked out; each set of equal modules
-/// keeps its first name and every instantiation names it. The result elaborates to the same
+/// Modules are compared children first, with their own name blanked out; each set of equal
+/// modules keeps one name (the first in that order) and every instantiation names it. The result elaborates to the same
 /// hardware (instances keep their names, so signal paths in traces do not change).
 pub fn dedup_modules(verilog: &str) -> String {
     struct Module {
@@ -77,12 +77,49 @@ pub fn dedup_modules(verilog: &str) -> String {
     let instantiated = |line: &str| -> Option<(usize, usize)> {
         let t = line.strip_prefix("    ")?;
         let sp = t.find(' ')?;
-        (t.ends_with('(') && names.contains(&t[..sp])).then_some((4, 4 + sp))
+        (t.trim_end().ends_with('(') && names.contains(&t[..sp])).then_some((4, 4 + sp))
     };
+    // Children before parents: a depth-first order over the instantiations.
+    let index: std::collections::HashMap<&str, usize> = modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.name.as_str(), i))
+        .collect();
+    let children: Vec<Vec<usize>> = modules
+        .iter()
+        .map(|m| {
+            m.text
+                .lines()
+                .filter_map(|l| instantiated(l).map(|(a, b)| index[&l[a..b]]))
+                .collect()
+        })
+        .collect();
+    let mut order = Vec::with_capacity(modules.len());
+    let mut seen = vec![false; modules.len()];
+    for root in 0..modules.len() {
+        let mut stack = vec![(root, 0usize)];
+        while let Some((m, next)) = stack.pop() {
+            if next == 0 {
+                if seen[m] {
+                    continue;
+                }
+                seen[m] = true;
+            }
+            match children[m].get(next) {
+                Some(&c) => {
+                    stack.push((m, next + 1));
+                    if !seen[c] {
+                        stack.push((c, 0));
+                    }
+                }
+                None => order.push(m),
+            }
+        }
+    }
     let mut canonical: std::collections::HashMap<String, String> = Default::default();
     let mut by_body: std::collections::HashMap<String, String> = Default::default();
-    // Children are written after their parents: resolve from the end.
-    for m in modules.iter_mut().rev() {
+    for &i in &order {
+        let m = &mut modules[i];
         let mut text = String::with_capacity(m.text.len());
         for line in m.text.split_inclusive('\n') {
             match instantiated(line) {
@@ -143,5 +180,54 @@ mod tests {
             1,
         );
         assert_eq!(dedup_modules(&v2).matches("module ").count(), 5);
+    }
+}
+
+/// Renames the top module `top` to `name` and every submodule `top$...` to `name$...` (a
+/// user integrating a block does not want a module called `top`). `None` unless `name` is a
+/// plain Verilog identifier.
+pub fn rename_top(verilog: &str, name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let bytes = verilog.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut out = String::with_capacity(verilog.len());
+    let mut i = 0;
+    while let Some(k) = verilog[i..].find("top") {
+        let at = i + k;
+        let before_ok = at == 0 || !ident(bytes[at - 1]);
+        let after = bytes.get(at + 3).copied();
+        // `top$...` (a submodule), `top(` (the header) or `top` at the end of a line
+        // (`endmodule // top`).
+        let after_ok = matches!(after, Some(b'$') | Some(b'(') | Some(b'\n') | None);
+        out.push_str(&verilog[i..at]);
+        out.push_str(if before_ok && after_ok { name } else { "top" });
+        i = at + 3;
+    }
+    out.push_str(&verilog[i..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::rename_top;
+
+    #[test]
+    fn renames_modules_not_signals() {
+        let v = "module top(a);\n    wire stop$q;\n    top$x x(\n    );\nendmodule // top\nmodule top$x(a);\nendmodule // top$x\n";
+        let r = rename_top(v, "castle_cluster").unwrap();
+        assert!(r.contains("module castle_cluster(a);"), "{r}");
+        assert!(r.contains("    castle_cluster$x x("), "{r}");
+        assert!(r.contains("endmodule // castle_cluster\n"), "{r}");
+        assert!(r.contains("module castle_cluster$x(a);"), "{r}");
+        assert!(r.contains("wire stop$q;"), "{r}");
+        assert!(!r.contains("top$"), "{r}");
+        assert!(rename_top(v, "1bad").is_none());
+        assert!(rename_top(v, "a-b").is_none());
     }
 }

@@ -1,6 +1,7 @@
 //! Castle test benches: the Verilator harness and the drivers that compare rust-hdl
 //! simulation, Verilated Verilog and software models.
 pub mod bench;
+pub mod cluster;
 pub mod core;
 pub mod engine;
 pub mod golden;
@@ -8,6 +9,7 @@ pub mod leb128;
 pub mod mesh;
 pub mod network;
 pub mod rusthdl;
+pub mod sim;
 pub mod spec;
 pub mod suites;
 pub mod verilator;

@@ -1,0 +1,145 @@
+//! The example systems of apps/ on the Verilated cluster and on the cluster model: both must
+//! give every enclave the same outcome (result or trap and its pc), message counts and
+//! instruction count, and the console the same lines per badge; and each example must do what
+//! it is for.
+use castle_enclave::model::cluster::{Counts, Outcome};
+use castle_rtl::manifest::Manifest;
+use castle_testbench::sim::{self, differences, Engine, SimOptions, SimReport};
+use std::path::PathBuf;
+
+fn manifest(path: &str) -> Manifest {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
+    Manifest::load(&p).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `path` on both engines, checks they agree, returns the Verilated run's report.
+fn both(path: &str) -> SimReport {
+    let m = manifest(path);
+    let run = |engine| {
+        let opts = SimOptions {
+            engine,
+            ..SimOptions::default()
+        };
+        sim::run(&m, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let (v, model) = (run(Engine::Verilator), run(Engine::Model));
+    let diff = differences(&v, &model);
+    assert!(
+        diff.is_empty(),
+        "{path}: the engines disagree:\n{}",
+        diff.join("\n")
+    );
+    assert!(!v.dropped, "{path}: a flit left the mesh");
+    eprintln!(
+        "{path}: {} cycles, {:.2} M cycles/s",
+        v.cycles.unwrap_or(0),
+        v.cycles.unwrap_or(0) as f64 / v.wall.as_secs_f64() / 1e6
+    );
+    v
+}
+
+fn enclave<'a>(r: &'a SimReport, name: &str) -> &'a sim::EnclaveSummary {
+    r.enclaves
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no enclave {name}"))
+}
+
+fn returned(r: &SimReport, name: &str) -> i32 {
+    match enclave(r, name).outcome {
+        Outcome::Returned(Some(v)) => v,
+        ref o => panic!("{name}: {o:?}"),
+    }
+}
+
+fn console(r: &SimReport, from: &str) -> Vec<String> {
+    r.console
+        .iter()
+        .filter(|l| l.from == from)
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+#[test]
+fn ping_pong() {
+    let r = both("apps/pingpong/pingpong.toml");
+    assert_eq!(returned(&r, "ping"), 110, "2 + 4 + ... + 20");
+    assert_eq!(returned(&r, "pong"), 10);
+    assert_eq!(console(&r, "ping"), ["ping: 10 rounds", "ping: done"]);
+    assert_eq!(console(&r, "pong"), ["pong: done"]);
+    let c = enclave(&r, "ping").counts;
+    assert_eq!((c.sent, c.delivered, c.received), (12, 12, 10));
+}
+
+#[test]
+fn pipeline_in_c() {
+    let r = both("apps/pipeline/pipeline.toml");
+    assert_eq!(returned(&r, "consumer"), 2 + 3 + 5 + 7 + 11 + 13 + 17 + 19);
+    assert_eq!(returned(&r, "filter"), 8);
+    assert_eq!(
+        console(&r, "consumer"),
+        ["consumer: sum of the primes up to 20 is 77"]
+    );
+    for e in &r.enclaves {
+        assert_eq!(e.counts.rejected, 0, "{}: flow control", e.name);
+    }
+}
+
+#[test]
+fn key_value_store_tells_clients_apart_by_badge() {
+    let r = both("apps/kvstore/kvstore.toml");
+    for (i, client) in ["client1", "client2", "client3"].iter().enumerate() {
+        assert_eq!(returned(&r, client), 10, "{client}");
+        assert_eq!(
+            console(&r, client),
+            [format!("client {}: 10 of 10 values read back", i + 1)]
+        );
+    }
+    assert_eq!(returned(&r, "store"), 66);
+    assert_eq!(console(&r, "store"), ["store: served 66 requests, 30 keys"]);
+}
+
+#[test]
+fn grants_attenuate_and_never_amplify() {
+    let r = both("apps/grants/grants.toml");
+    assert_eq!(returned(&r, "alice"), 0, "the grant was delivered");
+    assert_eq!(returned(&r, "bob"), 1);
+    assert_eq!(returned(&r, "dave"), 1);
+    assert_eq!(returned(&r, "carol"), 1 + 2 + 3);
+    assert_eq!(
+        console(&r, "carol"),
+        [
+            "carol: word 1 with badge 7",
+            "carol: word 2 with badge 7",
+            "carol: word 3 with badge 7"
+        ]
+    );
+    assert!(console(&r, "bob").contains(&"bob: granting through it is refused".to_string()));
+}
+
+#[test]
+fn an_intruder_reaches_nobody() {
+    let r = both("apps/intruder/intruder.toml");
+    assert_eq!(
+        returned(&r, "mallory"),
+        15 + 17,
+        "every send and grant refused"
+    );
+    let vault = enclave(&r, "vault");
+    assert_eq!(vault.outcome, Outcome::Waiting);
+    assert_eq!(vault.counts, Counts::default(), "nothing reached the vault");
+    let m = enclave(&r, "mallory").counts;
+    assert_eq!((m.refused, m.delivered), (32, 1));
+}
+
+#[test]
+fn the_demo_system() {
+    let r = both("apps/demo/demo.toml");
+    assert!(r.enclaves.len() >= 4);
+    assert!(r
+        .enclaves
+        .iter()
+        .all(|e| !matches!(e.outcome, Outcome::Trapped(_) | Outcome::Running)));
+}
