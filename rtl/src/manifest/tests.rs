@@ -229,7 +229,13 @@ fn manifest_wrong_types_name_the_key() {
         "mesh",
         &["invalid type"],
     );
-    // Non-ASCII text before the value does not trip the key guess.
+    // Non-ASCII text before the value does not trip the key guess (`é=` inside a string
+    // once made it slice inside a character).
+    let dir = fixture();
+    let text = GOOD.replacen("rights = [\"send\"], badge = 7", "rights = [\"é=\", 3]", 1);
+    let e = parse_in(&dir, &text).unwrap_err();
+    assert_eq!(e.line, Some(9), "{e}");
+    assert!(e.message.contains("invalid type"), "{e}");
     fails(
         "to = \"pong\", rights = [\"send\"], badge = 7",
         "to = \"pé=\", badge = 7.5",
