@@ -1,7 +1,7 @@
 //! `castle demo`: the default cluster (apps/demo/demo.toml) on Verilator, narrated: who
 //! messages whom, a grant, refused sends; the same system on the software model must agree;
 //! a VCD of the run and the capability graph are written under target/demo/.
-use crate::sim::{outcome_text, simulate};
+use crate::sim::simulate;
 use anyhow::{Context, Result};
 use castle_rtl::manifest::Manifest;
 use castle_testbench::sim::{differences, Engine, SimOptions, SimReport};
@@ -63,7 +63,7 @@ pub fn run() -> Result<()> {
         println!("  [{}] {}", line.from, line.text);
     }
     println!();
-    narrate(&v);
+    let wrong = narrate(&v);
 
     let model = simulate(
         &m,
@@ -100,35 +100,67 @@ pub fn run() -> Result<()> {
     if !diff.is_empty() {
         anyhow::bail!("the Verilated cluster and the model disagree");
     }
+    if !wrong.is_empty() {
+        anyhow::bail!("the demo did not go as told: {}", wrong.join("; "));
+    }
     Ok(())
 }
 
-/// Plain words for what the counters say each actor did.
-fn narrate(r: &SimReport) {
-    println!("What happened, from each enclave's counters:");
-    for e in &r.enclaves {
-        let c = &e.counts;
-        let mut parts = vec![];
-        if c.delivered > 0 {
-            parts.push(format!("{} message(s) delivered", c.delivered));
+/// The story of the run in plain words, each claim checked against the enclaves' counters
+/// and console; false claims are listed (and fail the demo).
+fn narrate(r: &SimReport) -> Vec<String> {
+    let by = |name: &str| r.enclaves.iter().find(|e| e.name == name);
+    let said = |name: &str, text: &str| {
+        r.console
+            .iter()
+            .any(|l| l.from == name && l.text.contains(text))
+    };
+    let (Some(alice), Some(bob), Some(carol), Some(mallory)) =
+        (by("alice"), by("bob"), by("carol"), by("mallory"))
+    else {
+        return vec!["the demo manifest lost one of alice, bob, carol, mallory".into()];
+    };
+    let mut wrong = vec![];
+    let mut claim = |ok: bool, text: String| {
+        println!("  {} {text}", if ok { "-" } else { "UNEXPECTED:" });
+        if !ok {
+            wrong.push(text);
         }
-        if c.refused > 0 {
-            parts.push(format!(
-                "{} refused (no capability, or not the right one: nothing left its enclave)",
-                c.refused
-            ));
-        }
-        if c.rejected > 0 {
-            parts.push(format!("{} rejected (a full mailbox)", c.rejected));
-        }
-        if c.received > 0 {
-            parts.push(format!("{} received", c.received));
-        }
-        if parts.is_empty() {
-            parts.push("no messages".into());
-        }
-        println!("  {:<8} {}; {}", e.name, parts.join(", "), outcome_text(e));
-    }
+    };
+    println!("What happened:");
+    claim(
+        alice.counts.received == 3 && said("bob", "ping 30 from badge 1"),
+        "alice pinged bob 3 times and got 3 answers: bob sees alice's badge (1) on each ping, and \
+         answers through the capability to alice his own manifest gives him."
+            .into(),
+    );
+    claim(
+        said("alice", "gave carol") && said("bob", "note 42 from badge 1"),
+        "alice granted carol a send-only copy of her capability to bob; carol's note reached \
+         bob carrying badge 1: the badge belongs to the capability, not to who holds it."
+            .into(),
+    );
+    claim(
+        carol.counts.refused == 1,
+        "carol tried to pass that capability on with the grant right added: refused (a grant \
+         can only remove rights)."
+            .into(),
+    );
+    claim(
+        mallory.counts.refused == 15 && bob.counts.received == 4,
+        format!(
+            "mallory holds a capability to the console only: its {} sends to the other 15 slots \
+             were refused by its network interface, and bob received exactly the 4 messages \
+             of alice and carol.",
+            mallory.counts.refused
+        ),
+    );
+    let messages: u64 = r.enclaves.iter().map(|e| e.counts.delivered).sum();
+    claim(
+        r.enclaves.iter().all(|e| e.counts.rejected == 0),
+        format!("{messages} messages were delivered in all, none rejected."),
+    );
+    wrong
 }
 
 fn rel(p: &Path) -> String {

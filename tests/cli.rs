@@ -72,12 +72,26 @@ fn bad_requests_fail_cleanly_without_output() {
 fn demo_runs_and_agrees() {
     let (code, out, err) = castle(&["demo"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    for text in [
+        "[bob] bob: note 42 from badge 1",
+        "[mallory] mallory: 15 of 15 sends refused",
+        "alice granted carol a send-only copy",
+        "The software model of the cluster gives every actor the same results",
+        "Waveforms of the whole run: target/demo/demo.vcd",
+        "The capability graph: target/demo/capabilities.svg",
+    ] {
+        assert!(out.contains(text), "missing {text:?} in\n{out}");
+    }
     assert!(
-        out.contains("fib(20)")
-            && out.contains("the same enclave runs on")
-            && !out.contains("MISMATCH"),
+        !out.contains("MISMATCH") && !out.contains("UNEXPECTED"),
         "{out}"
     );
+    assert!(!out.contains("issue"), "{out}");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let svg = std::fs::read_to_string(root.join("target/demo/capabilities.svg")).unwrap();
+    assert!(svg.contains("<svg"), "the audit SVG");
+    let vcd = std::fs::metadata(root.join("target/demo/demo.vcd")).unwrap();
+    assert!(vcd.len() > 1000, "the VCD");
 }
 
 const PROGRAM: &str = r#"(module

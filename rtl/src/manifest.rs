@@ -691,13 +691,30 @@ fn valid_c_name(s: &str) -> bool {
     valid_name(s) && !s.contains('-')
 }
 
+/// The symbol clang gives a C `int main(void)` in Wasm (`main` itself becomes a wrapper taking
+/// `argc, argv`): a C enclave's entry `main` is exported under this name and renamed back.
+const C_MAIN: &str = "__main_void";
+
+/// The name the entry is exported under from the compiled module.
+fn c_export(e: &EnclaveDecl) -> &str {
+    if e.entry == "main" {
+        C_MAIN
+    } else {
+        &e.entry
+    }
+}
+
+fn is_c(e: &EnclaveDecl) -> bool {
+    e.source.extension().and_then(|x| x.to_str()) == Some("c")
+}
+
 /// The module's bytes: `.wat` and `.wasm` read as they are; `.c` compiled with
-/// `scripts/c2wasm.sh`, exporting the entry, with `apps/include` on the include path.
-/// Errors name the manifest file, the `wasm` line and the enclave.
+/// `scripts/c2wasm.sh`, exporting the entry (`int main(void)` as clang's `__main_void`), with
+/// `apps/include` on the include path. Errors name the manifest file, the `wasm` line and the
+/// enclave.
 pub fn wasm_bytes(m: &Manifest, e: &EnclaveDecl) -> Result<Vec<u8>, ManifestError> {
     let fail = |message: String| m.error_at(e.source_line, "wasm", message);
-    let is_c = e.source.extension().and_then(|x| x.to_str()) == Some("c");
-    if !is_c {
+    if !is_c(e) {
         return std::fs::read(&e.source).map_err(|why| {
             fail(format!(
                 "enclave `{}`: cannot read {}: {why}",
@@ -718,7 +735,7 @@ pub fn wasm_bytes(m: &Manifest, e: &EnclaveDecl) -> Result<Vec<u8>, ManifestErro
     cmd.arg(root.join("scripts").join("c2wasm.sh"))
         .arg(&e.source)
         .arg(&out)
-        .arg(&e.entry)
+        .arg(c_export(e))
         .env(
             "C2WASM_CFLAGS",
             format!("-I{}", root.join("apps").join("include").display()),
@@ -754,13 +771,18 @@ pub fn build_image(
     profile: &Profile,
 ) -> Result<Image, ManifestError> {
     let bytes = wasm_bytes(m, e)?;
-    let image = image::build(&bytes, &BuildOptions::default(), profile).map_err(|why| {
+    let mut image = image::build(&bytes, &BuildOptions::default(), profile).map_err(|why| {
         m.error_at(
             e.source_line,
             "wasm",
             format!("enclave `{}`: {}: {why}", e.name, e.source.display()),
         )
     })?;
+    if is_c(e) && c_export(e) != e.entry {
+        if let Some(f) = image.exports.remove(C_MAIN) {
+            image.exports.insert(e.entry.clone(), f);
+        }
+    }
     let entry_error = |message: String| m.error_at(e.source_line, "entry", message);
     let Some(&func) = image.exports.get(&e.entry) else {
         let exports: Vec<&str> = image.exports.keys().map(String::as_str).collect();

@@ -107,11 +107,11 @@ pub struct SimReport {
 /// Why a run could not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("{0}")]
+    #[error(transparent)]
     Manifest(#[from] ManifestError),
-    #[error("{0}")]
+    #[error(transparent)]
     Cluster(#[from] ClusterError),
-    #[error("{0}")]
+    #[error(transparent)]
     Model(#[from] castle_enclave::model::cluster::ClusterError),
     #[error("{file}: profile `{profile}`: a simulated cluster runs profile `sim`")]
     Profile { file: String, profile: String },

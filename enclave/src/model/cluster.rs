@@ -304,8 +304,11 @@ impl Cluster {
 
     /// Enclave `k`'s turn: true if it did anything.
     fn turn(&mut self, k: usize) -> bool {
-        let Node::Enclave(mut e) = std::mem::replace(&mut self.nodes[k], Node::Away) else {
+        if !matches!(self.nodes[k], Node::Enclave(_)) {
             return false;
+        }
+        let Node::Enclave(mut e) = std::mem::replace(&mut self.nodes[k], Node::Away) else {
+            unreachable!("checked above")
         };
         let progressed = self.turn_of(k, &mut e);
         self.nodes[k] = Node::Enclave(e);
