@@ -172,14 +172,15 @@ mod tests {
         assert!(d.contains("    top$x y(\n"), "{d}");
         assert!(!d.contains("module top$y"), "{d}");
         assert!(!d.contains("module top$x$r") || !d.contains("module top$y$r"));
-        assert_eq!(d.matches("module ").count(), 3, "{d}");
+        let modules = |v: &str| v.lines().filter(|l| l.starts_with("module ")).count();
+        assert_eq!(modules(&d), 3, "{d}");
         // Different bodies stay apart.
         let v2 = v.replacen(
             "assign a = 1;\nendmodule // top$y$r",
             "assign a = 0;\nendmodule // top$y$r",
             1,
         );
-        assert_eq!(dedup_modules(&v2).matches("module ").count(), 5);
+        assert_eq!(modules(&dedup_modules(&v2)), 5);
     }
 }
 
@@ -226,7 +227,7 @@ mod rename_tests {
         assert!(r.contains("endmodule // castle_cluster\n"), "{r}");
         assert!(r.contains("module castle_cluster$x(a);"), "{r}");
         assert!(r.contains("wire stop$q;"), "{r}");
-        assert!(!r.contains("top$"), "{r}");
+        assert!(!r.contains(" top$") && !r.contains("module top"), "{r}");
         assert!(rename_top(v, "1bad").is_none());
         assert!(rename_top(v, "a-b").is_none());
     }
