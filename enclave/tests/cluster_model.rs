@@ -24,7 +24,7 @@ fn actor_with(body: &str, clist: Vec<Cap>) -> NodeSpec {
     let image = build(wat.as_bytes(), &BuildOptions::default(), &Profile::SIM)
         .unwrap_or_else(|e| panic!("{e}\n{wat}"));
     NodeSpec::Enclave {
-        image,
+        image: Box::new(image),
         entry: "main".into(),
         clist,
     }

@@ -232,3 +232,241 @@ mod rename_tests {
         assert!(rename_top(v, "a-b").is_none());
     }
 }
+
+/// Splits every `always @(*)` block of `verilog` into independent blocks, one per group of
+/// signals that must be computed together, keeping each statement's order.
+///
+/// rust-hdl writes a module's whole combinational logic, its wiring to submodules included,
+/// as one `always @(*)`. A simulator schedules such a block as one process: when it reads a
+/// submodule's output and drives one of its inputs, the module and the submodule form a
+/// combinational cycle (Verilator's UNOPTFLAT) although no signal depends on itself, and
+/// Verilator evaluates the cycle again and again until it settles. Splitting removes those
+/// false cycles, so it can order the logic once.
+///
+/// A top-level statement is a line at the block's first indentation with the lines nested
+/// under it (`if ... end else ... end`, `case ... endcase`). Statements that write the same
+/// signal stay together; a statement that reads a signal before the signal's last write in
+/// the block (it sees an intermediate value) stays with that signal's writers. Each group
+/// becomes its own block: every signal is written in one block only and every read sees the
+/// value it saw before, so the hardware is the same.
+pub fn split_always(verilog: &str) -> String {
+    let mut out = String::with_capacity(verilog.len() + verilog.len() / 8);
+    let mut lines = verilog.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        if line.trim_end() != "    always @(*) begin" {
+            out.push_str(line);
+            continue;
+        }
+        let mut body = Vec::new();
+        for l in lines.by_ref() {
+            if l.trim_end() == "    end" {
+                break;
+            }
+            body.push(l);
+        }
+        out.push_str(&split_block(&body));
+    }
+    out
+}
+
+/// One `always @(*)` body (its lines, without `begin`/`end`) as one or more blocks.
+fn split_block(body: &[&str]) -> String {
+    // Top-level statements.
+    let mut stmts: Vec<Vec<&str>> = Vec::new();
+    for &l in body {
+        let indent = l.len() - l.trim_start().len();
+        let t = l.trim_start();
+        let continues =
+            indent > 8 || t.starts_with("end") || t.starts_with("else") || t.trim().is_empty();
+        match stmts.last_mut() {
+            Some(s) if continues => s.push(l),
+            _ => stmts.push(vec![l]),
+        }
+    }
+    let (mut writes, mut reads) = (Vec::new(), Vec::new());
+    for s in &stmts {
+        let (w, r) = writes_and_reads(s);
+        writes.push(w);
+        reads.push(r);
+    }
+    // Union-find over statements.
+    let mut parent: Vec<usize> = (0..stmts.len()).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let union = |p: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (find(p, a), find(p, b));
+        if ra != rb {
+            p[ra.max(rb)] = ra.min(rb);
+        }
+    };
+    let mut writers: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, w) in writes.iter().enumerate() {
+        for &sig in w {
+            writers.entry(sig).or_default().push(i);
+        }
+    }
+    for ws in writers.values() {
+        for &i in &ws[1..] {
+            union(&mut parent, ws[0], i);
+        }
+    }
+    for (i, r) in reads.iter().enumerate() {
+        for sig in r {
+            if let Some(ws) = writers.get(sig) {
+                if ws.last().is_some_and(|&last| last >= i) {
+                    union(&mut parent, ws[0], i);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for i in 0..stmts.len() {
+        let root = find(&mut parent, i);
+        match groups.iter_mut().find(|(r, _)| *r == root) {
+            Some((_, g)) => g.push(i),
+            None => groups.push((root, vec![i])),
+        }
+    }
+    let mut out = String::new();
+    for (_, g) in groups {
+        out.push_str("    always @(*) begin\n");
+        for &i in &g {
+            for l in &stmts[i] {
+                out.push_str(l);
+            }
+        }
+        out.push_str("    end\n");
+    }
+    out
+}
+
+/// Signals a statement assigns (the left side of `=`), and identifiers it reads.
+fn writes_and_reads<'a>(stmt: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
+    let (mut w, mut r) = (Vec::new(), Vec::new());
+    for l in stmt {
+        let t = l.trim_start();
+        let mut rest = t;
+        if let Some(eq) = assignment_eq(t) {
+            let lhs = &t[..eq];
+            let name_end = lhs
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(lhs.len());
+            w.push(&lhs[..name_end]);
+            // An index on the left side is read.
+            r.extend(identifiers(&lhs[name_end..]));
+            rest = &t[eq + 1..];
+        }
+        r.extend(identifiers(rest));
+    }
+    (w, r)
+}
+
+/// The position of the `=` of an assignment line `name = ...;` or `name[...] = ...;`.
+fn assignment_eq(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return None;
+    }
+    let mut i = 0;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+        i += 1;
+    }
+    if matches!(
+        &t[..i],
+        "if" | "else" | "case" | "begin" | "end" | "endcase" | "default"
+    ) {
+        return None;
+    }
+    let skip_spaces = |mut i: usize| {
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        i
+    };
+    i = skip_spaces(i);
+    if b.get(i) == Some(&b'[') {
+        let mut depth = 0;
+        while i < b.len() {
+            match b[i] {
+                b'[' => depth += 1,
+                b']' => depth -= 1,
+                _ => {}
+            }
+            i += 1;
+            if depth == 0 {
+                break;
+            }
+        }
+        i = skip_spaces(i);
+    }
+    (b.get(i) == Some(&b'=') && b.get(i + 1) != Some(&b'=')).then_some(i)
+}
+
+/// Identifiers in `s`, skipping the digits and letters of sized literals (`17'h1ffff`).
+fn identifiers(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\'' {
+            // A literal's base and digits.
+            i += 1;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+                i += 1;
+            }
+            let word = &s[start..i];
+            if !matches!(
+                word,
+                "if" | "else" | "begin" | "end" | "case" | "endcase" | "default"
+            ) {
+                out.push(word);
+            }
+        } else if c.is_ascii_digit() {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split_always;
+
+    #[test]
+    fn independent_statements_get_their_own_blocks() {
+        let v = "module m(a, b, c, x, y);\n    always @(*) begin\n        x = a;\n        y = 1'b0;\n        if (b) begin\n            y = c;\n        end\n        z = x & y;\n        w = 17'h1ffff & a;\n    end\nendmodule\n";
+        let s = split_always(v);
+        assert_eq!(s.matches("always @(*) begin").count(), 4, "{s}");
+        assert!(
+            s.contains(
+                "        y = 1'b0;\n        if (b) begin\n            y = c;\n        end\n"
+            ),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_read_of_an_intermediate_value_keeps_the_statements_together() {
+        let v = "    always @(*) begin\n        x = a;\n        y = x;\n        x = b;\n    end\n";
+        let s = split_always(v);
+        assert_eq!(s.matches("always @(*) begin").count(), 1, "{s}");
+    }
+}

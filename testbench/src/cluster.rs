@@ -256,7 +256,7 @@ impl VerilatedCluster {
                     }
                     c.enclaves.push(Enclave {
                         node,
-                        image: image.clone(),
+                        image: (**image).clone(),
                         entry: entry_index,
                         stage: Stage::Start,
                     });

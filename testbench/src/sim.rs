@@ -131,7 +131,7 @@ pub fn specs(m: &Manifest) -> Result<Vec<NodeSpec>, SimError> {
         .iter()
         .zip(images)
         .map(|(e, image)| NodeSpec::Enclave {
-            image,
+            image: Box::new(image),
             entry: e.entry.clone(),
             clist: e
                 .caps
@@ -201,7 +201,7 @@ pub fn run(
     let images: Vec<castle_enclave::image::Image> = specs
         .iter()
         .filter_map(|s| match s {
-            NodeSpec::Enclave { image, .. } => Some(image.clone()),
+            NodeSpec::Enclave { image, .. } => Some((**image).clone()),
             NodeSpec::Console => None,
         })
         .collect();

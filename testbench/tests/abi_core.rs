@@ -125,7 +125,7 @@ impl Bench {
             if let Some((s, at)) = &send {
                 let k = self.cycles - at;
                 if s.kind == 0 && s.words.len() < s.len as usize && k >= 4 {
-                    take_low = (k - 4) % 2 == 0;
+                    take_low = (k - 4).is_multiple_of(2);
                     tx_next = (k - 4) % 2 == 1;
                 }
             }

@@ -59,7 +59,7 @@ impl Cap {
 pub enum NodeSpec {
     /// An enclave: its image, the export it runs, and its c-list (slot i = `clist[i]`).
     Enclave {
-        image: Image,
+        image: Box<Image>,
         entry: String,
         clist: Vec<Cap>,
     },
@@ -238,10 +238,11 @@ impl Cluster {
             nodes.push(match spec {
                 NodeSpec::Console => Node::Console,
                 NodeSpec::Enclave {
-                    mut image,
+                    image,
                     entry,
                     clist: caps,
                 } => {
+                    let mut image = *image;
                     if caps.len() > SLOTS {
                         return Err(ClusterError::ClistFull {
                             node,
