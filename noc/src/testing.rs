@@ -75,12 +75,13 @@ impl<T: Ports> Harness<T> {
     /// One clock cycle with output readiness `ready[p]`.
     pub fn step(&mut self, ready: &[bool]) {
         let n = self.uut.ports();
-        for p in 0..n {
+        assert_eq!(ready.len(), n, "one `ready` per port");
+        for (p, &r) in ready.iter().enumerate() {
             let f = self.src[p].front().copied();
-            self.uut.drive(p, f.is_some(), f.unwrap_or(0), ready[p]);
+            self.uut.drive(p, f.is_some(), f.unwrap_or(0), r);
         }
         self.settle();
-        for p in 0..n {
+        for (p, &r) in ready.iter().enumerate() {
             let (in_ready, out_valid, out_flit) = self.uut.sample(p);
             assert!(out_flit < 1 << FLIT_BITS);
             if let Some(f) = self.offered[p] {
@@ -91,7 +92,7 @@ impl<T: Ports> Harness<T> {
                 );
             }
             self.offered[p] = None;
-            if out_valid && ready[p] {
+            if out_valid && r {
                 self.got[p].push((self.cycle, out_flit));
             } else if out_valid {
                 self.offered[p] = Some(out_flit);

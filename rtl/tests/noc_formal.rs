@@ -37,6 +37,20 @@ fn inline_clist(verilog: &str) -> String {
     format!("{}{inline}{}", &verilog[..start], &verilog[start + len..])
 }
 
+/// The NI block (node (1,1)) with its c-list inline and its node mask `nodes` left to the
+/// solver (an `anyconst` instead of the exported constant), so the NI proofs hold for every
+/// cluster's mask.
+fn ni_verilog() -> String {
+    let v = inline_clist(&blocks::export("ni").unwrap());
+    let decl = v.find("    localparam  nodes = ").expect("node mask");
+    let end = decl + v[decl..].find('\n').unwrap() + 1;
+    format!(
+        "{}    (* anyconst *) reg [15:0] nodes;\n{}",
+        &v[..decl],
+        &v[end..]
+    )
+}
+
 fn prove(name: &str, verilog: &str, depth: u32) {
     if let Some(dir) = std::env::var_os("CASTLE_FORMAL_DUMP") {
         std::fs::write(
@@ -58,6 +72,7 @@ fn prove(name: &str, verilog: &str, depth: u32) {
 /// NI's own send (not a status reply). `f_e`/`f_v`: the entry of the slot named by the
 /// enclave, and its validity, as the c-list held them in the cycle the send was taken (a slot
 /// written in that very cycle counts as invalid). `f_g`/`f_gv`: the same for slot `give`.
+/// `f_kind`, `f_slot`, `f_len`: the send's kind, slot and length as the enclave gave them.
 const NI_GHOST: &str = r#"
     reg f_past = 1'b0;
     always @(posedge clock) f_past <= 1'b1;
@@ -65,10 +80,19 @@ const NI_GHOST: &str = r#"
     wire f_wr_slot = clist$write_enable && clist$write_address == send_slot;
     wire f_wr_give = clist$write_enable && clist$write_address == s_give$q;
     reg [23:0] f_e; reg f_v; reg [23:0] f_g; reg f_gv;
+    reg [1:0] f_kind; reg [3:0] f_slot; reg [2:0] f_len;
+    wire f_send = send_valid && send_ready;
     always @(posedge clock) begin
         if (state$q == 3'd0) begin f_e <= f_mem[send_slot]; f_v <= valid$q[send_slot] && !f_wr_slot; end
         if (state$q == 3'd1) begin f_g <= f_mem[s_give$q]; f_gv <= valid$q[s_give$q] && !f_wr_give; end
+        if (f_send) begin f_kind <= send_kind; f_slot <= send_slot; f_len <= send_len; end
     end
+    always @(*) if (f_past && state$q != 3'd0) assert(s_kind$q == f_kind && s_slot$q == f_slot);
+    always @(*) if (f_past && (state$q == 3'd1 || (state$q >= 3'd3 && s_kind$q == 2'd0))) assert(s_len$q == f_len);
+    always @(*) if (state$q >= 3'd2) assert(s_kind$q[1] == 1'b0);
+    always @(*) if (state$q == 3'd2) assert(s_kind$q == 2'd1);
+    // During the mailbox scrub no send is taken and nothing is committed.
+    always @(*) if (scrub$q) assert(!send_ready && mb_cnt$q == 3'd0 && !(rx_busy$q && rx_acc$q));
     // The network delivers packets as NIs build them: at most 10 flits (flit 9 is `last`).
     always @(*) if (net_in_valid && rx_busy$q && rx_idx$q == 4'd9) assume(net_in_flit[16]);
     always @(*) if (rx_busy$q) assert(rx_idx$q != 4'd0 && rx_idx$q <= 4'd9);
@@ -78,33 +102,38 @@ const NI_GHOST: &str = r#"
     always @(*) if (!inj_busy$q) assert(fidx$q == 4'd0);
     always @(*) if (state$q == 3'd3 && !(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
     always @(*) if (state$q == 3'd3) assert(s_len$q <= 3'd4);
-    always @(*) if (state$q == 3'd3 && s_grant$q) assert(s_len$q == 3'd1);
+    always @(*) if (state$q == 3'd3 && s_kind$q == 2'd1) assert(s_len$q == 3'd1);
     always @(*) assert(state$q <= 3'd4);
     always @(*) if (rx_busy$q && rx_kind$q == 2'd1) assert(cfg_block$q);
     wire f_take = net_out_valid && net_out_ready;
     wire f_own = f_take && !cur_rep;
-    wire [1:0] f_right = s_grant$q ? f_e[21:20] & 2'b10 : f_e[21:20] & 2'b01;
-    wire [7:0] f_att = {4'b0, f_g[19:16]} | {2'b0, f_g[21:20] & s_mask$q, 4'b0};
+    wire [1:0] f_right = s_kind$q == 2'd1 ? f_e[21:20] & 2'b10 : f_e[21:20] & 2'b01;
+    // The attenuated entry of slot `give`: badge, dst, rights & mask; no reserved rights.
+    wire [21:0] f_att = {f_g[21:20] & s_mask$q, f_g[19:0]};
 "#;
 
 /// (a) A packet the NI sends carries exactly the destination and badge of the c-list slot the
-/// enclave named, which was valid and held the right for the kind (send for data, grant for a
-/// grant), with the NI's own coordinates as `src`; nothing the enclave drives reaches the header.
+/// enclave named, which was valid, held the right for the kind (send for data, grant for a
+/// grant) and pointed at a node of the cluster (`nodes`, any mask), with the NI's own
+/// coordinates as `src` and the kind and length the enclave asked for; the `last` bit is on
+/// flit 2·len+1; nothing else the enclave drives (`tx_word` included) reaches the header. A
+/// data send or grant whose destination is not in `nodes` is refused (status 2 two cycles
+/// after the send) and injects nothing.
 /// With (b)'s attenuation and (d)'s intact delivery, a message reaches B with badge b only
 /// through a slot holding a send capability to B with badge b. Receiver side: the mailbox
 /// entry's badge is the badge flit of the packet it came in.
 #[test]
 fn ni_header_is_the_capability_used() {
-    let v = inline_clist(&blocks::export("ni").unwrap());
+    let v = ni_verilog();
     let props = format!(
         "{NI_GHOST}{}",
         r#"
     // Invariants of the send path (also needed for induction).
     always @(*) if (f_past && state$q == 3'd1) assert(clist$read_data == f_e && s_vld$q == f_v);
-    always @(*) if (f_past && state$q == 3'd2) assert(clist$read_data == f_g && g_vld$q == f_gv && s_grant$q && f_v && f_e[21]);
+    always @(*) if (f_past && state$q == 3'd2) assert(clist$read_data == f_g && g_vld$q == f_gv && f_v && f_e[21] && nodes[f_e[19:16]]);
     always @(*) if (f_past && state$q == 3'd3) begin
-        assert(f_v && f_right != 2'b0 && s_dst$q == f_e[19:16] && s_badge$q == f_e[15:0]);
-        if (s_grant$q) assert(f_gv && s_len$q == 3'd1 && s_w0$q == {8'b0, f_att, f_g[15:0]});
+        assert(f_v && f_right != 2'b0 && s_dst$q == f_e[19:16] && s_badge$q == f_e[15:0] && nodes[f_e[19:16]]);
+        if (s_kind$q == 2'd1) assert(f_gv && s_len$q == 3'd1 && s_gw$q == f_att);
         else assert(s_len$q <= 3'd4);
         if (!(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
     end
@@ -112,12 +141,17 @@ fn ni_header_is_the_capability_used() {
     always @(*) if (f_past && f_own && fidx$q == 4'd0) begin
         assert(state$q == 3'd3);
         assert(f_v && f_right != 2'b0);
-        assert(net_out_flit[3:0] == f_e[19:16]);
+        assert(net_out_flit[3:0] == f_e[19:16] && nodes[net_out_flit[3:0]]);
         assert(net_out_flit[7:4] == {my_y, my_x});
-        assert(net_out_flit[9:8] == {1'b0, s_grant$q});
+        assert(net_out_flit[9:8] == f_kind && !f_kind[1]);
+        assert(net_out_flit[12:10] == (f_kind == 2'd1 ? 3'd1 : f_len) && net_out_flit[15:13] == 3'd0);
         assert(net_out_flit[16] == 1'b0);
     end
     always @(*) if (f_past && f_own && fidx$q == 4'd1) assert(net_out_flit[15:0] == f_e[15:0]);
+    always @(*) if (f_past && f_own) assert(net_out_flit[16] == (fidx$q == {s_len$q, 1'b1}));
+    // Outside the cluster: refused, two cycles after the send (state 1 is the cycle after it).
+    always @(posedge clock) if (f_past && !$past(reset) && !reset && $past(state$q) == 3'd1 && !$past(s_kind$q[1]) && !nodes[$past(f_e[19:16])])
+        assert(state$q == 3'd0 && status_v$q && status_c$q == 2'd2);
     // Receiver: a committed message's badge is its packet's badge flit.
     reg [15:0] f_rx_badge;
     always @(posedge clock) if (net_in_valid && rx_idx$q == 4'd1) f_rx_badge <= net_in_flit[15:0];
@@ -128,13 +162,15 @@ fn ni_header_is_the_capability_used() {
     prove("ni_header", &with_props(&v, &props), 12);
 }
 
-/// (b) The c-list changes only through the config port or by receiving a grant (never through
-/// the send or mailbox ports), a grant installs the received entry into a slot that was free,
-/// and the grant an NI sends carries the `give` slot's entry with rights ANDed with the mask
-/// (attenuation: never a right the slot lacks, never a reserved right).
+/// (b) The c-list changes only through the config port, by receiving a grant, or by a drop
+/// (never through the mailbox ports or a data send): the RAM is written only by the first two,
+/// a grant installs the received entry into a slot that was free, and a drop only clears the
+/// valid bit of the slot the enclave named, which was valid when the drop was taken. The grant
+/// an NI sends carries the `give` slot's entry with rights ANDed with the mask, held in the
+/// grant word register (attenuation: never a right the slot lacks, never a reserved right).
 #[test]
-fn ni_clist_changes_only_by_config_or_grant() {
-    let v = inline_clist(&blocks::export("ni").unwrap());
+fn ni_clist_changes_only_by_config_grant_or_drop() {
+    let v = ni_verilog();
     let props = format!(
         "{NI_GHOST}{}",
         r#"
@@ -146,35 +182,49 @@ fn ni_clist_changes_only_by_config_or_grant() {
         if (f_cfg) assert(clist$write_address == cfg_slot && clist$write_data == cfg_entry[23:0]);
         if (f_inst) assert(!valid$q[clist$write_address] && clist$write_data == rx_word[23:0]);
     end
-    always @(posedge clock) if (f_past && !$past(reset)) begin
-        if (valid$q != $past(valid$q)) assert($past(f_cfg) || $past(f_inst));
-        if ($past(f_inst)) assert(valid$q == ($past(valid$q) | (16'd1 << $past(clist$write_address))));
+    // A drop clears the slot the enclave named, valid when the drop was taken (s_vld: as in (a)).
+    wire f_drop = state$q == 3'd1 && s_kind$q == 2'd2 && s_vld$q;
+    always @(*) if (f_past && state$q == 3'd1) assert(s_vld$q == f_v);
+    always @(*) if (f_past && f_drop) assert(f_v && s_slot$q == f_slot && f_kind == 2'd2);
+    wire [15:0] f_clr = f_drop ? 16'd1 << s_slot$q : 16'd0;
+    wire [15:0] f_base = valid$q & ~f_clr;
+    reg [15:0] f_want;
+    always @(*) begin
+        f_want = f_base;
+        if (f_cfg) f_want = (f_base & ~(16'd1 << cfg_slot)) | ({15'd0, cfg_entry[24]} << cfg_slot);
+        if (f_inst) f_want = f_base | (16'd1 << clist$write_address);
     end
+    always @(posedge clock) if (f_past && !$past(reset)) assert(valid$q == $past(f_want));
     // Attenuation on the sending side: the grant's payload word.
     always @(*) if (f_past && state$q == 3'd2) assert(clist$read_data == f_g && g_vld$q == f_gv);
-    always @(*) if (f_past && state$q == 3'd3 && s_grant$q) assert(f_gv && s_w0$q == {8'b0, f_att, f_g[15:0]} && s_len$q == 3'd1);
-    always @(*) if (f_past && f_own && s_grant$q && fidx$q == 4'd3) begin
+    always @(*) if (f_past && state$q == 3'd3 && s_kind$q == 2'd1) assert(f_gv && s_gw$q == f_att && s_len$q == 3'd1);
+    always @(*) if (f_past && f_own && s_kind$q == 2'd1 && fidx$q == 4'd3) begin
         assert(net_out_flit[15:6] == 10'd0);
         assert((net_out_flit[5:4] & ~f_g[21:20]) == 2'b0);
         assert((net_out_flit[5:4] & ~s_mask$q) == 2'b0);
         assert(net_out_flit[3:0] == f_g[19:16]);
     end
-    always @(*) if (f_past && f_own && s_grant$q && fidx$q == 4'd2) assert(net_out_flit[15:0] == f_g[15:0]);
+    always @(*) if (f_past && f_own && s_kind$q == 2'd1 && fidx$q == 4'd2) assert(net_out_flit[15:0] == f_g[15:0]);
     always @(*) if (state$q == 3'd3 && !(inj_busy$q && inj_rep$q)) assert(fidx$q <= {s_len$q, 1'b1});
 "#
     );
     prove("ni_clist", &with_props(&v, &props), 10);
 }
 
-/// (c) Every send taken gets at most one status: none without a send outstanding, at most one
-/// per send, the NI injects at most one packet per send and none for a refused one, refusal
-/// comes two cycles after the send was taken; the mailbox never holds more than its 4
-/// messages and commits at most one message per received packet.
+/// (c) Every send taken (data, grant or drop) gets at most one status: none without a send
+/// outstanding, at most one per send, the NI injects at most one packet per send and none for
+/// a refused one or a drop, refusal and drop status come two cycles after the send was taken;
+/// a status packet ends the wait only if its `src` is the outstanding send's destination (the
+/// slot's entry when the send was taken); `tx_next` pulses exactly when the high half of a
+/// payload word of the own data packet is taken, `len` times per data send; the mailbox never
+/// holds more than its 4 messages and commits at most one message per received packet;
+/// `mb_word` is 0 unless in the cycle before the mailbox was not empty (`mb_valid`), `mb_sel`
+/// was below `mb_len` and `mb_pop` was low.
 /// (That the status comes, within a bounded time, is `ni_own_packet_and_status_in_bounded_time`,
 /// `ni_replies_exactly_once_in_bounded_time` and the router proofs, composed in docs/noc.md.)
 #[test]
 fn ni_one_status_per_send() {
-    let v = inline_clist(&blocks::export("ni").unwrap());
+    let v = ni_verilog();
     let props = format!(
         "{NI_GHOST}{}",
         r#"
@@ -190,6 +240,32 @@ fn ni_one_status_per_send() {
         if (reset || (net_in_valid && !rx_busy$q)) f_com <= 1'b0;
         else if (commit) f_com <= 1'b1;
     end
+    // The source of the packet being received, from its route flit.
+    reg [3:0] f_rsrc;
+    always @(posedge clock) if (net_in_valid && !rx_busy$q) f_rsrc <= net_in_flit[7:4];
+    always @(*) if (f_past && rx_busy$q) assert(rx_src$q == f_rsrc);
+    always @(*) if (f_past && state$q == 3'd1) assert(clist$read_data == f_e);
+    always @(*) if (f_past && state$q >= 3'd2) assert(s_dst$q == f_e[19:16]);
+    always @(posedge clock) if (f_past && !$past(reset) && $past(state$q) == 3'd4 && status_valid)
+        assert($past(rx_end) && $past(rx_kind$q) == 2'd2 && $past(f_rsrc) == f_e[19:16]);
+    // tx_next: counted since the send was taken.
+    reg [2:0] f_tx = 3'd0;
+    always @(posedge clock) if (reset || f_send) f_tx <= 3'd0; else if (tx_next) f_tx <= f_tx + 3'd1;
+    wire f_hi = f_own && s_kind$q == 2'd0 && fidx$q[0] && fidx$q != 4'd1;
+    always @(*) if (f_past && !reset) begin
+        assert(tx_next == f_hi);
+        // In state 3 the flits before `fidx` have left (a reply in progress: fidx = 1).
+        if (state$q == 3'd3 && s_kind$q == 2'd0) assert(f_tx == (fidx$q < 4'd2 ? 3'd0 : fidx$q[3:1] - 3'd1));
+        if (state$q == 3'd4 || (state$q == 3'd0 && status_v$q)) assert(f_tx == (f_kind == 2'd0 && f_inj == 2'd1 ? f_len : 3'd0));
+        if (state$q != 3'd3) assert(!tx_next);
+        if (state$q == 3'd1 || state$q == 3'd2 || (state$q != 3'd0 && s_kind$q != 2'd0)) assert(f_tx == 3'd0);
+        if (f_kind[1] && (state$q != 3'd0 || status_v$q)) assert(f_inj == 2'd0 && state$q <= 3'd1);
+        if (status_valid && f_kind == 2'd2) assert(f_age <= 4'd2);
+    end
+    // mb_word is gated by the previous cycle's mailbox state.
+    reg f_mbok = 1'b0;
+    always @(posedge clock) f_mbok <= mb_valid && {1'b0, mb_sel} < mb_len && !mb_pop && !reset;
+    always @(*) if (f_past && !f_mbok) assert(mb_word == 32'd0);
     always @(*) if (f_past) begin
         assert(f_out == (state$q != 3'd0 || status_v$q));
         if (status_valid) assert(f_out);
@@ -229,7 +305,7 @@ fn ni_one_status_per_send() {
 /// flits that can still precede the reply ≤ 192).
 #[test]
 fn ni_replies_exactly_once_in_bounded_time() {
-    let v = inline_clist(&blocks::export("ni").unwrap());
+    let v = ni_verilog();
     let props = format!(
         "{NI_GHOST}{}",
         r#"
@@ -280,18 +356,19 @@ fn ni_replies_exactly_once_in_bounded_time() {
 }
 
 /// (c, sender side, bounded response) A taken send leaves the check states within 2 cycles
-/// (refused: status then, proved in `ni_one_status_per_send`); in the inject state (3) the
+/// (refused or dropped: status then, proved in `ni_one_status_per_send`); in the inject state (3) the
 /// NI offers a flit in every cycle (`net_out_valid` = 1) and its own packet has left, at most
 /// 12 flits after the state was entered (at most 2 reply flits, then its own ≤ 10-flit packet,
-/// contiguously); in the wait state (4) it stays until a status packet's `last` flit arrives
-/// and pulses the status in the next cycle, with the packet's code (delivered or rejected).
+/// contiguously); in the wait state (4) it stays until the `last` flit of a status packet from
+/// the send's destination arrives and pulses the status in the next cycle, with the packet's
+/// code (delivered or rejected).
 /// So if `net_out_ready` is never low for more than M consecutive cycles, the own packet has
 /// left within 12·(M+1) cycles of entering state 3. Every packet the NI injects (own or reply)
 /// is a worm of ≤ 10 flits offered back to back (after a non-`last` flit is taken,
 /// `net_out_valid` stays 1 until the `last` one is), as the router proofs assume. k = 4.
 #[test]
 fn ni_own_packet_and_status_in_bounded_time() {
-    let v = inline_clist(&blocks::export("ni").unwrap());
+    let v = ni_verilog();
     let props = format!(
         "{NI_GHOST}{}",
         r#"
@@ -299,7 +376,8 @@ fn ni_own_packet_and_status_in_bounded_time() {
     always @(posedge clock) if (reset || state$q != 3'd3) f_s <= 5'd0; else if (take_out) f_s <= f_s + 5'd1;
     wire [4:0] f_own_rem = (inj_busy$q && !inj_rep$q) ? {1'b0, s_len$q, 1'b0} + 5'd2 - {1'b0, fidx$q} : {1'b0, s_len$q, 1'b0} + 5'd2;
     wire [4:0] f_q = f_own_rem + ((inj_busy$q && inj_rep$q) ? 5'd1 : 5'd0) + ((!inj_busy$q && !own_turn$q) ? 5'd2 : 5'd0);
-    wire f_reply_in = rx_end && rx_kind$q == 2'd2;
+    // A status packet from the outstanding send's destination (any other is ignored).
+    wire f_reply_in = rx_end && rx_kind$q == 2'd2 && rx_src$q == s_dst$q;
     // The packets the NI injects are worms as routers expect them: ≤ 10 flits, back to back.
     reg f_omid = 1'b0;
     always @(posedge clock) if (reset) f_omid <= 1'b0; else if (take_out) f_omid <= !net_out_flit[16];
