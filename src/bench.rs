@@ -17,6 +17,9 @@ pub enum Section {
     Noc,
     /// Place and route of the blocks on iCE40 HX8K and ECP5-85F: area and Fmax
     Area,
+    /// Clusters on Verilator: speed on the example systems, capability-call and round-trip
+    /// cycles, latency against the link bound
+    Cluster,
 }
 
 pub fn run(json: bool, only: &[Section]) -> Result<()> {
@@ -113,6 +116,40 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
             o.remove("svg");
         }
         out.insert("noc".into(), v);
+    }
+    if want(Section::Cluster) {
+        let pb = spinner("measuring the cluster");
+        let root = castle_testbench::suites::root();
+        let c = castle_testbench::bench_cluster::cluster(&root, &|step| {
+            pb.set_message(step.to_string())
+        })?;
+        pb.finish_and_clear();
+        text += "Clusters on Verilator (the example systems; build and load not timed)\n";
+        text += &format!(
+            "  {:<28} {:>5} {:>8} {:>9} {:>12}\n",
+            "manifest", "mesh", "enclaves", "cycles", "cycles/s"
+        );
+        for r in &c.speed {
+            text += &format!(
+                "  {:<28} {:>5} {:>8} {:>9} {:>12.0}\n",
+                r.manifest, r.mesh, r.enclaves, r.cycles, r.cycles_per_s
+            );
+        }
+        let k = &c.calls;
+        text += &format!(
+            "  send of 1 word to a neighbour (call to return): {} cycles\n  round trip (ping's send called to its recv returned, pong answering at once): {} cycles\n  apps/pairs loop: {:.1} cycles per round; at 50 MHz {:.0} round trips/s, {:.0} messages/s per pair\n",
+            k.send_1_word, k.round_trip, k.loop_cycles_per_round, k.round_trips_per_s_at_50mhz, k.messages_per_s_at_50mhz
+        );
+        text += "  send taken to mb_valid, cycles (bound flits + hops + 3), 4x4 network:\n";
+        text += "    words \\ hops   1        2        3        4        5        6\n";
+        for w in 0..=4 {
+            text += &format!("    {w}          ");
+            for r in c.latency.iter().filter(|r| r.words == w) {
+                text += &format!(" {:>2} ({:>2}) ", r.cycles, r.bound);
+            }
+            text += "\n";
+        }
+        out.insert("cluster".into(), serde_json::to_value(&c)?);
     }
     if want(Section::Area) {
         let pb = bar(0, "place and route");

@@ -13,6 +13,8 @@ pub enum BenchError {
     Build(#[from] BuildError),
     #[error(transparent)]
     Model(#[from] crate::verilator::ModelError),
+    #[error("{0}")]
+    Other(String),
 }
 
 /// Speed and build times of the Verilator harness on the LEB128 decoder.

@@ -1,6 +1,7 @@
 //! Castle test benches: the Verilator harness and the drivers that compare rust-hdl
 //! simulation, Verilated Verilog and software models.
 pub mod bench;
+pub mod bench_cluster;
 pub mod cluster;
 pub mod core;
 pub mod engine;
