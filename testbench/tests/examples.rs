@@ -143,3 +143,52 @@ fn the_demo_system() {
         .iter()
         .all(|e| !matches!(e.outcome, Outcome::Trapped(_) | Outcome::Running)));
 }
+
+/// Four enclaves print 40 lines each as fast as their cores go, all to one console: the
+/// harness drains the console as soon as it has a message (never slower than messages
+/// arrive), so no print is rejected and both engines print the same lines.
+#[test]
+fn console_never_rejects_under_a_print_storm() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "castle" "send" (func $send (param i32 i32 i32) (result i32)))
+      (memory 1)
+      (data (i32.const 0) "abcdefghijklmn\n\00")
+      (func (export "main") (result i32) (local $i i32) (local $bad i32)
+        (loop $l
+          ;; a line in 4 messages of 1, 2, 0 and 1 words (the last ends with the newline)
+          (local.set $bad (i32.or (local.get $bad) (call $send (i32.const 0) (i32.const 0) (i32.const 1))))
+          (local.set $bad (i32.or (local.get $bad) (call $send (i32.const 0) (i32.const 4) (i32.const 2))))
+          (local.set $bad (i32.or (local.get $bad) (call $send (i32.const 0) (i32.const 0) (i32.const 0))))
+          (local.set $bad (i32.or (local.get $bad) (call $send (i32.const 0) (i32.const 12) (i32.const 1))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 40))))
+        (local.get $bad)))"#;
+    std::fs::write(dir.path().join("p.wat"), wat).unwrap();
+    let mut toml = String::from("[cluster]\nmesh = [3, 2]\n");
+    for i in 0..4 {
+        toml += &format!(
+            "[[enclave]]\nname = \"p{i}\"\nwasm = \"p.wat\"\ncaps = [ {{ to = \"console\", badge = {} }} ]\n",
+            i + 1
+        );
+    }
+    toml += "[[device]]\nname = \"console\"\nkind = \"console\"\n";
+    let path = dir.path().join("storm.toml");
+    std::fs::write(&path, toml).unwrap();
+    let r = both(path.to_str().unwrap());
+    for e in &r.enclaves {
+        assert_eq!(
+            e.outcome,
+            Outcome::Returned(Some(0)),
+            "{}: every print delivered",
+            e.name
+        );
+        assert_eq!(e.counts.rejected, 0, "{}", e.name);
+        assert_eq!(console(&r, &e.name).len(), 40, "{}", e.name);
+    }
+    assert!(
+        console(&r, "p1").iter().all(|l| l == "abcdefghijklmn"),
+        "{:?}",
+        console(&r, "p1")
+    );
+}

@@ -33,7 +33,7 @@ struct Api {
     new: unsafe extern "C" fn() -> Handle,
     free: unsafe extern "C" fn(Handle),
     eval: unsafe extern "C" fn(Handle),
-    tick: unsafe extern "C" fn(Handle, u64) -> i32,
+    tick: unsafe extern "C" fn(Handle, u64, i64) -> i64,
     port: unsafe extern "C" fn(Handle, u32) -> *mut c_void,
     trace_open: unsafe extern "C" fn(Handle, *const c_char) -> i32,
     trace_dump: unsafe extern "C" fn(Handle, u64),
@@ -346,21 +346,30 @@ impl Model {
 
     /// `n` clock cycles, as `n` calls of `tick` would run them.
     pub fn ticks(&mut self, n: u64) {
+        self.ticks_until(n, None);
+    }
+
+    /// Up to `n` clock cycles, stopping after the first cycle that leaves output `stop` (at
+    /// most 64 bits wide) non-zero; returns the cycles run. The check costs nothing per cycle
+    /// on the Rust side (the shim does it).
+    pub fn ticks_until(&mut self, n: u64, stop: Option<PortId>) -> u64 {
         let clock = self
             .clock
             .expect("tick() on a model without a `clock` input");
         if !self.tracing {
+            let stop = stop.map_or(-1, |p| i64::from(p.0));
             // SAFETY: the handle is live until drop; the model has a clock, so the shim's
             // castle_tick drives it.
-            let flags = unsafe { (self.design.api.tick)(self.handle, n) };
+            let flags = unsafe { (self.design.api.tick)(self.handle, n, stop) };
+            let ran = (flags >> 8) as u64;
             self.fast_edge = Some(flags & 1 == 1);
-            if n > 1 {
+            if ran > 1 {
                 self.skips_input_pass = Some(flags & 2 == 2);
             }
-            self.time += 2 * n;
-            return;
+            self.time += 2 * ran;
+            return ran;
         }
-        for _ in 0..n {
+        for i in 0..n {
             self.set(clock, 1);
             self.eval();
             self.time += 1;
@@ -369,7 +378,11 @@ impl Model {
             self.time += 1;
             self.eval();
             self.dump();
+            if stop.is_some_and(|p| self.get(p) != 0) {
+                return i + 1;
+            }
         }
+        n
     }
 
     fn dump(&mut self) {

@@ -6,7 +6,7 @@ use super::ports::Port;
 use std::fmt::Write;
 
 /// Bumped whenever the shim's C ABI or code changes (it is part of the build cache key).
-pub const SHIM_VERSION: u32 = 4;
+pub const SHIM_VERSION: u32 = 5;
 
 /// The C++ source of the shim for a model built with `--prefix {prefix}`.
 pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
@@ -16,7 +16,12 @@ pub fn source(prefix: &str, ports: &[Port], trace: bool) -> String {
         NO_TICK.to_string()
     };
     let mut cases = String::new();
+    let mut nonzero = String::new();
     for (i, p) in ports.iter().enumerate() {
+        if p.width <= 64 {
+            writeln!(nonzero, "    case {i}: return h->m->{} != 0;", p.cpp_name())
+                .expect("write to String");
+        }
         let m = p.cpp_name();
         let addr = if p.width > 64 {
             format!("&h->m->{m}[0]")
@@ -84,6 +89,12 @@ void castle_free(H* h) {{
     delete h;
 }}
 void castle_eval(H* h) {{ h->m->eval(); }}
+// Whether port `port` (at most 64 bits wide) is non-zero; false for any other index.
+static bool castle_nonzero(H* h, int64_t port) {{
+    switch (port) {{
+{nonzero}    default: return false;
+    }}
+}}
 {tick}
 // Address of a port's storage in the model: uint8/16/32/64 by width up to 64 bits, an array
 // of uint32 words (least significant first) above that.
@@ -157,9 +168,12 @@ template <typename R> static auto edge_and_nba(R* r, int) -> decltype(r->__VactT
 }
 template <typename R> static bool edge_and_nba(R*, long) { return false; }
 }
-int castle_tick(H* h, uint64_t n) {
+// Runs up to n cycles; stops after the first cycle that leaves port `stop` non-zero (stop < 0:
+// never). Returns the flags in bits 0 and 1 and the cycles run from bit 8.
+int64_t castle_tick(H* h, uint64_t n, int64_t stop) {
     bool fast = true, skip_ico = n > 1 && !h->tfp;
-    for (uint64_t i = 0; i < n; i++) {
+    uint64_t i = 0;
+    for (; i < n; i++) {
         h->m->clock = 1;
         fast = lower_prev(h->m->rootp, 0);
         if (!(i > 0 && fast && skip_ico && edge_and_nba(h->m->rootp, 0))) {
@@ -168,9 +182,10 @@ int castle_tick(H* h, uint64_t n) {
         }
         h->m->clock = 0;
         if (!lower_prev(h->m->rootp, 0)) h->m->eval();
+        if (stop >= 0 && castle_nonzero(h, stop)) { i++; break; }
     }
-    return (fast ? 1 : 0) | (skip_ico ? 2 : 0);
+    return (int64_t)((fast ? 1 : 0) | (skip_ico ? 2 : 0)) | (int64_t)(i << 8);
 }
 "#;
 
-const NO_TICK: &str = "int castle_tick(H*, uint64_t) { return -1; }\n";
+const NO_TICK: &str = "int64_t castle_tick(H*, uint64_t, int64_t) { return -1; }\n";
