@@ -136,9 +136,14 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
             );
         }
         let k = &c.calls;
+        let sends: Vec<String> = k.send_words.iter().map(|c| c.to_string()).collect();
         text += &format!(
-            "  send of 1 word to a neighbour (call to return): {} cycles\n  round trip (ping's send called to its recv returned, pong answering at once): {} cycles\n  apps/pairs loop: {:.1} cycles per round; at 50 MHz {:.0} round trips/s, {:.0} messages/s per pair\n",
-            k.send_1_word, k.round_trip, k.loop_cycles_per_round, k.round_trips_per_s_at_50mhz, k.messages_per_s_at_50mhz
+            "  capability calls, cycles from the call to its return (to a neighbour):\n    send of 0..4 words {}; recv of a waiting 1-word message {}; try_recv on an empty mailbox {}; drop {}; grant {}\n",
+            sends.join(", "), k.recv_waiting_1_word, k.try_recv_empty, k.drop, k.grant
+        );
+        text += &format!(
+            "  round trip (ping's send called to its recv returned, pong answering at once): {} cycles\n  apps/pairs loop: {:.1} cycles per round; at 50 MHz {:.0} round trips/s, {:.0} messages/s per pair\n",
+            k.round_trip, k.loop_cycles_per_round, k.round_trips_per_s_at_50mhz, k.messages_per_s_at_50mhz
         );
         text += "  send taken to mb_valid, cycles (bound flits + hops + 3), 4x4 network:\n";
         text += "    words \\ hops   1        2        3        4        5        6\n";

@@ -26,8 +26,16 @@ pub struct SpeedRow {
 /// as the difference between a program with the calls and the same program without them.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CallCosts {
-    /// `send` of one word to a neighbour waiting in `recv`: from the call to its return.
-    pub send_1_word: u64,
+    /// `send` of 0..4 words to a neighbour waiting in `recv`: from the call to its return.
+    pub send_words: Vec<u64>,
+    /// `recv` of a 1-word message already in the mailbox.
+    pub recv_waiting_1_word: u64,
+    /// `try_recv` on an empty mailbox.
+    pub try_recv_empty: u64,
+    /// `drop` of a full slot.
+    pub drop: u64,
+    /// `grant` of a slot to a neighbour.
+    pub grant: u64,
     /// One round trip: ping's `send` called, pong's `recv` returns, pong sends the word straight
     /// back (a `drop` and three constants between its calls), ping's `recv` returns.
     pub round_trip: u64,
@@ -122,6 +130,9 @@ pub fn cluster(root: &Path, progress: &dyn Fn(&str)) -> Result<ClusterFigures, B
 const IMPORTS: &str = r#"
     (import "castle" "send" (func $send (param i32 i32 i32) (result i32)))
     (import "castle" "recv" (func $recv (param i32) (result i32)))
+    (import "castle" "try_recv" (func $try_recv (param i32) (result i32)))
+    (import "castle" "grant" (func $grant (param i32 i32 i32) (result i32)))
+    (import "castle" "drop" (func $drop (param i32) (result i32)))
     (memory 1)"#;
 
 /// Busy cycles of node 0's `main` (`body`) with node 1 running `pong` on a 2x1 cluster.
@@ -132,17 +143,28 @@ fn busy_cycles(d: &crate::verilator::Design, body: &str, pong: &str) -> Result<u
         Ok(NodeSpec::Enclave {
             image: Box::new(image),
             entry: "main".into(),
-            clist: vec![Cap {
-                node: to,
-                send: true,
-                grant: false,
-                badge: 1,
-            }],
+            clist: vec![
+                Cap {
+                    node: to,
+                    send: true,
+                    grant: true,
+                    badge: 1,
+                },
+                Cap {
+                    node: to,
+                    send: true,
+                    grant: false,
+                    badge: 2,
+                },
+            ],
         })
     };
     let specs = vec![enclave(body, 1)?, enclave(pong, 0)?];
     let mut c = VerilatedCluster::new(d, 2, &specs).map_err(sim_error)?;
     c.run(100_000, &mut |_| {});
+    if matches!(c.reports()[1].outcome, Outcome::Trapped(_)) {
+        return Err(BenchError::Other(format!("the partner trapped: {pong}")));
+    }
     let busy = c.busy_cycles(0);
     if !matches!(c.reports()[0].outcome, Outcome::Returned(_)) {
         return Err(BenchError::Other(format!(
@@ -159,36 +181,62 @@ fn call_costs(loop_cycles_per_round: f64) -> Result<CallCosts, BenchError> {
     ];
     let v = castle_rtl::cluster::sim_verilog(2, 1, &specs_kinds).map_err(sim_error)?;
     let d = crate::verilator::Design::build("cluster2x1", &v, &BuildOptions::default())?;
-    let pong =
-        "(drop (call $recv (i32.const 0))) (call $send (i32.const 0) (i32.const 0) (i32.const 1))";
-    let sink = "(drop (call $recv (i32.const 0))) (i32.const 0)";
-    // The calls against stand-ins with the same stack effect (`drop drop` for send's three
-    // arguments and one result: 2 cycles; nothing for recv's one and one).
-    let args = "(i32.const 0) (i32.const 0) (i32.const 1)";
-    let with_send = busy_cycles(
-        &d,
-        &format!("(drop (call $send {args})) (i32.const 0)"),
-        sink,
-    )?;
-    let without = busy_cycles(
-        &d,
-        &format!("(drop (drop (drop {args}))) (i32.const 0)"),
-        sink,
-    )?;
-    let send_1_word = with_send + 2 - without;
-    let with_both = busy_cycles(
-        &d,
+    // Each cost is the difference between a program with the call and the same program with
+    // a stand-in of the same stack effect: `drop drop` (2 cycles) for three arguments and a
+    // result, nothing for one argument and a result.
+    let cost = |with: &str, without: &str, stand_in: u64, partner: &str| -> Result<u64, BenchError> {
+        Ok(busy_cycles(&d, with, partner)? + stand_in - busy_cycles(&d, without, partner)?)
+    };
+    let sink = "(loop $l (drop (call $recv (i32.const 0))) (br $l)) (i32.const 0)";
+    let pong = "(drop (call $recv (i32.const 0))) (call $send (i32.const 0) (i32.const 0) (i32.const 1))";
+    let three = |a: &str, b: &str, c: &str| format!("(i32.const {a}) (i32.const {b}) (i32.const {c})");
+    let mut send_words = Vec::new();
+    for n in 0..=4 {
+        let args = three("0", "0", &n.to_string());
+        send_words.push(cost(
+            &format!("(drop (call $send {args})) (i32.const 0)"),
+            &format!("(drop (drop (drop {args}))) (i32.const 0)"),
+            2,
+            sink,
+        )?);
+    }
+    let args = three("0", "0", "1");
+    let round_trip = cost(
         &format!("(drop (call $send {args})) (call $recv (i32.const 0))"),
-        pong,
-    )?;
-    let without_both = busy_cycles(
-        &d,
         &format!("(drop (drop (drop {args}))) (i32.const 0)"),
+        2,
         pong,
     )?;
-    let round_trip = with_both + 2 - without_both;
+    // The partner sends first; node 0 spins long enough for the message to be in its mailbox.
+    let sender = "(call $send (i32.const 0) (i32.const 0) (i32.const 1))";
+    let spin = "(local.set 0 (i32.const 100)) (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))";
+    let with_local = |body: &str| format!("(local i32) {body}");
+    let recv_waiting_1_word = cost(
+        &with_local(&format!("{spin} (call $recv (i32.const 0))")),
+        &with_local(&format!("{spin} (i32.const 0)")),
+        0,
+        sender,
+    )?;
+    let try_recv_empty = cost(
+        "(call $try_recv (i32.const 0))",
+        "(i32.const 0)",
+        0,
+        sink,
+    )?;
+    let drop = cost("(call $drop (i32.const 1))", "(i32.const 1)", 0, sink)?;
+    let gargs = three("0", "1", "1");
+    let grant = cost(
+        &format!("(drop (call $grant {gargs})) (i32.const 0)"),
+        &format!("(drop (drop (drop {gargs}))) (i32.const 0)"),
+        2,
+        sink,
+    )?;
     Ok(CallCosts {
-        send_1_word,
+        send_words,
+        recv_waiting_1_word,
+        try_recv_empty,
+        drop,
+        grant,
         round_trip,
         loop_cycles_per_round,
         round_trips_per_s_at_50mhz: 50e6 / round_trip as f64,
