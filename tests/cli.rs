@@ -487,3 +487,98 @@ fn audit_without_graphviz_says_how_to_install_it() {
     );
     assert!(!svg.exists());
 }
+
+/// `castle sim` on the model and on Verilator: console lines with the enclave's name, the
+/// summary, `--json`; a manifest naming an enclave that does not exist is refused with the
+/// name and its line, and nothing runs.
+#[test]
+fn sim_runs_a_manifest_and_refuses_a_bad_one() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let m = root.join("apps/pingpong/pingpong.toml");
+    let m = m.to_str().unwrap();
+    let (code, out, err) = castle(&["sim", m, "--engine", "model"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("[ping] ping: 10 rounds") && out.contains("returned 110"),
+        "{out}"
+    );
+    let (code, out, err) = castle(&["sim", m, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["engine"], "verilator");
+    assert_eq!(v["enclaves"][0]["name"], "ping");
+    assert_eq!(v["enclaves"][0]["result"], 110);
+    assert_eq!(v["enclaves"][0]["delivered"], 12);
+    assert!(v["cycles"].as_u64().unwrap() > 100);
+    assert_eq!(v["console"][0]["enclave"], "ping");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.wat"),
+        "(module (func (export \"main\")))",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[cluster]\nmesh = [2, 1]\n\n[[enclave]]\nname = \"a\"\nwasm = \"a.wat\"\ncaps = [ { to = \"nobody\" } ]\n",
+    )
+    .unwrap();
+    let (code, out, err) = castle(&["sim", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("bad.toml:7") && err.contains("nobody"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The cluster of a manifest as Verilog: a header naming the block, the manifest and its
+/// SHA-256, a top module renamed by --name; refused without a manifest.
+#[test]
+fn verilog_of_a_cluster_names_its_inputs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let m = root.join("apps/pingpong/pingpong.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.v");
+    let (code, _, err) = castle(&[
+        "verilog",
+        m.to_str().unwrap(),
+        "--top",
+        "cluster",
+        "--name",
+        "castle_cluster",
+        "-o",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = std::fs::read_to_string(&f).unwrap();
+    let head: Vec<&str> = v.lines().take(2).collect();
+    assert!(
+        head[0].contains("block `cluster`, top module `castle_cluster`"),
+        "{head:?}"
+    );
+    assert!(
+        head[1].contains("pingpong.toml (sha256 ")
+            && head[1].contains("nodes: ping, pong, console"),
+        "{head:?}"
+    );
+    assert!(
+        v.contains("module castle_cluster(") && !v.contains("module top("),
+        "renamed"
+    );
+    let (code, _, err) = castle(&["verilog", "--top", "cluster", "-o", f.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("needs a manifest"), "{err}");
+    let (code, _, err) = castle(&[
+        "verilog",
+        "--top",
+        "router",
+        "--name",
+        "9x",
+        "-o",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a Verilog identifier"), "{err}");
+}

@@ -184,12 +184,15 @@ fn call_costs(loop_cycles_per_round: f64) -> Result<CallCosts, BenchError> {
     // Each cost is the difference between a program with the call and the same program with
     // a stand-in of the same stack effect: `drop drop` (2 cycles) for three arguments and a
     // result, nothing for one argument and a result.
-    let cost = |with: &str, without: &str, stand_in: u64, partner: &str| -> Result<u64, BenchError> {
-        Ok(busy_cycles(&d, with, partner)? + stand_in - busy_cycles(&d, without, partner)?)
-    };
+    let cost =
+        |with: &str, without: &str, stand_in: u64, partner: &str| -> Result<u64, BenchError> {
+            Ok(busy_cycles(&d, with, partner)? + stand_in - busy_cycles(&d, without, partner)?)
+        };
     let sink = "(loop $l (drop (call $recv (i32.const 0))) (br $l)) (i32.const 0)";
-    let pong = "(drop (call $recv (i32.const 0))) (call $send (i32.const 0) (i32.const 0) (i32.const 1))";
-    let three = |a: &str, b: &str, c: &str| format!("(i32.const {a}) (i32.const {b}) (i32.const {c})");
+    let pong =
+        "(drop (call $recv (i32.const 0))) (call $send (i32.const 0) (i32.const 0) (i32.const 1))";
+    let three =
+        |a: &str, b: &str, c: &str| format!("(i32.const {a}) (i32.const {b}) (i32.const {c})");
     let mut send_words = Vec::new();
     for n in 0..=4 {
         let args = three("0", "0", &n.to_string());
@@ -217,12 +220,7 @@ fn call_costs(loop_cycles_per_round: f64) -> Result<CallCosts, BenchError> {
         0,
         sender,
     )?;
-    let try_recv_empty = cost(
-        "(call $try_recv (i32.const 0))",
-        "(i32.const 0)",
-        0,
-        sink,
-    )?;
+    let try_recv_empty = cost("(call $try_recv (i32.const 0))", "(i32.const 0)", 0, sink)?;
     let drop = cost("(call $drop (i32.const 1))", "(i32.const 1)", 0, sink)?;
     let gargs = three("0", "1", "1");
     let grant = cost(
