@@ -17,12 +17,12 @@ pub const AREA_BLOCKS: &[&str] = &[
 
 /// Whether `block` is placed on `device` out of context (every port on a pin): the enclave
 /// core has 251 ports and 5,600 LUT4 of the HX8K's 7,680 (its iCE40 synthesis figures are in
-/// `castle bench --only enclave`); the NI has 278 ports for the HX8K's 256 pins (its yosys
-/// figures are in docs/RESULTS.md); the 2x2 network exposes 955 ports, more than either
-/// package has (its logic is four routers and four NIs).
+/// `castle bench --only enclave`); the 2x2 network exposes 955 ports, more than either
+/// package has (its logic is four routers and four NIs). The NI (184 port bits since the
+/// enclave streams the payload) fits both.
 pub fn fits(block: &str, device: Device) -> bool {
     match block {
-        "enclave" | "ni" => device != Device::Ice40Hx8k,
+        "enclave" => device != Device::Ice40Hx8k,
         "network2x2" => false,
         _ => true,
     }

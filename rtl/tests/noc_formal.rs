@@ -288,6 +288,59 @@ fn ni_one_status_per_send() {
     prove("ni_status", &with_props(&v, &props), 8);
 }
 
+/// (c, mailbox reads) `mb_word` never shows a word of a popped message, a word beyond the head
+/// message's length, or a word of a run before the reset: whenever the gate of `mb_word` was
+/// open (last cycle `mb_valid`, `mb_sel < mb_len`, `!mb_pop`), the RAM word read is *fresh*:
+/// written by the reception of the head message's own packet. Ghost: a fresh bit per RAM word,
+/// cleared for a ring slot's 4 words when a data packet is accepted into that slot (its route
+/// flit), set when the reception writes the word; all clear after reset (the scrub writes
+/// zeros and sets none). Inductive invariants: a packet being received into slot `wr_ptr` has
+/// its words so far fresh; every committed message has words 0 .. len-1 fresh (this needs the
+/// length check at the commit: a packet shorter than its header would leave unwritten words
+/// under the new header). k = 4.
+#[test]
+fn ni_mailbox_shows_only_the_heads_words() {
+    let v = ni_verilog();
+    let mut p = String::from(
+        r#"
+    reg [15:0] f_fr = 16'd0;
+    wire f_acc = net_in_valid && !rx_busy$q && net_in_flit[9:8] == 2'd0 && mb_cnt$q != 3'd4 && !scrub$q;
+    always @(posedge clock) begin
+        if (reset) f_fr <= 16'd0;
+        else begin
+            if (f_acc) f_fr <= (f_fr & ~(16'hF << {wr_ptr$q, 2'd0})) | ((words$write_enable && !scrub$q) ? 16'd1 << words$write_address : 16'd0);
+            else if (words$write_enable && !scrub$q) f_fr <= f_fr | (16'd1 << words$write_address);
+        end
+    end
+    // Words of the packet being received so far: flits 3, 5, 7, 9 carry the high halves.
+    wire [2:0] f_nw = rx_idx$q < 4'd2 ? 3'd0 : rx_idx$q[3:1] - 3'd1;
+    reg f_rdf = 1'b0;
+    always @(posedge clock) f_rdf <= f_fr[words$read_address];
+    reg f_gate = 1'b0;
+    always @(posedge clock) f_gate <= mb_valid && {1'b0, mb_sel} < mb_len && !mb_pop && !reset;
+    always @(*) if (f_past && !reset) begin
+        if (f_gate) assert(f_rdf);
+        if (mb_word != 32'd0) assert(f_gate && f_rdf);
+        // The ring (as in ni_one_status_per_send): slot wr_ptr is never a committed one.
+        assert(mb_cnt$q <= 3'd4 && mb_cnt$q[1:0] == wr_ptr$q - rd_ptr$q);
+        if (rx_busy$q && rx_acc$q) assert(mb_cnt$q != 3'd4);
+"#,
+    );
+    for w in 0..4 {
+        p += &format!("        if (rx_busy$q && rx_acc$q && rx_kind$q == 2'd0 && 3'd{w} < f_nw) assert(f_fr[{{wr_ptr$q, 2'd{w}}}]);\n");
+    }
+    for s in 0..4 {
+        for w in 0..4 {
+            p += &format!(
+                "        if ({{1'b0, 2'd{s} - rd_ptr$q}} < mb_cnt$q && 3'd{w} < hdr{s}$q[19:17]) assert(f_fr[{}]);\n",
+                s * 4 + w
+            );
+        }
+    }
+    p += "    end\n";
+    prove("ni_mailbox", &with_props(&v, &format!("{NI_GHOST}{p}")), 4);
+}
+
 /// (c, receiver side, bounded response) For a node X chosen by the solver: every data or
 /// grant packet from X whose `last` flit the NI takes makes it owe X exactly one status reply
 /// (a bit of `pend_d`/`pend_r`; it says *delivered* exactly when the message was committed),
