@@ -76,6 +76,28 @@ pub fn run(json: bool, only: &[Section]) -> Result<()> {
             );
         }
         text += &speed_lines(e.verilator_cycles_per_s, e.rust_hdl_cycles_per_s, e.ratio);
+        let c = &e.compact;
+        text += "Compact core on Verilator: cycles per instruction (apps/bench)\n";
+        for p in &c.programs {
+            text += &format!(
+                "  {:<10} {:>6} {:>12} {:>12} {:>6.2}\n",
+                p.program, p.arg, p.instructions, p.cycles, p.cpi
+            );
+        }
+        text += &format!(
+            "  CPI over all cycles {:.2}, mean of the programs {:.2}\n  cycles per opcode:\n",
+            c.cpi_overall, c.cpi_mean
+        );
+        for o in &c.ops {
+            text += &format!(
+                "    {:<22} {:>10} executed {:>11} cycles {:>6.2} each\n",
+                o.opcode, o.count, o.cycles, o.cycles_per_op
+            );
+        }
+        text += &format!(
+            "  Verilator      {:>12.0} cycles/s\n",
+            e.compact_verilator_cycles_per_s
+        );
         let y = &e.ice40_synthesis;
         text += &format!(
             "  yosys synth_ice40 (enclave_hx8k): {} LUT4, {} flip-flops, {} carry, {} SB_RAM40_4K\n",

@@ -38,8 +38,9 @@ enum Command {
         /// i32 arguments (may be negative; also accepted after `--`)
         #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
-        /// Executor of the enclave (`model`: the software model, with the hardware's semantics)
-        #[arg(long, value_parser = ["verilator", "rust-hdl", "model"], default_value = "verilator")]
+        /// Executor of the enclave (`compact`: the Verilated compact core; `model`: the software
+        /// model, with the hardware's semantics)
+        #[arg(long, value_parser = ["verilator", "compact", "rust-hdl", "model"], default_value = "verilator")]
         engine: String,
         /// Cycle budget of the run: reaching it is a fuel trap (the model has no clock: its
         /// instruction budget; default 100000000)
@@ -59,7 +60,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Executor of the enclave
-        #[arg(long, value_parser = ["verilator", "rust-hdl", "model"], default_value = "verilator")]
+        #[arg(long, value_parser = ["verilator", "compact", "rust-hdl", "model"], default_value = "verilator")]
         engine: String,
     },
     /// Simulate a cluster described by a manifest: load every enclave, run until all have

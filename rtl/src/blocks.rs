@@ -52,7 +52,13 @@ pub const BLOCKS: &[(&str, &str)] = &[
 /// routers and 16 NIs) had not finished after 9 minutes, and its modules are those of
 /// `network2x2` with other coordinate constants; `enclave` and `enclave_sim` are the logic of
 /// `enclave_hx8k` with larger memories (`castle bench` synthesizes them).
-pub const SYNTH_SKIP: &[&str] = &["network4x4", "enclave", "enclave_sim", "cluster2x2"];
+pub const SYNTH_SKIP: &[&str] = &[
+    "network4x4",
+    "enclave",
+    "enclave_sim",
+    "cluster2x2",
+    "compact_sim",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlockError {
@@ -77,6 +83,14 @@ pub fn export(name: &str) -> Result<String, BlockError> {
         "enclave" => Ok(verilog(name, &mut Ecp5Enclave::default())?),
         "enclave_hx8k" => Ok(verilog(name, &mut Hx8kEnclave::default())?),
         "enclave_sim" => Ok(verilog(name, &mut SimEnclave::default())?),
+        "compact_hx8k" => Ok(verilog(
+            name,
+            &mut castle_enclave::compact::core::Compact::<8, 8, 8>::default(),
+        )?),
+        "compact_sim" => Ok(verilog(
+            name,
+            &mut castle_enclave::compact::SimCompact::default(),
+        )?),
         "cluster2x2" => {
             use crate::cluster::NodeKind::{Console, Enclave};
             Ok(crate::cluster::sim_verilog(

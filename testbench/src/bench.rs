@@ -224,6 +224,19 @@ pub struct EnclaveFigures {
     pub ratio: f64,
     /// yosys synth_ice40 of `enclave_hx8k` (the core with 256-deep memories).
     pub ice40_synthesis: Ice40Cells,
+    /// The compact core on the same programs.
+    pub compact: CoreCpi,
+    /// One compact core on Verilator (fib), cycles per second.
+    pub compact_verilator_cycles_per_s: f64,
+}
+
+/// Cycles per instruction of one core on the benchmark programs.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CoreCpi {
+    pub programs: Vec<ProgramCpi>,
+    pub cpi_overall: f64,
+    pub cpi_mean: f64,
+    pub ops: Vec<OpCycles>,
 }
 
 /// yosys cell counts after synth_ice40, before packing.
@@ -295,7 +308,7 @@ fn opcode_name(op: usize) -> String {
 
 /// Measure the enclave core. Compiles apps/bench with scripts/c2wasm.sh.
 pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
-    use crate::core::{CoreEngine, OpProfile};
+    use crate::core::CoreEngine;
     use crate::engine::Engine;
     use castle_enclave::image::{build, BuildOptions, Profile};
     let dir = tempfile::tempdir().map_err(|e| format!("scratch folder: {e}"))?;
@@ -309,10 +322,83 @@ pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
                 .map_err(|e| format!("{name}: {e}"))?,
         );
     }
+    let CoreCpi {
+        programs,
+        ops: groups,
+        cpi_overall,
+        cpi_mean,
+    } = cpi_of(&mut core, &images, progress)?;
+    let mut compact_core = CoreEngine::compact().map_err(|e| e.to_string())?;
+    let compact = cpi_of(&mut compact_core, &images, progress)?;
+
+    progress("simulation speed: Verilator");
+    let fib = &images[0];
+    core.instantiate(fib).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let mut cycles = 0;
+    while started.elapsed() < Duration::from_secs(2) {
+        cycles += core
+            .invoke_export(fib, "run", &[22], 1 << 40)
+            .map_err(|e| e.to_string())?
+            .cycles;
+    }
+    let verilator_cycles_per_s = cycles as f64 / started.elapsed().as_secs_f64();
+    compact_core.instantiate(fib).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let mut cycles = 0;
+    while started.elapsed() < Duration::from_secs(2) {
+        cycles += compact_core
+            .invoke_export(fib, "run", &[22], 1 << 40)
+            .map_err(|e| e.to_string())?
+            .cycles;
+    }
+    let compact_verilator_cycles_per_s = cycles as f64 / started.elapsed().as_secs_f64();
+    progress("simulation speed: rust-hdl (loading the image takes a while)");
+    let mut hdl = CoreEngine::rust_hdl();
+    hdl.instantiate(fib).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let out = hdl
+        .invoke_export(fib, "run", &[12], 1 << 40)
+        .map_err(|e| e.to_string())?;
+    let rust_hdl_cycles_per_s = out.cycles as f64 / started.elapsed().as_secs_f64();
+    progress("yosys synth_ice40 of enclave_hx8k (about a minute)");
+    let verilog = castle_rtl::blocks::export("enclave_hx8k").map_err(|e| e.to_string())?;
+    let r = castle_rtl::synth::ice40("enclave_hx8k", &verilog).map_err(|e| e.to_string())?;
+    let ice40_synthesis = Ice40Cells {
+        luts: r.luts,
+        flip_flops: r.flip_flops,
+        carries: r.carries,
+        brams: r.brams,
+    };
+    Ok(EnclaveFigures {
+        ice40_synthesis,
+        cpi_overall,
+        cpi_mean,
+        programs,
+        ops: groups,
+        compact,
+        compact_verilator_cycles_per_s,
+        verilator_cycles_per_s,
+        rust_hdl_cycles_per_s,
+        ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
+    })
+}
+
+/// CPI of `core` on the benchmark `images` (`CPI_PROGRAMS`), per program and per opcode.
+fn cpi_of(
+    core: &mut crate::core::CoreEngine,
+    images: &[castle_enclave::image::Image],
+    progress: &dyn Fn(&str),
+) -> Result<CoreCpi, String> {
+    use crate::core::OpProfile;
+    use crate::engine::Engine;
     let mut programs = Vec::new();
     let mut total = OpProfile::default();
-    for ((name, arg), image) in CPI_PROGRAMS.iter().zip(&images) {
-        progress(&format!("profiling {name}({arg}) on the Verilated core"));
+    for ((name, arg), image) in CPI_PROGRAMS.iter().zip(images) {
+        progress(&format!(
+            "profiling {name}({arg}) on the {} core",
+            core.name()
+        ));
         core.instantiate(image).map_err(|e| e.to_string())?;
         core.profile = Some(OpProfile::default());
         let out = core
@@ -358,45 +444,11 @@ pub fn enclave(progress: &dyn Fn(&str)) -> Result<EnclaveFigures, String> {
     let (ti, tc) = programs
         .iter()
         .fold((0, 0), |(i, c), p| (i + p.instructions, c + p.cycles));
-
-    progress("simulation speed: Verilator");
-    let fib = &images[0];
-    core.instantiate(fib).map_err(|e| e.to_string())?;
-    let started = std::time::Instant::now();
-    let mut cycles = 0;
-    while started.elapsed() < Duration::from_secs(2) {
-        cycles += core
-            .invoke_export(fib, "run", &[22], 1 << 40)
-            .map_err(|e| e.to_string())?
-            .cycles;
-    }
-    let verilator_cycles_per_s = cycles as f64 / started.elapsed().as_secs_f64();
-    progress("simulation speed: rust-hdl (loading the image takes a while)");
-    let mut hdl = CoreEngine::rust_hdl();
-    hdl.instantiate(fib).map_err(|e| e.to_string())?;
-    let started = std::time::Instant::now();
-    let out = hdl
-        .invoke_export(fib, "run", &[12], 1 << 40)
-        .map_err(|e| e.to_string())?;
-    let rust_hdl_cycles_per_s = out.cycles as f64 / started.elapsed().as_secs_f64();
-    progress("yosys synth_ice40 of enclave_hx8k (about a minute)");
-    let verilog = castle_rtl::blocks::export("enclave_hx8k").map_err(|e| e.to_string())?;
-    let r = castle_rtl::synth::ice40("enclave_hx8k", &verilog).map_err(|e| e.to_string())?;
-    let ice40_synthesis = Ice40Cells {
-        luts: r.luts,
-        flip_flops: r.flip_flops,
-        carries: r.carries,
-        brams: r.brams,
-    };
-    Ok(EnclaveFigures {
-        ice40_synthesis,
+    Ok(CoreCpi {
         cpi_overall: tc as f64 / ti as f64,
         cpi_mean: programs.iter().map(|p| p.cpi).sum::<f64>() / programs.len() as f64,
         programs,
         ops: groups,
-        verilator_cycles_per_s,
-        rust_hdl_cycles_per_s,
-        ratio: verilator_cycles_per_s / rust_hdl_cycles_per_s,
     })
 }
 

@@ -3,6 +3,7 @@
 use crate::engine::{Engine, EngineError, Outcome};
 use crate::rusthdl::RustHdlSim;
 use crate::verilator::{BuildOptions, Design, InPort, Model, PortId};
+use castle_enclave::compact::{load as compact_load, SimCompact, SIM_SIZES};
 use castle_enclave::core::enclave::{LoadTarget, SimEnclave, TRAP_CAUSES};
 use castle_enclave::core::load::{initial_memory, max_pages, pack};
 use castle_enclave::image::{FuncKind, Image, Profile};
@@ -22,10 +23,31 @@ const CYCLES_PER_FUEL: u64 = 4096 + 40;
 /// Cycles simulated between two looks at `busy`.
 const BATCH: u64 = 128;
 
+/// Which enclave core an engine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// `castle_enclave::core::enclave`: decode a cycle ahead, two-bank memories.
+    Fast,
+    /// `castle_enclave::compact`: single-ported memories, a small datapath.
+    Compact,
+}
+
 /// Verilog of the simulation-profile core and its Verilated design (cached in target/).
 pub fn design(opts: &BuildOptions) -> Result<Design, EngineError> {
+    design_of(Variant::Fast, opts)
+}
+
+/// The Verilated design of `variant`'s simulation-profile core.
+pub fn design_of(variant: Variant, opts: &BuildOptions) -> Result<Design, EngineError> {
     let sim = |e: &dyn std::fmt::Display| EngineError::Simulator(e.to_string());
-    Design::from_block("enclave_sim", &mut SimEnclave::default(), opts).map_err(|e| sim(&e))
+    match variant {
+        Variant::Fast => {
+            Design::from_block("enclave_sim", &mut SimEnclave::default(), opts).map_err(|e| sim(&e))
+        }
+        Variant::Compact => {
+            Design::from_block("compact_sim", &mut SimCompact::default(), opts).map_err(|e| sim(&e))
+        }
+    }
 }
 
 /// The core's ports the engine drives or reads.
@@ -219,6 +241,9 @@ pub struct CoreEngine {
     /// When set, every cycle of a run is charged to the opcode whose execution it belongs
     /// to ([`OpProfile`]); slows the simulation down.
     pub profile: Option<OpProfile>,
+    variant: Variant,
+    /// Compact core: where the value stack starts (a run's arguments go there).
+    vs_base: u32,
 }
 
 /// Cycles and executions per opcode, from the core's `retire`/`retire_op` ports: a cycle
@@ -251,6 +276,19 @@ impl CoreEngine {
         Ok(Self::on(Box::new(pins), "verilator"))
     }
 
+    /// The Verilated compact core (`castle_enclave::compact`), cached like the fast one.
+    pub fn compact() -> Result<CoreEngine, EngineError> {
+        Self::compact_with_options(&BuildOptions::default())
+    }
+
+    /// The Verilated compact core from a build with `opts`.
+    pub fn compact_with_options(opts: &BuildOptions) -> Result<CoreEngine, EngineError> {
+        let pins = VerilatedPins::new(&design_of(Variant::Compact, opts)?)?;
+        let mut e = Self::on(Box::new(pins), "compact");
+        e.variant = Variant::Compact;
+        Ok(e)
+    }
+
     /// The core in rust-hdl's simulator.
     pub fn rust_hdl() -> CoreEngine {
         Self::on(Box::new(RustHdlPins::default()), "rust-hdl")
@@ -265,6 +303,8 @@ impl CoreEngine {
             dirty_words: 0,
             max_cycles: None,
             profile: None,
+            variant: Variant::Fast,
+            vs_base: 0,
         }
     }
 
@@ -331,8 +371,14 @@ impl CoreEngine {
     /// which bypasses the image builder's checks (sizes are still enforced).
     pub fn load_image(&mut self, image: &Image) -> Result<(), EngineError> {
         let sim = Profile::SIM;
-        let loads = pack(image, &sim, MAX_FUNCS)
-            .map_err(|e| EngineError::Refused(format!("{e} (the simulation core)")))?;
+        let loads = match self.variant {
+            Variant::Fast => pack(image, &sim, MAX_FUNCS),
+            Variant::Compact => compact_load::pack(image, &sim, &SIM_SIZES).map(|(l, layout)| {
+                self.vs_base = layout.vs_base;
+                l
+            }),
+        }
+        .map_err(|e| EngineError::Refused(format!("{e} (the simulation core)")))?;
         let memory = initial_memory(image).ok_or_else(|| {
             EngineError::Refused(
                 model_trap(Trap {
@@ -367,12 +413,14 @@ impl CoreEngine {
     /// Runs function `func` on the loaded image without the host-side checks of
     /// [`Engine::invoke`] (the random-code suite uses it).
     pub fn run_raw(&mut self, func: u32, args: &[i32], fuel: u64) -> Result<Outcome, EngineError> {
-        for (i, a) in args.iter().enumerate() {
-            self.load(LoadTarget::Stack, i as u32, *a as u32 as u64);
+        let base = self.vs_base;
+        for (i, a) in (0..).zip(args) {
+            self.load(LoadTarget::Stack, base + i, *a as u32 as u64);
         }
         let fuel = fuel.min((1 << 48) - 1);
         self.pins.set(Pin::StartFunc, func as u64);
-        self.pins.set(Pin::StartSp, args.len() as u64);
+        self.pins
+            .set(Pin::StartSp, (base as usize + args.len()) as u64);
         self.load(LoadTarget::Regs, 4, fuel);
         self.pins.set(Pin::Start, 1);
         self.pins.tick();

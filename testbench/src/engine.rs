@@ -59,6 +59,24 @@ pub fn by_name_with(
             }
             Ok(Box::new(core))
         }
+        "compact" => {
+            if profile != Profile::SIM {
+                return Err(EngineError::Refused(format!(
+                    "the Verilated compact core is built for the spec profile, not `{}`",
+                    profile.name
+                )));
+            }
+            let opts = crate::verilator::BuildOptions {
+                trace: options.vcd.is_some(),
+                ..Default::default()
+            };
+            let mut core = crate::core::CoreEngine::compact_with_options(&opts)?;
+            core.max_cycles = options.max_cycles;
+            if let Some(path) = &options.vcd {
+                core.trace_to(path)?;
+            }
+            Ok(Box::new(core))
+        }
         "rust-hdl" => {
             if profile != Profile::SIM || options.vcd.is_some() {
                 return Err(EngineError::Refused("the rust-hdl core runs the spec profile, without VCD output (use --engine verilator)".into()));

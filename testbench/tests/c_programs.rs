@@ -1,4 +1,4 @@
-//! The C benchmarks in `apps/bench/` on the model and on the Verilated core, against wasmi
+//! The C benchmarks in `apps/bench/` on the model and on both Verilated cores, against wasmi
 //! and native gcc
 //! (`castle_testbench::suites::c_programs`). Instruction counts with `--nocapture`.
 //! A missing tool fails the test (it never skips): run `scripts/setup.sh`.
@@ -13,6 +13,7 @@ fn c_benchmarks_agree_with_wasmi_and_native() {
     let mut engines: Vec<Box<dyn Engine>> = vec![
         Box::new(ModelEngine::new(Profile::SIM)),
         Box::new(CoreEngine::new().expect("Verilated core")),
+        Box::new(CoreEngine::compact().expect("Verilated compact core")),
     ];
     let mut mismatches = Vec::new();
     for engine in engines.iter_mut() {

@@ -8,9 +8,22 @@ fn both(wat: &str, calls: &[(&str, &[i32])]) {
     both_with_fuel(wat, calls, 1_000_000);
 }
 
+/// Both enclave cores: the fast one and the compact one.
+fn cores() -> Vec<CoreEngine> {
+    vec![
+        CoreEngine::new().expect("core"),
+        CoreEngine::compact().expect("compact core"),
+    ]
+}
+
 fn both_with_fuel(wat: &str, calls: &[(&str, &[i32])], fuel: u64) {
+    for core in cores() {
+        both_on(core, wat, calls, fuel);
+    }
+}
+
+fn both_on(mut core: CoreEngine, wat: &str, calls: &[(&str, &[i32])], fuel: u64) {
     let image = build(wat.as_bytes(), &BuildOptions::default(), &Profile::SIM).expect("image");
-    let mut core = CoreEngine::new().expect("core");
     let mut model = ModelEngine::new(Profile::SIM);
     core.instantiate(&image).expect("core instantiate");
     model.instantiate(&image).expect("model instantiate");
@@ -19,10 +32,11 @@ fn both_with_fuel(wat: &str, calls: &[(&str, &[i32])], fuel: u64) {
             .invoke_export(&image, name, args, fuel)
             .expect("model");
         let c = core.invoke_export(&image, name, args, fuel).expect("core");
-        assert_eq!(c.result, m.result, "{name}{args:?}");
+        let which = core.name();
+        assert_eq!(c.result, m.result, "{which}: {name}{args:?}");
         assert_eq!(
             c.instructions, m.instructions,
-            "{name}{args:?}: instruction count"
+            "{which}: {name}{args:?}: instruction count"
         );
         assert!(
             c.cycles >= c.instructions,
@@ -30,7 +44,7 @@ fn both_with_fuel(wat: &str, calls: &[(&str, &[i32])], fuel: u64) {
             c.cycles
         );
         eprintln!(
-            "{name}{args:?}: {:?} {} instr {} cycles",
+            "{which} {name}{args:?}: {:?} {} instr {} cycles",
             c.result, c.instructions, c.cycles
         );
     }

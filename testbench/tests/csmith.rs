@@ -12,7 +12,25 @@ use castle_testbench::suites::csmith::{self, count_from_env, seed_from_env, Opti
 const FUEL: u64 = 20_000_000;
 
 fn run(first_seed: u64, count: u64) -> Report {
-    let mut engine = CoreEngine::new().expect("Verilated core");
+    let fast = run_on(
+        CoreEngine::new().expect("Verilated core"),
+        first_seed,
+        count,
+    );
+    let compact = run_on(
+        CoreEngine::compact().expect("Verilated compact core"),
+        first_seed,
+        count,
+    );
+    assert_eq!(
+        (fast.agreed, fast.trapped),
+        (compact.agreed, compact.trapped),
+        "both cores agree with wasmi on the same programs"
+    );
+    fast
+}
+
+fn run_on(mut engine: CoreEngine, first_seed: u64, count: u64) -> Report {
     let options = Options {
         first_seed,
         count,
@@ -25,7 +43,8 @@ fn run(first_seed: u64, count: u64) -> Report {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     println!(
-        "csmith on the core: {} programs, {} agreed ({} trapped on both), {} skipped, {} failed, {} core instructions, {:.1} s",
+        "csmith on the {} core: {} programs, {} agreed ({} trapped on both), {} skipped, {} failed, {} core instructions, {:.1} s",
+        castle_testbench::engine::Engine::name(&engine),
         report.programs,
         report.agreed,
         report.trapped,

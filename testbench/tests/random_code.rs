@@ -46,18 +46,24 @@ fn random_code_on_the_core_runs_or_traps_within_its_fuel() {
         env("CASTLE_RANDOM_CODE_SEED", 0),
         env("CASTLE_RANDOM_CODE_CORE_COUNT", 300),
     );
-    let mut engine = castle_testbench::core::CoreEngine::new().expect("Verilated core");
-    let mut tally = Tally::default();
-    let started = std::time::Instant::now();
-    let failures = random_code::run(&mut engine, first, count, &mut tally);
-    println!(
-        "random code on the core, seeds {first}..{}: {tally:?} in {:.1} s",
-        first + count,
-        started.elapsed().as_secs_f64()
-    );
-    assert!(failures.is_empty(), "{} failures (reproduce with CASTLE_RANDOM_CODE_SEED=seed CASTLE_RANDOM_CODE_CORE_COUNT=1):\n{}",
+    use castle_testbench::core::CoreEngine;
+    for mut engine in [
+        CoreEngine::new().expect("Verilated core"),
+        CoreEngine::compact().expect("Verilated compact core"),
+    ] {
+        let mut tally = Tally::default();
+        let started = std::time::Instant::now();
+        let failures = random_code::run(&mut engine, first, count, &mut tally);
+        println!(
+            "random code on the {} core, seeds {first}..{}: {tally:?} in {:.1} s",
+            castle_testbench::engine::Engine::name(&engine),
+            first + count,
+            started.elapsed().as_secs_f64()
+        );
+        assert!(failures.is_empty(), "{} failures (reproduce with CASTLE_RANDOM_CODE_SEED=seed CASTLE_RANDOM_CODE_CORE_COUNT=1):\n{}",
         failures.len(), failures.join("\n"));
-    assert!(tally.returned > 0 && tally.trapped > 0, "{tally:?}");
+        assert!(tally.returned > 0 && tally.trapped > 0, "{tally:?}");
+    }
 }
 
 #[test]

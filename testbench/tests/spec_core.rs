@@ -1,11 +1,20 @@
 //! The official Wasm v1 spec tests on the Verilated enclave core, side by side with wasmi
 //! (`castle_testbench::spec`): what `castle spec` runs. `--nocapture` prints the counts.
 use castle_testbench::core::CoreEngine;
+use castle_testbench::engine::Engine;
 use castle_testbench::spec;
 
 #[test]
 fn spec_v1_on_the_verilated_core() {
-    let mut core = CoreEngine::new().expect("Verilated core");
+    spec_on(CoreEngine::new().expect("Verilated core"));
+}
+
+#[test]
+fn spec_v1_on_the_compact_core() {
+    spec_on(CoreEngine::compact().expect("Verilated compact core"));
+}
+
+fn spec_on(mut core: CoreEngine) {
     let report = spec::run(&mut core, None, &mut |_, _, _| {});
     for (reason, count) in report.reasons_by_count() {
         println!("  skipped {count:5}: {reason}");
@@ -14,7 +23,8 @@ fn spec_v1_on_the_verilated_core() {
         println!("  FAILED {failure}");
     }
     println!(
-        "{} passed, {} failed, {} skipped",
+        "{}: {} passed, {} failed, {} skipped",
+        core.name(),
         report.passed(),
         report.failed(),
         report.skipped()

@@ -1,0 +1,28 @@
+//! The compact enclave core (docs/compact.md): the same image contract and capability ABI as
+//! the fast core ([`crate::core`]), on three single-ported memories and a small datapath, for
+//! clusters of many enclaves on one FPGA.
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `core.rs` | the core: execute state machine, stacks, memory interface, capability calls |
+//! | `decode.rs` | the decoder: opcode and LEB128 immediate, two bytes per cycle |
+//! | `alu.rs` | add, sub, logic and comparisons on one adder |
+//! | `load.rs` | the memory layout and the load-port writes of an image |
+//!
+//! The multiplier/divider is the fast core's (`crate::core::muldiv`).
+pub mod alu;
+pub mod core;
+pub mod decode;
+pub mod load;
+
+/// The compact core sized for the `spec` profile ([`crate::image::Profile::SIM`], the single
+/// Verilated enclave of `castle run` and `castle spec`): 128 Ki program words (64 KiB code and
+/// its tables), 8 Ki stack words, 1024 pages of linear memory.
+pub type SimCompact = core::Compact<17, 13, 24>;
+
+/// Memory sizes of [`SimCompact`].
+pub const SIM_SIZES: load::Sizes = load::Sizes {
+    prog_words: 1 << 17,
+    stack_words: 1 << 13,
+    mem_words: 1 << 24,
+};
