@@ -85,7 +85,7 @@ pub fn export(name: &str) -> Result<String, BlockError> {
         "enclave_sim" => Ok(verilog(name, &mut SimEnclave::default())?),
         "compact_hx8k" => Ok(verilog(
             name,
-            &mut castle_enclave::compact::core::Compact::<8, 8, 8>::default(),
+            &mut castle_enclave::compact::core::Compact::<8, 10, 8, 8>::default(),
         )?),
         "compact_sim" => Ok(verilog(
             name,

@@ -80,7 +80,7 @@ pub enum St {
 
 /// The compact core; see the module documentation.
 #[derive(LogicBlock)]
-pub struct Compact<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> {
+pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     pub start: Signal<In, Bit>,
@@ -130,114 +130,127 @@ pub struct Compact<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> 
     alu: Alu,
     muldiv: MulDiv,
 
-    // ---- registers loaded by the loader (super::load::Reg) ----
+    /// Loaded by the loader (super::load::Reg): linear memory pages and their limit.
     mem_pages: DFF<Bits<16>>,
     max_pages: DFF<Bits<16>>,
-    elem_count: DFF<Bits<32>>,
-    func_count: DFF<Bits<16>>,
+    /// Table elements and functions.
+    elem_count: DFF<Bits<16>>,
+    func_count: DFF<Bits<PROG_A>>,
+    /// The instruction budget of a run.
     fuel: DFF<Bits<32>>,
-    side_base: DFF<Bits<18>>,
-    fn_base: DFF<Bits<18>>,
-    elem_base: DFF<Bits<18>>,
-    type_base: DFF<Bits<18>>,
-    vs_end: DFF<Bits<16>>,
-    cs_top: DFF<Bits<16>>,
-    depth_limit: DFF<Bits<16>>,
-
-    // ---- fetch and decode ----
-    /// The next byte to decode, the word address of `w0`, the window and its valid bits.
-    dpc: DFF<Bits<16>>,
-    wa: DFF<Bits<16>>,
+    /// Where the side table, the function table, the elements and the signature ids start.
+    side_base: DFF<Bits<PROG_A>>,
+    fn_base: DFF<Bits<PROG_A>>,
+    elem_base: DFF<Bits<PROG_A>>,
+    type_base: DFF<Bits<PROG_A>>,
+    /// The value stack's end, the control stack's top, the call-depth limit.
+    vs_end: DFF<Bits<STK_A>>,
+    cs_top: DFF<Bits<STK_A>>,
+    depth_limit: DFF<Bits<STK_A>>,
+    /// Decoding: the next byte, the word address of `w0`, the window and its valid bits.
+    dpc: DFF<Bits<PC_A>>,
+    wa: DFF<Bits<PROG_A>>,
     w0: DFF<Bits<32>>,
     w1: DFF<Bits<32>>,
     v0: DFF<Bit>,
     v1: DFF<Bit>,
     /// A fetch was issued last cycle, for word `fa`.
     fv: DFF<Bit>,
-    fa: DFF<Bits<16>>,
+    fa: DFF<Bits<PROG_A>>,
+    /// The decoder's state (super::decode).
     phase: DFF<Bits<2>>,
     acc: DFF<Bits<32>>,
     groups: DFF<Bits<3>>,
     kind: DFF<Bits<3>>,
     op_reg: DFF<Bits<8>>,
     /// pc of the instruction being decoded.
-    d_start: DFF<Bits<16>>,
+    d_start: DFF<Bits<PC_A>>,
     /// The decoded instruction: opcode, immediate, its pc and the pc after it.
     x_op: DFF<Bits<8>>,
     x_imm: DFF<Bits<32>>,
-    x_pc: DFF<Bits<16>>,
-    x_end: DFF<Bits<16>>,
+    x_pc: DFF<Bits<PC_A>>,
+    x_end: DFF<Bits<PC_A>>,
     x_valid: DFF<Bit>,
-
-    // ---- execute ----
+    /// Execution.
     state: DFF<St>,
-    /// pc of the executing instruction and of the one after it.
-    e_pc: DFF<Bits<16>>,
-    e_end: DFF<Bits<16>>,
+    /// pc of the executing instruction and of the one after it (a call's return pc).
+    e_pc: DFF<Bits<PC_A>>,
+    e_end: DFF<Bits<PC_A>>,
     e_op: DFF<Bits<8>>,
-    stp: DFF<Bits<16>>,
-    sp: DFF<Bits<16>>,
-    fp: DFF<Bits<16>>,
+    stp: DFF<Bits<PROG_A>>,
+    sp: DFF<Bits<STK_A>>,
+    fp: DFF<Bits<STK_A>>,
     /// Frames on the control stack, and the address of the top frame's first word.
-    csp: DFF<Bits<16>>,
-    cfp: DFF<Bits<16>>,
+    csp: DFF<Bits<STK_A>>,
+    cfp: DFF<Bits<STK_A>>,
     tos: DFF<Bits<32>>,
-    cur_end: DFF<Bits<16>>,
+    cur_end: DFF<Bits<PC_A>>,
     cur_res: DFF<Bit>,
     retired: DFF<Bits<32>>,
     clocks: DFF<Bits<32>>,
     trapped: DFF<Bit>,
     cause: DFF<Bits<4>>,
-    trap_at: DFF<Bits<16>>,
-    /// Scratch: a memory access's address; a store's value, a frame or table word; the value
-    /// being shifted or counted; a count.
+    trap_at: DFF<Bits<PC_A>>,
+    /// Scratch: a memory access's address, or a capability call's buffer pointer.
     t_ea: DFF<Bits<33>>,
+    /// A store's value, the value being shifted or counted, a load's or a send's word before the one read.
     t_v: DFF<Bits<32>>,
+    /// A table or frame word, select's second operand, call_indirect's type, a received message's header.
     t_w: DFF<Bits<32>>,
+    /// A count: locals to zero, bits to shift, bits counted; a side-table index.
     t_n: DFF<Bits<16>>,
-    t_sp: DFF<Bits<16>>,
+    t_sp: DFF<Bits<STK_A>>,
     t_c: DFF<Bit>,
-    callee: DFF<Bits<16>>,
-    ret_pc: DFF<Bits<16>>,
+    callee: DFF<Bits<PROG_A>>,
     first_call: DFF<Bit>,
-    // ---- capability calls ----
+    /// A capability call: its step, kind, slot, message length and words copied.
     abi_step: DFF<Bits<3>>,
     abi_kind: DFF<Bits<3>>,
     abi_slot: DFF<Bits<4>>,
-    abi_ptr: DFF<Bits<32>>,
-    abi_res: DFF<Bits<32>>,
     abi_len: DFF<Bits<3>>,
     abi_cnt: DFF<Bits<3>>,
-    /// send: the memory word before the one on the read port (unaligned words span two).
-    tx_prev: DFF<Bits<32>>,
     peek_sel: DFF<Bits<4>>,
     peek_reg: DFF<Bits<3>>,
 
-    // ---- combinational ----
     raise: Signal<Local, Bit>,
     raise_cause: Signal<Local, Bits<4>>,
-    raise_pc: Signal<Local, Bits<16>>,
-    /// Execute reads the program memory this cycle (address `e_addr`).
+    raise_pc: Signal<Local, Bits<PC_A>>,
+    /// The new top of stack: 0 keep, 1 ALU, 2 stack read data, 3 immediate, 4 pages, 5 -1, 6 0, 7 load, 8 mul/div, 9 t_v, 10 t_n, 11 t_w, 12 -2.
+    tsel: Signal<Local, Bits<4>>,
+    /// Write the new top of stack through, at `sp_next - 1`.
+    twr: Signal<Local, Bit>,
+    tos_new: Signal<Local, Bits<32>>,
+    /// Another stack write: 1 local (fp + imm) and 2 global (imm) get `tos`, 3 and 4 the frame words, 5 the loader's word.
+    swsel: Signal<Local, Bits<3>>,
+    /// `sp_next`: 0 sp, 1 sp - 1, 2 sp - 2, 3 sp + 1, 4 t_sp - drop, 5 fp, 6 fp + 1, 7 start_sp.
+    spsel: Signal<Local, Bits<3>>,
+    sp_next: Signal<Local, Bits<STK_A>>,
+    /// The stack's read address: 0 sp_next - 2, 1 sp_next - 1, 2 sp_next - 3, 3 fp + imm, 4 imm, 5 cfp, 6 cfp + 1, 7 the peek address.
+    rsel: Signal<Local, Bits<3>>,
+    fp_imm: Signal<Local, Bits<STK_A>>,
+    /// Execution reads program memory: base `pbase` (0 side table, 1 functions, 2 elements, 3 types) plus `poff`.
     e_read: Signal<Local, Bit>,
-    e_addr: Signal<Local, Bits<18>>,
+    pbase: Signal<Local, Bits<2>>,
+    poff: Signal<Local, Bits<PROG_A>>,
+    p_addr: Signal<Local, Bits<PROG_A>>,
     /// Decoding restarts at `redir_pc`.
     redirect: Signal<Local, Bit>,
-    redir_pc: Signal<Local, Bits<16>>,
+    redir_pc: Signal<Local, Bits<PC_A>>,
     /// Execution takes the decoded instruction this cycle.
     x_take: Signal<Local, Bit>,
-    sp_next: Signal<Local, Bits<16>>,
-    stk_ra: Signal<Local, Bits<16>>,
-    stk_ra_set: Signal<Local, Bit>,
-    push: Signal<Local, Bit>,
-    push_val: Signal<Local, Bits<32>>,
+    /// `t_v`: 0 keep, 1 next-on-stack, 2 tos, 3 one shift step, 4 the memory's read data.
+    vsel: Signal<Local, Bits<3>>,
+    /// `t_w`: 0 keep, 1 next-on-stack, 2 immediate, 3 program read data, 4 stack read data, 5 memory read data, 6 message header.
+    wsel: Signal<Local, Bits<3>>,
+    /// `t_ea`: 0 keep, 1 the effective address, 2 a pointer argument, 3 + 4.
+    easel: Signal<Local, Bits<2>>,
     /// Take side-table entry `take_stp`, the operands cut back to `take_sp`.
     take: Signal<Local, Bit>,
-    take_stp: Signal<Local, Bits<16>>,
-    take_sp: Signal<Local, Bits<16>>,
+    take_stp: Signal<Local, Bits<PROG_A>>,
+    take_sp: Signal<Local, Bits<STK_A>>,
     do_return: Signal<Local, Bit>,
     nos: Signal<Local, Bits<32>>,
     op: Signal<Local, Bits<8>>,
-    imm: Signal<Local, Bits<32>>,
     out_of_fuel: Signal<Local, Bit>,
     is_binop: Signal<Local, Bit>,
     is_shift: Signal<Local, Bit>,
@@ -249,45 +262,55 @@ pub struct Compact<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> 
     size: Signal<Local, Bits<3>>,
     spans: Signal<Local, Bit>,
     ea_sum: Signal<Local, Bits<33>>,
-    ea_end: Signal<Local, Bits<34>>,
-    mem_bytes: Signal<Local, Bits<34>>,
-    oob: Signal<Local, Bit>,
-    win64: Signal<Local, Bits<64>>,
+    /// Byte offset of the access (or of the buffer).
+    off: Signal<Local, Bits<2>>,
+    /// The second word of the access (or the next of the buffer).
+    m_inc: Signal<Local, Bit>,
+    m_addr: Signal<Local, Bits<MEM_A>>,
+    /// Funnel: four bytes from `fun_a`, `fun_b` at `off` (loads, a send's words).
+    fun_a: Signal<Local, Bits<32>>,
+    fun_b: Signal<Local, Bits<32>>,
     ld_raw: Signal<Local, Bits<32>>,
     ld_val: Signal<Local, Bits<32>>,
-    st_lanes: Signal<Local, Bits<8>>,
-    st_data: Signal<Local, Bits<64>>,
-    /// The value being shifted, one step on.
+    /// A store's (or a received word's) value rotated to its byte offset, and the lanes.
+    rot_in: Signal<Local, Bits<32>>,
+    rot: Signal<Local, Bits<32>>,
+    lanes: Signal<Local, Bits<8>>,
+    /// The shared comparator: `cmp_lt` is `cmp_a < cmp_b`.
+    cmp_a: Signal<Local, Bits<34>>,
+    cmp_b: Signal<Local, Bits<34>>,
+    cmp_lt: Signal<Local, Bit>,
+    mem_bytes: Signal<Local, Bits<34>>,
+    step_r: Signal<Local, Bit>,
+    step8: Signal<Local, Bit>,
     step_val: Signal<Local, Bits<32>>,
-    grown: Signal<Local, Bits<33>>,
-    /// A bit count is complete.
     bc_done: Signal<Local, Bit>,
-    /// A received word at its byte offset (two words wide) and its byte lanes.
-    cp_data: Signal<Local, Bits<64>>,
-    cp_lanes: Signal<Local, Bits<8>>,
-    frame_top: Signal<Local, Bits<17>>,
     abi_three: Signal<Local, Bit>,
     abi_arg0: Signal<Local, Bits<32>>,
     abi_fin: Signal<Local, Bit>,
-    abi_val: Signal<Local, Bits<32>>,
-    abi_end: Signal<Local, Bits<34>>,
-    // fetch
+    /// Fetch and decode.
     d_free: Signal<Local, Bit>,
-    dpc_next: Signal<Local, Bits<16>>,
+    dpc_next: Signal<Local, Bits<PC_A>>,
     fw0: Signal<Local, Bits<32>>,
     fw1: Signal<Local, Bits<32>>,
     fv0: Signal<Local, Bit>,
     fv1: Signal<Local, Bit>,
+    v0_next: Signal<Local, Bit>,
+    v1_next: Signal<Local, Bit>,
     d_issue: Signal<Local, Bit>,
-    d_addr: Signal<Local, Bits<16>>,
-    wa_next: Signal<Local, Bits<16>>,
+    d_addr: Signal<Local, Bits<PROG_A>>,
+    wa_next: Signal<Local, Bits<PROG_A>>,
 }
 
-impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Default
-    for Compact<PROG_A, STK_A, MEM_A>
+impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: usize> Default
+    for Compact<PROG_A, PC_A, STK_A, MEM_A>
 {
     fn default() -> Self {
-        assert!(PROG_A <= 18 && STK_A <= 15 && MEM_A <= 30);
+        assert!(
+            PC_A <= PROG_A + 2 && PC_A <= 16,
+            "pc: a byte address of code, which lies in program memory; at most 16 bits"
+        );
+        assert!(STK_A <= 15 && MEM_A <= 30);
         Compact {
             clock: Default::default(),
             reset: Default::default(),
@@ -391,38 +414,41 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Default
             t_sp: Default::default(),
             t_c: Default::default(),
             callee: Default::default(),
-            ret_pc: Default::default(),
             first_call: Default::default(),
             abi_step: Default::default(),
             abi_kind: Default::default(),
             abi_slot: Default::default(),
-            abi_ptr: Default::default(),
-            abi_res: Default::default(),
             abi_len: Default::default(),
             abi_cnt: Default::default(),
-            tx_prev: Default::default(),
             peek_sel: Default::default(),
             peek_reg: Default::default(),
             raise: Default::default(),
             raise_cause: Default::default(),
             raise_pc: Default::default(),
+            tsel: Default::default(),
+            twr: Default::default(),
+            tos_new: Default::default(),
+            swsel: Default::default(),
+            spsel: Default::default(),
+            sp_next: Default::default(),
+            rsel: Default::default(),
+            fp_imm: Default::default(),
             e_read: Default::default(),
-            e_addr: Default::default(),
+            pbase: Default::default(),
+            poff: Default::default(),
+            p_addr: Default::default(),
             redirect: Default::default(),
             redir_pc: Default::default(),
             x_take: Default::default(),
-            sp_next: Default::default(),
-            stk_ra: Default::default(),
-            stk_ra_set: Default::default(),
-            push: Default::default(),
-            push_val: Default::default(),
+            vsel: Default::default(),
+            wsel: Default::default(),
+            easel: Default::default(),
             take: Default::default(),
             take_stp: Default::default(),
             take_sp: Default::default(),
             do_return: Default::default(),
             nos: Default::default(),
             op: Default::default(),
-            imm: Default::default(),
             out_of_fuel: Default::default(),
             is_binop: Default::default(),
             is_shift: Default::default(),
@@ -433,31 +459,35 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Default
             size: Default::default(),
             spans: Default::default(),
             ea_sum: Default::default(),
-            ea_end: Default::default(),
-            mem_bytes: Default::default(),
-            oob: Default::default(),
-            win64: Default::default(),
+            off: Default::default(),
+            m_inc: Default::default(),
+            m_addr: Default::default(),
+            fun_a: Default::default(),
+            fun_b: Default::default(),
             ld_raw: Default::default(),
             ld_val: Default::default(),
-            st_lanes: Default::default(),
-            st_data: Default::default(),
+            rot_in: Default::default(),
+            rot: Default::default(),
+            lanes: Default::default(),
+            cmp_a: Default::default(),
+            cmp_b: Default::default(),
+            cmp_lt: Default::default(),
+            mem_bytes: Default::default(),
+            step_r: Default::default(),
+            step8: Default::default(),
             step_val: Default::default(),
-            grown: Default::default(),
             bc_done: Default::default(),
-            cp_data: Default::default(),
-            cp_lanes: Default::default(),
-            frame_top: Default::default(),
             abi_three: Default::default(),
             abi_arg0: Default::default(),
             abi_fin: Default::default(),
-            abi_val: Default::default(),
-            abi_end: Default::default(),
             d_free: Default::default(),
             dpc_next: Default::default(),
             fw0: Default::default(),
             fw1: Default::default(),
             fv0: Default::default(),
             fv1: Default::default(),
+            v0_next: Default::default(),
+            v1_next: Default::default(),
             d_issue: Default::default(),
             d_addr: Default::default(),
             wa_next: Default::default(),
@@ -465,8 +495,8 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Default
     }
 }
 
-impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
-    for Compact<PROG_A, STK_A, MEM_A>
+impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: usize> Logic
+    for Compact<PROG_A, PC_A, STK_A, MEM_A>
 {
     // hdl_gen drops match guards silently (docs/verilog-export.md), so the `if`s inside
     // match arms stay where they are.
@@ -531,58 +561,52 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
             t_sp,
             t_c,
             callee,
-            ret_pc,
             first_call,
             abi_step,
             abi_kind,
             abi_slot,
-            abi_ptr,
-            abi_res,
             abi_len,
             abi_cnt,
-            tx_prev,
             peek_sel,
             peek_reg
         );
         clock!(self, clock, prog, stk, mem, muldiv);
 
-        // ---- Defaults -------------------------------------------------------------------
+        // ---- Defaults: nothing changes -----------------------------------------------------
         self.raise.next = false;
         self.raise_cause.next = 0.into();
         self.raise_pc.next = self.e_pc.q.val();
+        self.tsel.next = 0.into();
+        self.twr.next = false;
+        self.swsel.next = 0.into();
+        self.spsel.next = 0.into();
+        self.rsel.next = 0.into();
         self.e_read.next = false;
-        self.e_addr.next = 0.into();
+        self.pbase.next = 0.into();
+        self.poff.next = 0.into();
         self.redirect.next = false;
         self.redir_pc.next = 0.into();
         self.x_take.next = false;
-        self.sp_next.next = self.sp.q.val();
-        self.stk_ra_set.next = false;
-        self.stk_ra.next = 0.into();
-        self.push.next = false;
-        self.push_val.next = 0.into();
+        self.vsel.next = 0.into();
+        self.wsel.next = 0.into();
+        self.easel.next = 0.into();
         self.take.next = false;
         self.take_stp.next = self.stp.q.val();
         self.take_sp.next = self.sp.q.val();
         self.do_return.next = false;
         self.retire.next = false;
         self.abi_fin.next = false;
-        self.abi_val.next = 0.into();
+        self.m_inc.next = false;
         self.ni_send_valid.next = false;
         self.ni_mb_sel.next = 0.into();
         self.ni_mb_pop.next = false;
         self.waiting.next = false;
         self.abi_event.next = 0.into();
         self.nos.next = self.stk.read_data.val();
-        self.stk.write_enable.next = false;
-        self.stk.write_address.next = 0.into();
-        self.stk.write_data.next = 0.into();
         self.prog.write_enable.next = false;
         self.prog.write_address.next = bit_cast::<PROG_A, 24>(self.load_addr.val());
         self.prog.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         self.mem.write_enable.next = 0.into();
-        self.mem.write_address.next = bit_cast::<MEM_A, 24>(self.load_addr.val());
-        self.mem.write_data.next = bit_cast::<32, 64>(self.load_data.val());
-        self.mem.read_address.next = bit_cast::<MEM_A, 33>(self.t_ea.q.val() >> 2);
         self.muldiv.start.next = false;
         self.muldiv.op.next = self.x_op.q.val();
         self.muldiv.a.next = self.stk.read_data.val();
@@ -599,7 +623,6 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         if self.state.q.val() == St::Exec {
             self.op.next = self.x_op.q.val();
         }
-        self.imm.next = self.x_imm.q.val();
         self.is_binop.next = ((self.op.val() >= 70) & (self.op.val() <= 79))
             | (self.op.val() == 106)
             | (self.op.val() == 107)
@@ -612,8 +635,9 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         self.alu.op.next = self.op.val();
         self.alu.a.next = self.nos.val();
         self.alu.b.next = self.tos.q.val();
+        self.fp_imm.next = self.fp.q.val() + bit_cast::<STK_A, 32>(self.x_imm.q.val());
 
-        // ---- Linear memory: address, bounds, lanes ----------------------------------------
+        // ---- Linear memory ----------------------------------------------------------------
         self.size.next = 4.into();
         if (self.op.val() == 44) | (self.op.val() == 45) | (self.op.val() == 58) {
             self.size.next = 1.into();
@@ -621,28 +645,38 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         if (self.op.val() == 46) | (self.op.val() == 47) | (self.op.val() == 59) {
             self.size.next = 2.into();
         }
+        // Loads address `tos + offset`, stores `nos + offset`.
         self.ea_sum.next =
             bit_cast::<33, 32>(self.tos.q.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
         if self.is_store.val() {
             self.ea_sum.next =
                 bit_cast::<33, 32>(self.nos.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
         }
-        self.ea_end.next =
-            bit_cast::<34, 33>(self.t_ea.q.val()) + bit_cast::<34, 3>(self.size.val());
-        self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
-        self.oob.next = self.ea_end.val() > self.mem_bytes.val();
+        self.off.next = bit_cast::<2, 33>(self.t_ea.q.val());
         self.spans.next =
-            (bit_cast::<4, 33>(self.t_ea.q.val() & 3) + bit_cast::<4, 3>(self.size.val())) > 4;
-        // Load: the bytes from the access's offset, out of one word or of two (`t_w` then the
-        // read data).
-        self.win64.next = bit_cast::<64, 32>(self.mem.read_data.val());
-        if self.state.q.val() == St::Load2 {
-            self.win64.next = bit_cast::<64, 32>(self.t_w.q.val())
-                | (bit_cast::<64, 32>(self.mem.read_data.val()) << 32);
+            (bit_cast::<4, 2>(self.off.val()) + bit_cast::<4, 3>(self.size.val())) > 4;
+        self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
+        // The funnel: four bytes at `off` out of `fun_a` (low) and `fun_b` (high): a load from
+        // one word, from two (its first word saved in `t_v`), a send's word out of the word
+        // before and the one on the read port.
+        self.fun_b.next = self.mem.read_data.val();
+        self.fun_a.next = self.mem.read_data.val();
+        if (self.state.q.val() == St::Load2) | (self.state.q.val() == St::Abi) {
+            self.fun_a.next = self.t_v.q.val();
         }
-        self.ld_raw.next = bit_cast::<32, 64>(
-            self.win64.val() >> (bit_cast::<64, 33>(self.t_ea.q.val() & 3) << 3),
-        );
+        self.ld_raw.next = self.fun_a.val();
+        match self.off.val().index() {
+            1 => {
+                self.ld_raw.next = (self.fun_a.val() >> 8) | (self.fun_b.val() << 24);
+            }
+            2 => {
+                self.ld_raw.next = (self.fun_a.val() >> 16) | (self.fun_b.val() << 16);
+            }
+            3 => {
+                self.ld_raw.next = (self.fun_a.val() >> 24) | (self.fun_b.val() << 8);
+            }
+            _ => {}
+        }
         self.ld_val.next = self.ld_raw.val();
         match self.op.val().index() {
             44 => {
@@ -667,68 +701,73 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
             }
             _ => {}
         }
-        // Store: lanes of the first word in bits 3:0, of the second in 7:4.
-        self.st_lanes.next = bits::<8>(15) << bit_cast::<8, 33>(self.t_ea.q.val() & 3);
+        // Stores and received words: the value rotated to its byte offset; lanes of the first
+        // word in bits 3:0, of the second in 7:4.
+        self.rot_in.next = self.t_v.q.val();
+        if self.state.q.val() == St::Abi {
+            self.rot_in.next = self.ni_mb_word.val();
+        }
+        self.rot.next = self.rot_in.val();
+        match self.off.val().index() {
+            1 => {
+                self.rot.next = (self.rot_in.val() << 8) | (self.rot_in.val() >> 24);
+            }
+            2 => {
+                self.rot.next = (self.rot_in.val() << 16) | (self.rot_in.val() >> 16);
+            }
+            3 => {
+                self.rot.next = (self.rot_in.val() << 24) | (self.rot_in.val() >> 8);
+            }
+            _ => {}
+        }
+        self.lanes.next = bits::<8>(15) << bit_cast::<8, 2>(self.off.val());
         if self.size.val() == 1 {
-            self.st_lanes.next = bits::<8>(1) << bit_cast::<8, 33>(self.t_ea.q.val() & 3);
+            self.lanes.next = bits::<8>(1) << bit_cast::<8, 2>(self.off.val());
         }
         if self.size.val() == 2 {
-            self.st_lanes.next = bits::<8>(3) << bit_cast::<8, 33>(self.t_ea.q.val() & 3);
+            self.lanes.next = bits::<8>(3) << bit_cast::<8, 2>(self.off.val());
         }
-        self.st_data.next = bit_cast::<64, 32>(self.t_v.q.val())
-            << (bit_cast::<64, 33>(self.t_ea.q.val() & 3) << 3);
+        if self.state.q.val() == St::Abi {
+            self.lanes.next = bits::<8>(15) << bit_cast::<8, 2>(self.off.val());
+        }
 
         // ---- Shifts and bit counts: one step of 8 or 1 bits --------------------------------
-        self.step_val.next = self.t_v.q.val();
-        match self.e_op.q.val().index() {
-            116 => {
-                // shl
-                self.step_val.next = self.t_v.q.val() << 1;
-                if self.t_n.q.val() >= 8 {
-                    self.step_val.next = self.t_v.q.val() << 8;
-                }
-            }
-            117 => {
-                // shr_s
-                self.step_val.next = self.t_v.q.val() >> 1;
-                if self.t_v.q.val().get_bit(31) {
-                    self.step_val.next = (self.t_v.q.val() >> 1) | bits::<32>(2147483648u64);
-                }
-                if self.t_n.q.val() >= 8 {
-                    self.step_val.next = self.t_v.q.val() >> 8;
-                    if self.t_v.q.val().get_bit(31) {
-                        self.step_val.next = (self.t_v.q.val() >> 8) | bits::<32>(4278190080u64);
-                    }
-                }
-            }
-            118 => {
-                // shr_u
-                self.step_val.next = self.t_v.q.val() >> 1;
-                if self.t_n.q.val() >= 8 {
-                    self.step_val.next = self.t_v.q.val() >> 8;
-                }
-            }
-            119 => {
-                // rotl
-                self.step_val.next = (self.t_v.q.val() << 1) | (self.t_v.q.val() >> 31);
-                if self.t_n.q.val() >= 8 {
-                    self.step_val.next = (self.t_v.q.val() << 8) | (self.t_v.q.val() >> 24);
-                }
-            }
-            120 => {
-                // rotr
-                self.step_val.next = (self.t_v.q.val() >> 1) | (self.t_v.q.val() << 31);
-                if self.t_n.q.val() >= 8 {
+        // Right for shr_s, shr_u, rotr, ctz, popcnt; 8 bits while 8 or more are left.
+        self.step_r.next = (self.e_op.q.val() == 117)
+            | (self.e_op.q.val() == 118)
+            | (self.e_op.q.val() == 120)
+            | (self.e_op.q.val() == 104)
+            | (self.e_op.q.val() == 105);
+        self.step8.next = (self.t_n.q.val() >= 8) & (self.e_op.q.val() >= 116);
+        if self.step_r.val() {
+            if self.step8.val() {
+                self.step_val.next = self.t_v.q.val() >> 8;
+                if self.e_op.q.val() == 120 {
                     self.step_val.next = (self.t_v.q.val() >> 8) | (self.t_v.q.val() << 24);
                 }
-            }
-            103 => {
-                // clz counts by shifting left
-                self.step_val.next = self.t_v.q.val() << 1;
-            }
-            _ => {
-                // ctz, popcnt shift right
+                if (self.e_op.q.val() == 117) & self.t_v.q.val().get_bit(31) {
+                    self.step_val.next = (self.t_v.q.val() >> 8) | bits::<32>(4278190080u64);
+                }
+            } else {
                 self.step_val.next = self.t_v.q.val() >> 1;
+                if self.e_op.q.val() == 120 {
+                    self.step_val.next = (self.t_v.q.val() >> 1) | (self.t_v.q.val() << 31);
+                }
+                if (self.e_op.q.val() == 117) & self.t_v.q.val().get_bit(31) {
+                    self.step_val.next = (self.t_v.q.val() >> 1) | bits::<32>(2147483648u64);
+                }
+            }
+        } else {
+            if self.step8.val() {
+                self.step_val.next = self.t_v.q.val() << 8;
+                if self.e_op.q.val() == 119 {
+                    self.step_val.next = (self.t_v.q.val() << 8) | (self.t_v.q.val() >> 24);
+                }
+            } else {
+                self.step_val.next = self.t_v.q.val() << 1;
+                if self.e_op.q.val() == 119 {
+                    self.step_val.next = (self.t_v.q.val() << 1) | (self.t_v.q.val() >> 31);
+                }
             }
         }
         self.bc_done.next = self.t_v.q.val() == 0;
@@ -738,52 +777,66 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         if self.e_op.q.val() == 104 {
             self.bc_done.next = self.t_v.q.val().get_bit(0) | (self.t_n.q.val() == 32);
         }
-        self.grown.next =
-            bit_cast::<33, 16>(self.mem_pages.q.val()) + bit_cast::<33, 32>(self.tos.q.val());
-        self.frame_top.next = bit_cast::<17, 16>(self.sp.q.val())
-            + bit_cast::<17, 32>(self.prog.read_data.val() & 65535);
-        // Capability calls: the first of three arguments is on the read port; the range a
-        // send reads (4 bytes a word) or a receive may write (16).
+
+        // ---- The shared comparator: cmp_a < cmp_b --------------------------------------------
+        // Exec: memory.grow (max_pages < pages + delta), call_indirect (tos < elem_count),
+        // br_table (imm < tos); Load1/Store1: memory bytes < end of the access; Abi: memory
+        // bytes < end of the buffer; Call3: vs_end < frame top.
+        self.cmp_a.next = bit_cast::<34, 16>(self.max_pages.q.val());
+        self.cmp_b.next =
+            bit_cast::<34, 16>(self.mem_pages.q.val()) + bit_cast::<34, 32>(self.tos.q.val());
+        if self.op.val() == 17 {
+            self.cmp_a.next = bit_cast::<34, 32>(self.tos.q.val());
+            self.cmp_b.next = bit_cast::<34, 16>(self.elem_count.q.val());
+        }
+        if self.op.val() == 14 {
+            self.cmp_a.next = bit_cast::<34, 32>(self.x_imm.q.val());
+            self.cmp_b.next = bit_cast::<34, 32>(self.tos.q.val());
+        }
+        if (self.state.q.val() == St::Load1) | (self.state.q.val() == St::Store1) {
+            self.cmp_a.next = self.mem_bytes.val();
+            self.cmp_b.next =
+                bit_cast::<34, 33>(self.t_ea.q.val()) + bit_cast::<34, 3>(self.size.val());
+        }
+        if self.state.q.val() == St::Abi {
+            self.cmp_a.next = self.mem_bytes.val();
+            self.cmp_b.next = bit_cast::<34, 33>(self.t_ea.q.val()) + 16;
+            if self.abi_kind.q.val() == 1 {
+                self.cmp_b.next = bit_cast::<34, 33>(self.t_ea.q.val())
+                    + (bit_cast::<34, 32>(self.tos.q.val() & 7) << 2);
+            }
+        }
+        if self.state.q.val() == St::Call3 {
+            self.cmp_a.next = bit_cast::<34, STK_A>(self.vs_end.q.val());
+            self.cmp_b.next = bit_cast::<34, STK_A>(self.sp.q.val())
+                + bit_cast::<34, 32>(self.prog.read_data.val() & 65535);
+        }
+        self.cmp_lt.next = self.cmp_a.val() < self.cmp_b.val();
+        // Capability calls: the first of three arguments is on the read port.
         self.abi_three.next = (self.abi_kind.q.val() == 1) | (self.abi_kind.q.val() == 4);
         self.abi_arg0.next = self.tos.q.val();
         if self.abi_three.val() {
             self.abi_arg0.next = self.stk.read_data.val();
         }
-        self.abi_end.next = bit_cast::<34, 32>(self.abi_ptr.q.val()) + 16;
-        if self.abi_kind.q.val() == 1 {
-            self.abi_end.next = bit_cast::<34, 32>(self.abi_ptr.q.val())
-                + (bit_cast::<34, 32>(self.tos.q.val() & 7) << 2);
-        }
-        self.cp_data.next = bit_cast::<64, 32>(self.ni_mb_word.val())
-            << (bit_cast::<64, 32>(self.abi_ptr.q.val() & 3) << 3);
-        self.cp_lanes.next = bits::<8>(15) << bit_cast::<8, 32>(self.abi_ptr.q.val() & 3);
 
         // ---- Execute --------------------------------------------------------------------
         match self.state.q.val() {
             St::Idle => {
                 // The load and peek ports own the memories.
-                self.stk_ra_set.next = true;
-                self.stk_ra.next = bit_cast::<16, 24>(self.peek_addr.val());
-                self.mem.read_address.next = bit_cast::<MEM_A, 24>(self.peek_addr.val());
+                self.rsel.next = 7.into();
                 if self.load_valid.val() {
                     match self.load_target.val().index() {
                         0 => {
                             self.prog.write_enable.next = true;
                         }
                         3 => {
-                            self.stk.write_enable.next = true;
-                            self.stk.write_address.next =
-                                bit_cast::<STK_A, 24>(self.load_addr.val());
-                            self.stk.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+                            self.swsel.next = 5.into();
                         }
                         5 => {
                             self.mem.write_enable.next = 15.into();
                         }
                         6 => {
-                            self.stk.write_enable.next = true;
-                            self.stk.write_address.next =
-                                bit_cast::<STK_A, 24>(self.load_addr.val());
-                            self.stk.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+                            self.swsel.next = 5.into();
                         }
                         7 => match self.load_addr.val().index() {
                             0 => {
@@ -793,10 +846,11 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                                 self.max_pages.d.next = bit_cast::<16, 64>(self.load_data.val());
                             }
                             2 => {
-                                self.elem_count.d.next = bit_cast::<32, 64>(self.load_data.val());
+                                self.elem_count.d.next = bit_cast::<16, 64>(self.load_data.val());
                             }
                             3 => {
-                                self.func_count.d.next = bit_cast::<16, 64>(self.load_data.val());
+                                self.func_count.d.next =
+                                    bit_cast::<PROG_A, 64>(self.load_data.val());
                             }
                             4 => {
                                 self.fuel.d.next = bit_cast::<32, 64>(self.load_data.val());
@@ -805,25 +859,29 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                                 }
                             }
                             8 => {
-                                self.side_base.d.next = bit_cast::<18, 64>(self.load_data.val());
+                                self.side_base.d.next =
+                                    bit_cast::<PROG_A, 64>(self.load_data.val());
                             }
                             9 => {
-                                self.fn_base.d.next = bit_cast::<18, 64>(self.load_data.val());
+                                self.fn_base.d.next = bit_cast::<PROG_A, 64>(self.load_data.val());
                             }
                             10 => {
-                                self.elem_base.d.next = bit_cast::<18, 64>(self.load_data.val());
+                                self.elem_base.d.next =
+                                    bit_cast::<PROG_A, 64>(self.load_data.val());
                             }
                             11 => {
-                                self.type_base.d.next = bit_cast::<18, 64>(self.load_data.val());
+                                self.type_base.d.next =
+                                    bit_cast::<PROG_A, 64>(self.load_data.val());
                             }
                             13 => {
-                                self.vs_end.d.next = bit_cast::<16, 64>(self.load_data.val());
+                                self.vs_end.d.next = bit_cast::<STK_A, 64>(self.load_data.val());
                             }
                             14 => {
-                                self.cs_top.d.next = bit_cast::<16, 64>(self.load_data.val());
+                                self.cs_top.d.next = bit_cast::<STK_A, 64>(self.load_data.val());
                             }
                             15 => {
-                                self.depth_limit.d.next = bit_cast::<16, 64>(self.load_data.val());
+                                self.depth_limit.d.next =
+                                    bit_cast::<STK_A, 64>(self.load_data.val());
                             }
                             _ => {}
                         },
@@ -831,17 +889,19 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     }
                 }
                 if self.start.val() {
+                    // Call `start_func` with the arguments the loader put below `start_sp`;
+                    // the last of them is read for `tos`.
                     self.state.d.next = St::Call1;
-                    self.sp_next.next = self.start_sp.val();
+                    self.spsel.next = 7.into();
+                    self.rsel.next = 1.into();
                     self.fp.d.next = 0.into();
                     self.csp.d.next = 0.into();
                     self.cfp.d.next = self.cs_top.q.val();
-                    self.callee.d.next = self.start_func.val();
+                    self.callee.d.next = bit_cast::<PROG_A, 16>(self.start_func.val());
                     self.first_call.d.next = true;
                     self.e_read.next = true;
-                    self.e_addr.next =
-                        self.fn_base.q.val() + (bit_cast::<18, 16>(self.start_func.val()) << 2);
-                    self.stk_ra.next = self.start_sp.val() - 1;
+                    self.pbase.next = 1.into();
+                    self.poff.next = bit_cast::<PROG_A, 16>(self.start_func.val()) << 2;
                     self.retired.d.next = 0.into();
                     self.clocks.d.next = 0.into();
                     self.trapped.d.next = false;
@@ -864,24 +924,20 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     self.e_op.d.next = self.x_op.q.val();
                     self.raise_pc.next = self.x_pc.q.val();
                     if self.is_binop.val() {
-                        self.sp_next.next = self.sp.q.val() - 1;
-                        self.tos.d.next = self.alu.result.val();
-                        self.stk.write_enable.next = true;
-                        self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 2);
-                        self.stk.write_data.next = self.alu.result.val();
+                        self.spsel.next = 1.into();
+                        self.tsel.next = 1.into();
+                        self.twr.next = true;
                     } else if self.op.val() == 69 {
                         // eqz
-                        self.tos.d.next = self.alu.result.val();
-                        self.stk.write_enable.next = true;
-                        self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
-                        self.stk.write_data.next = self.alu.result.val();
+                        self.tsel.next = 1.into();
+                        self.twr.next = true;
                     } else if self.is_shift.val() {
-                        self.t_v.d.next = self.nos.val();
+                        self.vsel.next = 1.into();
                         self.t_n.d.next = bit_cast::<16, 32>(self.tos.q.val() & 31);
-                        self.sp_next.next = self.sp.q.val() - 1;
+                        self.spsel.next = 1.into();
                         self.state.d.next = St::Shift;
                     } else if self.is_bitcount.val() {
-                        self.t_v.d.next = self.tos.q.val();
+                        self.vsel.next = 2.into();
                         self.t_n.d.next = 0.into();
                         self.state.d.next = St::BitCount;
                     } else if self.is_muldiv.val() {
@@ -899,15 +955,14 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                             self.state.d.next = St::MulDiv;
                         }
                     } else if self.is_load.val() {
-                        self.t_ea.d.next = self.ea_sum.val();
-                        self.mem.read_address.next = bit_cast::<MEM_A, 33>(self.ea_sum.val() >> 2);
+                        self.easel.next = 1.into();
                         self.state.d.next = St::Load1;
                     } else if self.is_store.val() {
-                        self.t_ea.d.next = self.ea_sum.val();
-                        self.t_v.d.next = self.tos.q.val();
-                        self.sp_next.next = self.sp.q.val() - 2;
-                        self.stk_ra_set.next = true;
-                        self.stk_ra.next = self.sp.q.val() - 3;
+                        // Pop both; the operand below them is read for the new top.
+                        self.easel.next = 1.into();
+                        self.vsel.next = 2.into();
+                        self.spsel.next = 2.into();
+                        self.rsel.next = 1.into();
                         self.state.d.next = St::Store1;
                     } else {
                         match self.op.val().index() {
@@ -921,8 +976,8 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                             3 => {}
                             4 => {
                                 // if
-                                self.sp_next.next = self.sp.q.val() - 1;
-                                self.tos.d.next = self.nos.val();
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
                                 if self.tos.q.val() != 0 {
                                     self.stp.d.next = self.stp.q.val() + 1;
                                 } else {
@@ -946,8 +1001,8 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                             }
                             13 => {
                                 // br_if
-                                self.sp_next.next = self.sp.q.val() - 1;
-                                self.tos.d.next = self.nos.val();
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
                                 if self.tos.q.val() != 0 {
                                     self.take.next = true;
                                     self.take_sp.next = self.sp.q.val() - 1;
@@ -957,15 +1012,15 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                             }
                             14 => {
                                 // br_table: entry stp + min(i, n)
-                                self.sp_next.next = self.sp.q.val() - 1;
-                                self.tos.d.next = self.nos.val();
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
                                 self.take.next = true;
                                 self.take_sp.next = self.sp.q.val() - 1;
                                 self.take_stp.next =
-                                    self.stp.q.val() + bit_cast::<16, 32>(self.tos.q.val());
-                                if self.tos.q.val() > self.x_imm.q.val() {
-                                    self.take_stp.next =
-                                        self.stp.q.val() + bit_cast::<16, 32>(self.x_imm.q.val());
+                                    self.stp.q.val() + bit_cast::<PROG_A, 32>(self.tos.q.val());
+                                if self.cmp_lt.val() {
+                                    self.take_stp.next = self.stp.q.val()
+                                        + bit_cast::<PROG_A, 32>(self.x_imm.q.val());
                                 }
                             }
                             15 => {
@@ -974,112 +1029,91 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                             }
                             16 => {
                                 // call
-                                self.callee.d.next = bit_cast::<16, 32>(self.x_imm.q.val());
-                                self.ret_pc.d.next = self.x_end.q.val();
+                                self.callee.d.next = bit_cast::<PROG_A, 32>(self.x_imm.q.val());
                                 self.first_call.d.next = false;
                                 self.e_read.next = true;
-                                self.e_addr.next = self.fn_base.q.val()
-                                    + (bit_cast::<18, 32>(self.x_imm.q.val()) << 2);
+                                self.pbase.next = 1.into();
+                                self.poff.next = bit_cast::<PROG_A, 32>(self.x_imm.q.val()) << 2;
                                 self.state.d.next = St::Call1;
                             }
                             17 => {
                                 // call_indirect: pop the element index, read the element.
-                                if self.tos.q.val() >= self.elem_count.q.val() {
+                                if !self.cmp_lt.val() {
                                     self.raise.next = true;
                                     self.raise_cause.next = 5.into();
                                 } else {
-                                    self.sp_next.next = self.sp.q.val() - 1;
-                                    self.tos.d.next = self.nos.val();
-                                    self.t_w.d.next = self.x_imm.q.val();
-                                    self.ret_pc.d.next = self.x_end.q.val();
+                                    self.spsel.next = 1.into();
+                                    self.tsel.next = 2.into();
+                                    self.wsel.next = 2.into();
                                     self.first_call.d.next = false;
                                     self.e_read.next = true;
-                                    self.e_addr.next = self.elem_base.q.val()
-                                        + bit_cast::<18, 32>(self.tos.q.val());
+                                    self.pbase.next = 2.into();
+                                    self.poff.next = bit_cast::<PROG_A, 32>(self.tos.q.val());
                                     self.state.d.next = St::Ind1;
                                 }
                             }
                             26 => {
                                 // drop
-                                self.sp_next.next = self.sp.q.val() - 1;
-                                self.tos.d.next = self.nos.val();
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
                             }
                             27 => {
                                 // select: c = tos, b = nos, a below them.
                                 self.t_c.d.next = self.tos.q.val() != 0;
-                                self.t_w.d.next = self.nos.val();
-                                self.stk_ra_set.next = true;
-                                self.stk_ra.next = self.sp.q.val() - 3;
+                                self.wsel.next = 1.into();
+                                self.rsel.next = 2.into();
                                 self.state.d.next = St::Select;
                             }
                             32 => {
                                 // local.get
-                                self.stk_ra_set.next = true;
-                                self.stk_ra.next =
-                                    self.fp.q.val() + bit_cast::<16, 32>(self.x_imm.q.val());
+                                self.rsel.next = 3.into();
                                 self.state.d.next = St::Push;
                             }
                             33 => {
-                                // local.set
-                                self.stk.write_enable.next = true;
-                                self.stk.write_address.next = bit_cast::<STK_A, 16>(
-                                    self.fp.q.val() + bit_cast::<16, 32>(self.x_imm.q.val()),
-                                );
-                                self.stk.write_data.next = self.tos.q.val();
-                                self.sp_next.next = self.sp.q.val() - 1;
-                                self.tos.d.next = self.nos.val();
-                                if (self.fp.q.val() + bit_cast::<16, 32>(self.x_imm.q.val()))
-                                    == (self.sp.q.val() - 2)
-                                {
-                                    self.tos.d.next = self.tos.q.val();
+                                // local.set (the new top is the next-on-stack, already in
+                                // memory, unless the local is that very slot)
+                                self.swsel.next = 1.into();
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
+                                if self.fp_imm.val() == (self.sp.q.val() - 2) {
+                                    self.tsel.next = 0.into();
                                 }
                             }
                             34 => {
                                 // local.tee
-                                self.stk.write_enable.next = true;
-                                self.stk.write_address.next = bit_cast::<STK_A, 16>(
-                                    self.fp.q.val() + bit_cast::<16, 32>(self.x_imm.q.val()),
-                                );
-                                self.stk.write_data.next = self.tos.q.val();
+                                self.swsel.next = 1.into();
                             }
                             35 => {
                                 // global.get
-                                self.stk_ra_set.next = true;
-                                self.stk_ra.next = bit_cast::<16, 32>(self.x_imm.q.val());
+                                self.rsel.next = 4.into();
                                 self.state.d.next = St::Push;
                             }
                             36 => {
                                 // global.set
-                                self.stk.write_enable.next = true;
-                                self.stk.write_address.next =
-                                    bit_cast::<STK_A, 32>(self.x_imm.q.val());
-                                self.stk.write_data.next = self.tos.q.val();
-                                self.sp_next.next = self.sp.q.val() - 1;
-                                self.tos.d.next = self.nos.val();
+                                self.swsel.next = 2.into();
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
                             }
                             63 => {
                                 // memory.size
-                                self.push.next = true;
-                                self.push_val.next = bit_cast::<32, 16>(self.mem_pages.q.val());
+                                self.spsel.next = 3.into();
+                                self.tsel.next = 4.into();
+                                self.twr.next = true;
                             }
                             64 => {
-                                // memory.grow
-                                self.tos.d.next = bits::<32>(4294967295u64);
-                                self.stk.write_data.next = bits::<32>(4294967295u64);
-                                if self.grown.val() <= bit_cast::<33, 16>(self.max_pages.q.val()) {
-                                    self.mem_pages.d.next = bit_cast::<16, 33>(self.grown.val());
-                                    self.tos.d.next = bit_cast::<32, 16>(self.mem_pages.q.val());
-                                    self.stk.write_data.next =
-                                        bit_cast::<32, 16>(self.mem_pages.q.val());
+                                // memory.grow: the old size, or -1.
+                                self.tsel.next = 5.into();
+                                if !self.cmp_lt.val() {
+                                    self.mem_pages.d.next = bit_cast::<16, 34>(self.cmp_b.val());
+                                    self.tsel.next = 4.into();
                                 }
-                                self.stk.write_enable.next = true;
-                                self.stk.write_address.next =
-                                    bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
+                                self.twr.next = true;
                             }
                             65 => {
                                 // i32.const
-                                self.push.next = true;
-                                self.push_val.next = self.x_imm.q.val();
+                                self.spsel.next = 3.into();
+                                self.tsel.next = 3.into();
+                                self.twr.next = true;
                             }
                             _ => {
                                 self.raise.next = true;
@@ -1090,48 +1124,42 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                 }
             }
             St::Fill => {
-                self.tos.d.next = self.stk.read_data.val();
+                self.tsel.next = 2.into();
                 self.state.d.next = St::Exec;
             }
             St::Push => {
-                self.push.next = true;
-                self.push_val.next = self.stk.read_data.val();
+                self.spsel.next = 3.into();
+                self.tsel.next = 2.into();
+                self.twr.next = true;
                 self.state.d.next = St::Exec;
             }
             St::Load1 => {
-                if self.oob.val() {
+                if self.cmp_lt.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
                 } else if self.spans.val() {
-                    self.t_w.d.next = self.mem.read_data.val();
-                    self.mem.read_address.next =
-                        bit_cast::<MEM_A, 33>((self.t_ea.q.val() >> 2) + 1);
+                    self.vsel.next = 4.into();
+                    self.m_inc.next = true;
                     self.state.d.next = St::Load2;
                 } else {
-                    self.tos.d.next = self.ld_val.val();
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
-                    self.stk.write_data.next = self.ld_val.val();
+                    self.tsel.next = 7.into();
+                    self.twr.next = true;
                     self.state.d.next = St::Exec;
                 }
             }
             St::Load2 => {
-                self.tos.d.next = self.ld_val.val();
-                self.stk.write_enable.next = true;
-                self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
-                self.stk.write_data.next = self.ld_val.val();
+                self.tsel.next = 7.into();
+                self.twr.next = true;
                 self.state.d.next = St::Exec;
             }
             St::Store1 => {
                 // The operand below the two popped is on the read port: the new top.
-                self.tos.d.next = self.stk.read_data.val();
-                if self.oob.val() {
+                self.tsel.next = 2.into();
+                if self.cmp_lt.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
                 } else {
-                    self.mem.write_address.next = bit_cast::<MEM_A, 33>(self.t_ea.q.val() >> 2);
-                    self.mem.write_data.next = bit_cast::<32, 64>(self.st_data.val());
-                    self.mem.write_enable.next = bit_cast::<4, 8>(self.st_lanes.val());
+                    self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val());
                     self.state.d.next = St::Exec;
                     if self.spans.val() {
                         self.state.d.next = St::Store2;
@@ -1139,76 +1167,65 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                 }
             }
             St::Store2 => {
-                self.mem.write_address.next = bit_cast::<MEM_A, 33>((self.t_ea.q.val() >> 2) + 1);
-                self.mem.write_data.next = bit_cast::<32, 64>(self.st_data.val() >> 32);
-                self.mem.write_enable.next = bit_cast::<4, 8>(self.st_lanes.val() >> 4);
+                self.m_inc.next = true;
+                self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val() >> 4);
                 self.state.d.next = St::Exec;
             }
             St::Select => {
-                self.sp_next.next = self.sp.q.val() - 2;
-                self.tos.d.next = self.t_w.q.val();
-                self.stk.write_data.next = self.t_w.q.val();
+                self.spsel.next = 2.into();
+                self.tsel.next = 11.into();
                 if self.t_c.q.val() {
-                    self.tos.d.next = self.stk.read_data.val();
-                    self.stk.write_data.next = self.stk.read_data.val();
+                    self.tsel.next = 2.into();
                 }
-                self.stk.write_enable.next = true;
-                self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 3);
+                self.twr.next = true;
                 self.state.d.next = St::Exec;
             }
             St::Take1 => {
                 // Entry word 0: target pc and side-table pointer; read word 1.
-                self.t_w.d.next = self.prog.read_data.val();
+                self.wsel.next = 3.into();
                 self.e_read.next = true;
-                self.e_addr.next =
-                    self.side_base.q.val() + (bit_cast::<18, 16>(self.t_n.q.val()) << 1) + 1;
+                self.pbase.next = 0.into();
+                self.poff.next = (bit_cast::<PROG_A, 16>(self.t_n.q.val()) << 1) | 1;
                 self.state.d.next = St::Take2;
             }
             St::Take2 => {
                 // Entry word 1: drop [15:0], keep [16].
                 self.redirect.next = true;
-                self.redir_pc.next = bit_cast::<16, 32>(self.t_w.q.val());
-                self.stp.d.next = bit_cast::<16, 32>(self.t_w.q.val() >> 16);
-                self.sp_next.next =
-                    self.t_sp.q.val() - bit_cast::<16, 32>(self.prog.read_data.val());
+                self.redir_pc.next = bit_cast::<PC_A, 32>(self.t_w.q.val());
+                self.stp.d.next = bit_cast::<PROG_A, 32>(self.t_w.q.val() >> 16);
+                self.spsel.next = 4.into();
                 self.state.d.next = St::Exec;
                 if self.prog.read_data.val().get_bit(16) {
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(
-                        self.t_sp.q.val() - bit_cast::<16, 32>(self.prog.read_data.val()) - 1,
-                    );
-                    self.stk.write_data.next = self.tos.q.val();
+                    self.twr.next = true;
                 } else if (self.prog.read_data.val() & 65535) != 0 {
-                    self.stk_ra_set.next = true;
-                    self.stk_ra.next =
-                        self.t_sp.q.val() - bit_cast::<16, 32>(self.prog.read_data.val()) - 1;
+                    self.rsel.next = 1.into();
                     self.state.d.next = St::Fill;
                 }
             }
             St::Call1 => {
                 // Function word 0: entry pc, entry side-table pointer.
                 if self.first_call.q.val() {
-                    self.tos.d.next = self.stk.read_data.val();
+                    self.tsel.next = 2.into();
                 }
-                self.t_w.d.next = self.prog.read_data.val();
+                self.wsel.next = 3.into();
                 self.e_read.next = true;
-                self.e_addr.next =
-                    self.fn_base.q.val() + (bit_cast::<18, 16>(self.callee.q.val()) << 2) + 1;
+                self.pbase.next = 1.into();
+                self.poff.next = (self.callee.q.val() << 2) | 1;
                 self.state.d.next = St::Call2;
             }
             St::Call2 => {
                 // Word 1: end pc [15:0], params [23:16], results [24], kind [27:25].
-                self.t_v.d.next = self.prog.read_data.val();
+                self.vsel.next = 5.into();
                 self.e_read.next = true;
-                self.e_addr.next =
-                    self.fn_base.q.val() + (bit_cast::<18, 16>(self.callee.q.val()) << 2) + 2;
+                self.pbase.next = 1.into();
+                self.poff.next = (self.callee.q.val() << 2) | 2;
                 self.state.d.next = St::Call3;
             }
             St::Call3 => {
                 // Word 2: frame need (locals + max stack) [15:0], locals [31:16]. The checks,
                 // then the caller's frame: (return pc, side-table pointer) first.
                 if self.first_call.q.val() {
-                    self.raise_pc.next = bit_cast::<16, 32>(self.t_w.q.val());
+                    self.raise_pc.next = bit_cast::<PC_A, 32>(self.t_w.q.val());
                 }
                 if self.callee.q.val() >= self.func_count.q.val() {
                     self.raise.next = true;
@@ -1225,54 +1242,40 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                         // A capability call: its arguments stay on the stack until it ends.
                         self.abi_kind.d.next = bit_cast::<3, 32>(self.t_v.q.val() >> 25);
                         self.abi_step.d.next = 0.into();
-                        self.abi_ptr.d.next = self.tos.q.val();
-                        if (bit_cast::<3, 32>(self.t_v.q.val() >> 25) == 1)
-                            | (bit_cast::<3, 32>(self.t_v.q.val() >> 25) == 4)
-                        {
-                            self.abi_ptr.d.next = self.nos.val();
-                        }
-                        self.stk_ra_set.next = true;
-                        self.stk_ra.next = self.sp.q.val() - 3;
+                        self.easel.next = 2.into();
+                        self.rsel.next = 2.into();
                         self.state.d.next = St::Abi;
                     }
-                } else if (self.csp.q.val() >= self.depth_limit.q.val())
-                    | (self.frame_top.val() > bit_cast::<17, 16>(self.vs_end.q.val()))
-                {
+                } else if (self.csp.q.val() >= self.depth_limit.q.val()) | self.cmp_lt.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 7.into();
                 } else {
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(self.cfp.q.val() - 2);
-                    self.stk.write_data.next = bit_cast::<32, 16>(self.ret_pc.q.val())
-                        | (bit_cast::<32, 16>(self.stp.q.val()) << 16);
+                    self.swsel.next = 3.into();
                     self.t_n.d.next = bit_cast::<16, 32>(self.prog.read_data.val() >> 16);
                     self.state.d.next = St::Call4;
                 }
             }
             St::Call4 => {
                 // The caller's (fp, result count, end pc); enter the callee.
-                self.stk.write_enable.next = true;
-                self.stk.write_address.next = bit_cast::<STK_A, 16>(self.cfp.q.val() - 1);
-                self.stk.write_data.next = bit_cast::<32, 16>(self.fp.q.val() & 32767)
-                    | (bit_cast::<32, 1>(self.cur_res.q.val().into()) << 15)
-                    | (bit_cast::<32, 16>(self.cur_end.q.val()) << 16);
+                self.swsel.next = 4.into();
                 self.cfp.d.next = self.cfp.q.val() - 2;
                 self.csp.d.next = self.csp.q.val() + 1;
                 self.fp.d.next =
-                    self.sp.q.val() - bit_cast::<16, 32>((self.t_v.q.val() >> 16) & 255);
-                self.cur_end.d.next = bit_cast::<16, 32>(self.t_v.q.val());
+                    self.sp.q.val() - bit_cast::<STK_A, 32>((self.t_v.q.val() >> 16) & 255);
+                self.cur_end.d.next = bit_cast::<PC_A, 32>(self.t_v.q.val());
                 self.cur_res.d.next = self.t_v.q.val().get_bit(24);
-                self.stp.d.next = bit_cast::<16, 32>(self.t_w.q.val() >> 16);
+                self.stp.d.next = bit_cast::<PROG_A, 32>(self.t_w.q.val() >> 16);
                 self.redirect.next = true;
-                self.redir_pc.next = bit_cast::<16, 32>(self.t_w.q.val());
+                self.redir_pc.next = bit_cast::<PC_A, 32>(self.t_w.q.val());
                 self.state.d.next = St::Exec;
                 if self.t_n.q.val() != 0 {
                     self.state.d.next = St::ZeroLocals;
                 }
             }
             St::ZeroLocals => {
-                self.push.next = true;
-                self.push_val.next = 0.into();
+                self.spsel.next = 3.into();
+                self.tsel.next = 6.into();
+                self.twr.next = true;
                 self.t_n.d.next = self.t_n.q.val() - 1;
                 if self.t_n.q.val() == 1 {
                     self.state.d.next = St::Exec;
@@ -1284,18 +1287,18 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     self.raise.next = true;
                     self.raise_cause.next = 5.into();
                 } else {
-                    self.callee.d.next = bit_cast::<16, 32>(self.prog.read_data.val());
+                    self.callee.d.next = bit_cast::<PROG_A, 32>(self.prog.read_data.val() & 65535);
                     self.e_read.next = true;
-                    self.e_addr.next =
-                        self.type_base.q.val() + bit_cast::<18, 32>(self.t_w.q.val());
+                    self.pbase.next = 3.into();
+                    self.poff.next = bit_cast::<PROG_A, 32>(self.t_w.q.val());
                     self.state.d.next = St::Ind2;
                 }
             }
             St::Ind2 => {
-                self.t_w.d.next = self.prog.read_data.val();
+                self.wsel.next = 3.into();
                 self.e_read.next = true;
-                self.e_addr.next =
-                    self.fn_base.q.val() + (bit_cast::<18, 16>(self.callee.q.val()) << 2) + 3;
+                self.pbase.next = 1.into();
+                self.poff.next = (self.callee.q.val() << 2) | 3;
                 self.state.d.next = St::Ind3;
             }
             St::Ind3 => {
@@ -1308,62 +1311,54 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     self.raise_cause.next = 6.into();
                 } else {
                     self.e_read.next = true;
-                    self.e_addr.next =
-                        self.fn_base.q.val() + (bit_cast::<18, 16>(self.callee.q.val()) << 2);
+                    self.pbase.next = 1.into();
+                    self.poff.next = self.callee.q.val() << 2;
                     self.state.d.next = St::Call1;
                 }
             }
             St::Ret1 => {
                 // Frame word 0: return pc [15:0], side-table pointer [31:16].
-                self.t_w.d.next = self.stk.read_data.val();
-                self.stk_ra_set.next = true;
-                self.stk_ra.next = self.cfp.q.val() + 1;
+                self.wsel.next = 1.into();
+                self.rsel.next = 6.into();
                 self.state.d.next = St::Ret2;
             }
             St::Ret2 => {
                 // Word 1: fp [14:0], result count [15], end pc [31:16].
                 self.state.d.next = St::Exec;
                 if self.cur_res.q.val() {
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(self.fp.q.val());
-                    self.stk.write_data.next = self.tos.q.val();
-                    self.sp_next.next = self.fp.q.val() + 1;
+                    self.spsel.next = 6.into();
+                    self.twr.next = true;
                 } else {
-                    self.sp_next.next = self.fp.q.val();
-                    self.stk_ra_set.next = true;
-                    self.stk_ra.next = self.fp.q.val() - 1;
+                    self.spsel.next = 5.into();
+                    self.rsel.next = 1.into();
                     self.state.d.next = St::Fill;
                 }
-                self.fp.d.next = bit_cast::<16, 32>(self.stk.read_data.val() & 32767);
+                self.fp.d.next = bit_cast::<STK_A, 32>(self.stk.read_data.val() & 32767);
                 self.cur_res.d.next = self.stk.read_data.val().get_bit(15);
-                self.cur_end.d.next = bit_cast::<16, 32>(self.stk.read_data.val() >> 16);
-                self.stp.d.next = bit_cast::<16, 32>(self.t_w.q.val() >> 16);
+                self.cur_end.d.next = bit_cast::<PC_A, 32>(self.stk.read_data.val() >> 16);
+                self.stp.d.next = bit_cast::<PROG_A, 32>(self.t_w.q.val() >> 16);
                 self.csp.d.next = self.csp.q.val() - 1;
                 self.cfp.d.next = self.cfp.q.val() + 2;
                 self.redirect.next = true;
-                self.redir_pc.next = bit_cast::<16, 32>(self.t_w.q.val());
+                self.redir_pc.next = bit_cast::<PC_A, 32>(self.t_w.q.val());
             }
             St::MulDiv => {
                 if self.muldiv.done.val() {
-                    self.sp_next.next = self.sp.q.val() - 1;
-                    self.tos.d.next = self.muldiv.result.val();
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 2);
-                    self.stk.write_data.next = self.muldiv.result.val();
+                    self.spsel.next = 1.into();
+                    self.tsel.next = 8.into();
+                    self.twr.next = true;
                     self.state.d.next = St::Exec;
                 }
             }
             St::Shift => {
                 if self.t_n.q.val() == 0 {
-                    self.tos.d.next = self.t_v.q.val();
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
-                    self.stk.write_data.next = self.t_v.q.val();
+                    self.tsel.next = 9.into();
+                    self.twr.next = true;
                     self.state.d.next = St::Exec;
                 } else {
-                    self.t_v.d.next = self.step_val.val();
+                    self.vsel.next = 3.into();
                     self.t_n.d.next = self.t_n.q.val() - 1;
-                    if self.t_n.q.val() >= 8 {
+                    if self.step8.val() {
                         self.t_n.d.next = self.t_n.q.val() - 8;
                     }
                 }
@@ -1372,13 +1367,11 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                 // clz: until the top bit is set; ctz: until the low bit is; popcnt: until no
                 // bit is left. At most 32 steps.
                 if self.bc_done.val() {
-                    self.tos.d.next = bit_cast::<32, 16>(self.t_n.q.val());
-                    self.stk.write_enable.next = true;
-                    self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
-                    self.stk.write_data.next = bit_cast::<32, 16>(self.t_n.q.val());
+                    self.tsel.next = 10.into();
+                    self.twr.next = true;
                     self.state.d.next = St::Exec;
                 } else {
-                    self.t_v.d.next = self.step_val.val();
+                    self.vsel.next = 3.into();
                     self.t_n.d.next = self.t_n.q.val() + 1;
                     if (self.e_op.q.val() == 105) & !self.t_v.q.val().get_bit(0) {
                         self.t_n.d.next = self.t_n.q.val();
@@ -1386,7 +1379,8 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                 }
             }
             St::Abi => {
-                // A capability call (docs/abi.md): `tos` is its last argument.
+                // A capability call (docs/abi.md): `tos` is its last argument, `t_ea` the
+                // buffer pointer (grant: the slot to give).
                 match self.abi_step.q.val().index() {
                     0 => {
                         // Check the arguments (the first of three is on the read port).
@@ -1394,17 +1388,13 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                         self.abi_step.d.next = 1.into();
                         match self.abi_kind.q.val().index() {
                             1 => {
-                                // send(cap, ptr, len)
-                                self.mem.read_address.next =
-                                    bit_cast::<MEM_A, 32>(self.abi_ptr.q.val() >> 2);
+                                // send(cap, ptr, len): the first memory word is being read.
                                 self.abi_step.d.next = 5.into();
                                 if (self.abi_arg0.val() >= 16) | (self.tos.q.val() > 4) {
                                     self.abi_fin.next = true;
-                                    self.abi_val.next = bits::<32>(4294967294u64);
+                                    self.tsel.next = 12.into();
                                     self.abi_event.next = 3.into();
-                                } else if (self.tos.q.val() != 0)
-                                    & (self.abi_end.val() > self.mem_bytes.val())
-                                {
+                                } else if (self.tos.q.val() != 0) & self.cmp_lt.val() {
                                     self.raise.next = true;
                                     self.raise_cause.next = 4.into();
                                 }
@@ -1412,11 +1402,11 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                             4 => {
                                 // grant(cap, give, rights)
                                 if (self.abi_arg0.val() >= 16)
-                                    | (self.abi_ptr.q.val() >= 16)
+                                    | (self.t_ea.q.val() >= 16)
                                     | (self.tos.q.val() > 3)
                                 {
                                     self.abi_fin.next = true;
-                                    self.abi_val.next = bits::<32>(4294967294u64);
+                                    self.tsel.next = 12.into();
                                     self.abi_event.next = 3.into();
                                 }
                             }
@@ -1424,13 +1414,13 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                                 // drop(slot)
                                 if self.tos.q.val() >= 16 {
                                     self.abi_fin.next = true;
-                                    self.abi_val.next = bits::<32>(4294967294u64);
+                                    self.tsel.next = 12.into();
                                 }
                             }
                             _ => {
                                 // recv(ptr), try_recv(ptr)
                                 self.abi_step.d.next = 3.into();
-                                if self.abi_end.val() > self.mem_bytes.val() {
+                                if self.cmp_lt.val() {
                                     self.raise.next = true;
                                     self.raise_cause.next = 4.into();
                                 }
@@ -1440,41 +1430,35 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     5 => {
                         // send: keep the first memory word, read the second: the payload's
                         // word i spans memory words i and i + 1 when `ptr` is unaligned.
-                        self.tx_prev.d.next = self.mem.read_data.val();
-                        self.abi_ptr.d.next = self.abi_ptr.q.val() + 4;
-                        self.mem.read_address.next =
-                            bit_cast::<MEM_A, 32>((self.abi_ptr.q.val() + 4) >> 2);
+                        self.vsel.next = 4.into();
+                        self.easel.next = 3.into();
+                        self.m_inc.next = true;
                         self.abi_step.d.next = 1.into();
                     }
                     1 => {
                         // Offer the send to the NI (it is idle unless scrubbing after reset).
                         self.ni_send_valid.next = true;
-                        self.mem.read_address.next =
-                            bit_cast::<MEM_A, 32>(self.abi_ptr.q.val() >> 2);
                         if self.ni_send_ready.val() {
                             self.abi_step.d.next = 2.into();
                         }
                     }
                     2 => {
                         // Stream the words as the NI takes them; wait for the status.
-                        self.mem.read_address.next =
-                            bit_cast::<MEM_A, 32>(self.abi_ptr.q.val() >> 2);
                         if self.ni_tx_next.val() {
-                            self.tx_prev.d.next = self.mem.read_data.val();
-                            self.abi_ptr.d.next = self.abi_ptr.q.val() + 4;
-                            self.mem.read_address.next =
-                                bit_cast::<MEM_A, 32>((self.abi_ptr.q.val() + 4) >> 2);
+                            self.vsel.next = 4.into();
+                            self.easel.next = 3.into();
+                            self.m_inc.next = true;
                         }
                         if self.ni_status_valid.val() {
                             self.abi_fin.next = true;
-                            self.abi_val.next = 0.into();
+                            self.tsel.next = 6.into();
                             self.abi_event.next = 1.into();
                             if self.ni_status_code.val() == 1 {
-                                self.abi_val.next = bits::<32>(4294967295u64);
+                                self.tsel.next = 5.into();
                                 self.abi_event.next = 2.into();
                             }
                             if self.ni_status_code.val() == 2 {
-                                self.abi_val.next = bits::<32>(4294967294u64);
+                                self.tsel.next = 12.into();
                                 self.abi_event.next = 3.into();
                             }
                             if self.abi_kind.q.val() == 5 {
@@ -1485,17 +1469,14 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     3 => {
                         // Wait for a message (try_recv: or return -1 at once).
                         if self.ni_mb_valid.val() {
-                            self.abi_res.d.next = bit_cast::<32, 16>(self.ni_mb_badge.val())
-                                | (bit_cast::<32, 3>(self.ni_mb_len.val()) << 16)
-                                | (bit_cast::<32, 1>(self.ni_mb_grant.val().into()) << 19)
-                                | (bit_cast::<32, 4>(self.ni_mb_slot.val()) << 20);
+                            self.wsel.next = 4.into();
                             self.abi_len.d.next = self.ni_mb_len.val();
                             self.abi_cnt.d.next = 0.into();
                             self.t_c.d.next = false;
                             self.abi_step.d.next = 4.into();
                         } else if self.abi_kind.q.val() == 3 {
                             self.abi_fin.next = true;
-                            self.abi_val.next = bits::<32>(4294967295u64);
+                            self.tsel.next = 5.into();
                         } else {
                             self.waiting.next = true;
                         }
@@ -1507,27 +1488,22 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                         if self.abi_cnt.q.val() == self.abi_len.q.val() {
                             self.ni_mb_pop.next = true;
                             self.abi_fin.next = true;
-                            self.abi_val.next = self.abi_res.q.val();
+                            self.tsel.next = 11.into();
                             self.abi_event.next = 4.into();
                         } else if !self.t_c.q.val() {
-                            self.mem.write_address.next =
-                                bit_cast::<MEM_A, 32>(self.abi_ptr.q.val() >> 2);
-                            self.mem.write_data.next = bit_cast::<32, 64>(self.cp_data.val());
-                            self.mem.write_enable.next = bit_cast::<4, 8>(self.cp_lanes.val());
-                            if (self.abi_ptr.q.val() & 3) == 0 {
-                                self.abi_ptr.d.next = self.abi_ptr.q.val() + 4;
+                            self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val());
+                            if self.off.val() == 0 {
+                                self.easel.next = 3.into();
                                 self.abi_cnt.d.next = self.abi_cnt.q.val() + 1;
                                 self.ni_mb_sel.next = bit_cast::<2, 3>(self.abi_cnt.q.val() + 1);
                             } else {
                                 self.t_c.d.next = true;
                             }
                         } else {
-                            self.mem.write_address.next =
-                                bit_cast::<MEM_A, 32>((self.abi_ptr.q.val() >> 2) + 1);
-                            self.mem.write_data.next = bit_cast::<32, 64>(self.cp_data.val() >> 32);
-                            self.mem.write_enable.next = bit_cast::<4, 8>(self.cp_lanes.val() >> 4);
+                            self.m_inc.next = true;
+                            self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val() >> 4);
                             self.t_c.d.next = false;
-                            self.abi_ptr.d.next = self.abi_ptr.q.val() + 4;
+                            self.easel.next = 3.into();
                             self.abi_cnt.d.next = self.abi_cnt.q.val() + 1;
                             self.ni_mb_sel.next = bit_cast::<2, 3>(self.abi_cnt.q.val() + 1);
                         }
@@ -1540,10 +1516,10 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         if self.take.val() {
             // Read the side-table entry's first word; `t_n` keeps its index for the second.
             self.t_sp.d.next = self.take_sp.val();
-            self.t_n.d.next = self.take_stp.val();
+            self.t_n.d.next = bit_cast::<16, PROG_A>(self.take_stp.val());
             self.e_read.next = true;
-            self.e_addr.next =
-                self.side_base.q.val() + (bit_cast::<18, 16>(self.take_stp.val()) << 1);
+            self.pbase.next = 0.into();
+            self.poff.next = self.take_stp.val() << 1;
             self.state.d.next = St::Take1;
         }
         if self.do_return.val() {
@@ -1551,28 +1527,16 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                 // The invoked function returns: its result is `tos`.
                 self.state.d.next = St::Idle;
             } else {
-                self.stk_ra_set.next = true;
-                self.stk_ra.next = self.cfp.q.val();
+                self.rsel.next = 5.into();
                 self.state.d.next = St::Ret1;
             }
         }
-        if self.push.val() {
-            self.sp_next.next = self.sp.q.val() + 1;
-            self.tos.d.next = self.push_val.val();
-            self.stk.write_enable.next = true;
-            self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val());
-            self.stk.write_data.next = self.push_val.val();
-        }
         if self.abi_fin.val() {
-            // The capability call returns `abi_val` in place of its arguments.
-            self.tos.d.next = self.abi_val.val();
-            self.stk.write_enable.next = true;
-            self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 1);
+            // The capability call returns its value in place of its arguments.
+            self.twr.next = true;
             if self.abi_three.val() {
-                self.sp_next.next = self.sp.q.val() - 2;
-                self.stk.write_address.next = bit_cast::<STK_A, 16>(self.sp.q.val() - 3);
+                self.spsel.next = 2.into();
             }
-            self.stk.write_data.next = self.abi_val.val();
             self.state.d.next = St::Exec;
         }
         if self.raise.val() {
@@ -1588,11 +1552,221 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
             self.state.d.next = St::Idle;
             self.trapped.d.next = false;
         }
+
+        // ---- The datapath: each register and port from its select ---------------------------
+        match self.tsel.val().index() {
+            1 => {
+                self.tos_new.next = self.alu.result.val();
+            }
+            2 => {
+                self.tos_new.next = self.stk.read_data.val();
+            }
+            3 => {
+                self.tos_new.next = self.x_imm.q.val();
+            }
+            4 => {
+                self.tos_new.next = bit_cast::<32, 16>(self.mem_pages.q.val());
+            }
+            5 => {
+                self.tos_new.next = bits::<32>(4294967295u64);
+            }
+            6 => {
+                self.tos_new.next = 0.into();
+            }
+            7 => {
+                self.tos_new.next = self.ld_val.val();
+            }
+            8 => {
+                self.tos_new.next = self.muldiv.result.val();
+            }
+            9 => {
+                self.tos_new.next = self.t_v.q.val();
+            }
+            10 => {
+                self.tos_new.next = bit_cast::<32, 16>(self.t_n.q.val());
+            }
+            11 => {
+                self.tos_new.next = self.t_w.q.val();
+            }
+            12 => {
+                self.tos_new.next = bits::<32>(4294967294u64);
+            }
+            _ => {
+                self.tos_new.next = self.tos.q.val();
+            }
+        }
+        self.tos.d.next = self.tos_new.val();
+        match self.spsel.val().index() {
+            1 => {
+                self.sp_next.next = self.sp.q.val() - 1;
+            }
+            2 => {
+                self.sp_next.next = self.sp.q.val() - 2;
+            }
+            3 => {
+                self.sp_next.next = self.sp.q.val() + 1;
+            }
+            4 => {
+                self.sp_next.next =
+                    self.t_sp.q.val() - bit_cast::<STK_A, 32>(self.prog.read_data.val());
+            }
+            5 => {
+                self.sp_next.next = self.fp.q.val();
+            }
+            6 => {
+                self.sp_next.next = self.fp.q.val() + 1;
+            }
+            7 => {
+                self.sp_next.next = bit_cast::<STK_A, 16>(self.start_sp.val());
+            }
+            _ => {
+                self.sp_next.next = self.sp.q.val();
+            }
+        }
         self.sp.d.next = self.sp_next.val();
-        if self.stk_ra_set.val() {
-            self.stk.read_address.next = bit_cast::<STK_A, 16>(self.stk_ra.val());
+        // The stack's write port: the new top written through, or another word.
+        self.stk.write_enable.next = self.twr.val() | (self.swsel.val() != 0);
+        self.stk.write_address.next = self.sp_next.val() - 1;
+        self.stk.write_data.next = self.tos_new.val();
+        match self.swsel.val().index() {
+            1 => {
+                self.stk.write_address.next = self.fp_imm.val();
+                self.stk.write_data.next = self.tos.q.val();
+            }
+            2 => {
+                self.stk.write_address.next = bit_cast::<STK_A, 32>(self.x_imm.q.val());
+                self.stk.write_data.next = self.tos.q.val();
+            }
+            3 => {
+                self.stk.write_address.next = self.cfp.q.val() - 2;
+                self.stk.write_data.next = bit_cast::<32, PC_A>(self.e_end.q.val())
+                    | (bit_cast::<32, PROG_A>(self.stp.q.val()) << 16);
+            }
+            4 => {
+                self.stk.write_address.next = self.cfp.q.val() - 1;
+                self.stk.write_data.next = bit_cast::<32, STK_A>(self.fp.q.val())
+                    | (bit_cast::<32, 1>(self.cur_res.q.val().into()) << 15)
+                    | (bit_cast::<32, PC_A>(self.cur_end.q.val()) << 16);
+            }
+            5 => {
+                self.stk.write_address.next = bit_cast::<STK_A, 24>(self.load_addr.val());
+                self.stk.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+            }
+            _ => {}
+        }
+        match self.rsel.val().index() {
+            1 => {
+                self.stk.read_address.next = self.sp_next.val() - 1;
+            }
+            2 => {
+                self.stk.read_address.next = self.sp_next.val() - 3;
+            }
+            3 => {
+                self.stk.read_address.next = self.fp_imm.val();
+            }
+            4 => {
+                self.stk.read_address.next = bit_cast::<STK_A, 32>(self.x_imm.q.val());
+            }
+            5 => {
+                self.stk.read_address.next = self.cfp.q.val();
+            }
+            6 => {
+                self.stk.read_address.next = self.cfp.q.val() + 1;
+            }
+            7 => {
+                self.stk.read_address.next = bit_cast::<STK_A, 24>(self.peek_addr.val());
+            }
+            _ => {
+                self.stk.read_address.next = self.sp_next.val() - 2;
+            }
+        }
+        match self.vsel.val().index() {
+            1 => {
+                self.t_v.d.next = self.stk.read_data.val();
+            }
+            2 => {
+                self.t_v.d.next = self.tos.q.val();
+            }
+            3 => {
+                self.t_v.d.next = self.step_val.val();
+            }
+            4 => {
+                self.t_v.d.next = self.mem.read_data.val();
+            }
+            5 => {
+                self.t_v.d.next = self.prog.read_data.val();
+            }
+            _ => {}
+        }
+        match self.wsel.val().index() {
+            1 => {
+                self.t_w.d.next = self.stk.read_data.val();
+            }
+            2 => {
+                self.t_w.d.next = self.x_imm.q.val();
+            }
+            3 => {
+                self.t_w.d.next = self.prog.read_data.val();
+            }
+            4 => {
+                // A received message's header: badge, length, grant, slot.
+                self.t_w.d.next = bit_cast::<32, 16>(self.ni_mb_badge.val())
+                    | (bit_cast::<32, 3>(self.ni_mb_len.val()) << 16)
+                    | (bit_cast::<32, 1>(self.ni_mb_grant.val().into()) << 19)
+                    | (bit_cast::<32, 4>(self.ni_mb_slot.val()) << 20);
+            }
+            _ => {}
+        }
+        match self.easel.val().index() {
+            1 => {
+                self.t_ea.d.next = self.ea_sum.val();
+            }
+            2 => {
+                // A capability call's pointer: the middle of three arguments, else the last.
+                self.t_ea.d.next = bit_cast::<33, 32>(self.tos.q.val());
+                if (bit_cast::<3, 32>(self.t_v.q.val() >> 25) == 1)
+                    | (bit_cast::<3, 32>(self.t_v.q.val() >> 25) == 4)
+                {
+                    self.t_ea.d.next = bit_cast::<33, 32>(self.nos.val());
+                }
+            }
+            3 => {
+                self.t_ea.d.next = self.t_ea.q.val() + 4;
+            }
+            _ => {}
+        }
+        // Linear memory has one address for reads and writes (it may be single-ported).
+        if self.state.q.val() == St::Idle {
+            self.m_addr.next = bit_cast::<MEM_A, 24>(self.peek_addr.val());
+            if self.load_valid.val() {
+                self.m_addr.next = bit_cast::<MEM_A, 24>(self.load_addr.val());
+            }
+        } else if (self.state.q.val() == St::Exec) & self.is_load.val() {
+            self.m_addr.next = bit_cast::<MEM_A, 33>(self.ea_sum.val() >> 2);
         } else {
-            self.stk.read_address.next = bit_cast::<STK_A, 16>(self.sp_next.val() - 2);
+            self.m_addr.next = bit_cast::<MEM_A, 33>(self.t_ea.q.val() >> 2)
+                + bit_cast::<MEM_A, 1>(self.m_inc.val().into());
+        }
+        self.mem.read_address.next = self.m_addr.val();
+        self.mem.write_address.next = self.m_addr.val();
+        self.mem.write_data.next = self.rot.val();
+        if self.state.q.val() == St::Idle {
+            self.mem.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+        }
+        // Program memory: execution reads a table word, or the decoder fetches.
+        match self.pbase.val().index() {
+            0 => {
+                self.p_addr.next = self.side_base.q.val() + self.poff.val();
+            }
+            1 => {
+                self.p_addr.next = self.fn_base.q.val() + self.poff.val();
+            }
+            2 => {
+                self.p_addr.next = self.elem_base.q.val() + self.poff.val();
+            }
+            _ => {
+                self.p_addr.next = self.type_base.q.val() + self.poff.val();
+            }
         }
 
         // ---- Fetch and decode -------------------------------------------------------------
@@ -1617,14 +1791,14 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         self.dec.w1.next = self.w1.q.val();
         self.dec.v0.next = self.v0.q.val();
         self.dec.v1.next = self.v1.q.val();
-        self.dec.off.next = bit_cast::<2, 16>(self.dpc.q.val());
+        self.dec.off.next = bit_cast::<2, PC_A>(self.dpc.q.val());
         self.dec.phase.next = self.phase.q.val();
         self.dec.acc.next = self.acc.q.val();
         self.dec.groups.next = self.groups.q.val();
         self.dec.kind.next = self.kind.q.val();
         self.dec.op_reg.next = self.op_reg.q.val();
         self.dec.free.next = self.d_free.val();
-        self.dpc_next.next = self.dpc.q.val() + bit_cast::<16, 2>(self.dec.consume.val());
+        self.dpc_next.next = self.dpc.q.val() + bit_cast::<PC_A, 2>(self.dec.consume.val());
         self.phase.d.next = self.dec.next_phase.val();
         self.acc.d.next = self.dec.next_acc.val();
         self.groups.d.next = self.dec.next_groups.val();
@@ -1649,36 +1823,38 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         // Move the window on when decoding has left its first word.
         self.wa_next.next = self.wa.q.val();
         self.w0.d.next = self.fw0.val();
-        self.v0.d.next = self.fv0.val();
+        self.v0_next.next = self.fv0.val();
         self.w1.d.next = self.fw1.val();
-        self.v1.d.next = self.fv1.val();
-        if (self.dpc_next.val() >> 2) != self.wa.q.val() {
+        self.v1_next.next = self.fv1.val();
+        if bit_cast::<PROG_A, PC_A>(self.dpc_next.val() >> 2) != self.wa.q.val() {
             self.wa_next.next = self.wa.q.val() + 1;
             self.w0.d.next = self.fw1.val();
-            self.v0.d.next = self.fv1.val();
-            self.v1.d.next = false;
+            self.v0_next.next = self.fv1.val();
+            self.v1_next.next = false;
         }
         if self.redirect.val() {
             self.dpc.d.next = self.redir_pc.val();
-            self.wa_next.next = self.redir_pc.val() >> 2;
-            self.v0.d.next = false;
-            self.v1.d.next = false;
+            self.wa_next.next = bit_cast::<PROG_A, PC_A>(self.redir_pc.val() >> 2);
+            self.v0_next.next = false;
+            self.v1_next.next = false;
             self.phase.d.next = 0.into();
             self.x_valid.d.next = false;
         }
         if self.state.q.val() == St::Idle {
-            self.v0.d.next = false;
-            self.v1.d.next = false;
+            self.v0_next.next = false;
+            self.v1_next.next = false;
             self.phase.d.next = 0.into();
             self.x_valid.d.next = false;
         }
         self.wa.d.next = self.wa_next.val();
+        self.v0.d.next = self.v0_next.val();
+        self.v1.d.next = self.v1_next.val();
         // Fetch the first word of the window not loaded, unless execution reads.
         self.d_issue.next = false;
         self.d_addr.next = self.wa_next.val();
-        if !self.v0.d.val() {
+        if !self.v0_next.val() {
             self.d_issue.next = true;
-        } else if !self.v1.d.val() {
+        } else if !self.v1_next.val() {
             self.d_issue.next = true;
             self.d_addr.next = self.wa_next.val() + 1;
         }
@@ -1687,16 +1863,16 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         }
         self.fv.d.next = self.d_issue.val();
         self.fa.d.next = self.d_addr.val();
-        self.prog.read_address.next = bit_cast::<PROG_A, 16>(self.d_addr.val());
+        self.prog.read_address.next = self.d_addr.val();
         if self.e_read.val() {
-            self.prog.read_address.next = bit_cast::<PROG_A, 18>(self.e_addr.val());
+            self.prog.read_address.next = self.p_addr.val();
         }
 
         // ---- Outputs ----------------------------------------------------------------------
         self.busy.next = self.state.q.val() != St::Idle;
         self.trap_valid.next = self.trapped.q.val();
         self.trap_cause.next = self.cause.q.val();
-        self.trap_pc.next = self.trap_at.q.val();
+        self.trap_pc.next = bit_cast::<16, PC_A>(self.trap_at.q.val());
         self.result.next = self.tos.q.val();
         self.retire_op.next = self.x_op.q.val();
         self.ni_send_kind.next = 0.into();
@@ -1708,14 +1884,10 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
         }
         self.ni_send_slot.next = self.abi_slot.q.val();
         self.ni_send_len.next = bit_cast::<3, 32>(self.tos.q.val());
-        self.ni_send_give.next = bit_cast::<4, 32>(self.abi_ptr.q.val());
+        self.ni_send_give.next = bit_cast::<4, 33>(self.t_ea.q.val());
         self.ni_send_mask.next = bit_cast::<2, 32>(self.tos.q.val());
         // The payload word at `ptr`'s byte offset, out of the word before and the one read.
-        self.ni_tx_word.next = bit_cast::<32, 64>(
-            (bit_cast::<64, 32>(self.tx_prev.q.val())
-                | (bit_cast::<64, 32>(self.mem.read_data.val()) << 32))
-                >> (bit_cast::<64, 32>(self.abi_ptr.q.val() & 3) << 3),
-        );
+        self.ni_tx_word.next = self.ld_raw.val();
         match self.peek_sel.q.val().index() {
             3 => {
                 self.peek_data.next = self.stk.read_data.val();
@@ -1737,7 +1909,7 @@ impl<const PROG_A: usize, const STK_A: usize, const MEM_A: usize> Logic
                     self.peek_data.next = bit_cast::<32, 16>(self.mem_pages.q.val());
                 }
                 5 => {
-                    self.peek_data.next = bit_cast::<32, 16>(self.x_pc.q.val());
+                    self.peek_data.next = bit_cast::<32, PC_A>(self.x_pc.q.val());
                 }
                 _ => {
                     self.peek_data.next = 0.into();

@@ -36,6 +36,8 @@ pub enum Reg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
     pub prog_words: usize,
+    /// Code bytes a pc can address (`2^PC_A`).
+    pub code_bytes: usize,
     pub stack_words: usize,
     pub mem_words: usize,
 }
@@ -69,7 +71,7 @@ pub fn pack(
     check(
         "code bytes",
         image.code.len(),
-        profile.code_bytes.min(1 << 16) as usize,
+        (profile.code_bytes as usize).min(sizes.code_bytes),
     )?;
     check(
         "side-table entries",

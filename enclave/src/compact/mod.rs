@@ -18,11 +18,12 @@ pub mod load;
 /// The compact core sized for the `spec` profile ([`crate::image::Profile::SIM`], the single
 /// Verilated enclave of `castle run` and `castle spec`): 128 Ki program words (64 KiB code and
 /// its tables), 8 Ki stack words, 1024 pages of linear memory.
-pub type SimCompact = core::Compact<17, 13, 24>;
+pub type SimCompact = core::Compact<17, 16, 13, 24>;
 
 /// Memory sizes of [`SimCompact`].
 pub const SIM_SIZES: load::Sizes = load::Sizes {
     prog_words: 1 << 17,
+    code_bytes: 1 << 16,
     stack_words: 1 << 13,
     mem_words: 1 << 24,
 };
