@@ -233,6 +233,7 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     pbase: Signal<Local, Bits<2>>,
     poff: Signal<Local, Bits<PROG_A>>,
     p_addr: Signal<Local, Bits<PROG_A>>,
+    p_base: Signal<Local, Bits<PROG_A>>,
     /// Decoding restarts at `redir_pc`.
     redirect: Signal<Local, Bit>,
     redir_pc: Signal<Local, Bits<PC_A>>,
@@ -262,6 +263,7 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     size: Signal<Local, Bits<3>>,
     spans: Signal<Local, Bit>,
     ea_sum: Signal<Local, Bits<33>>,
+    ea_base: Signal<Local, Bits<32>>,
     /// Byte offset of the access (or of the buffer).
     off: Signal<Local, Bits<2>>,
     /// The second word of the access (or the next of the buffer).
@@ -272,6 +274,8 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     fun_b: Signal<Local, Bits<32>>,
     ld_raw: Signal<Local, Bits<32>>,
     ld_val: Signal<Local, Bits<32>>,
+    ld_keep: Signal<Local, Bits<32>>,
+    ld_sign: Signal<Local, Bit>,
     /// A store's (or a received word's) value rotated to its byte offset, and the lanes.
     rot_in: Signal<Local, Bits<32>>,
     rot: Signal<Local, Bits<32>>,
@@ -279,11 +283,14 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     /// The shared comparator: `cmp_lt` is `cmp_a < cmp_b`.
     cmp_a: Signal<Local, Bits<34>>,
     cmp_b: Signal<Local, Bits<34>>,
+    cmp_x: Signal<Local, Bits<34>>,
+    cmp_y: Signal<Local, Bits<34>>,
     cmp_lt: Signal<Local, Bit>,
     mem_bytes: Signal<Local, Bits<34>>,
     step_r: Signal<Local, Bit>,
     step8: Signal<Local, Bit>,
     step_val: Signal<Local, Bits<32>>,
+    fill: Signal<Local, Bits<32>>,
     bc_done: Signal<Local, Bit>,
     abi_three: Signal<Local, Bit>,
     abi_arg0: Signal<Local, Bits<32>>,
@@ -437,6 +444,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             pbase: Default::default(),
             poff: Default::default(),
             p_addr: Default::default(),
+            p_base: Default::default(),
             redirect: Default::default(),
             redir_pc: Default::default(),
             x_take: Default::default(),
@@ -459,6 +467,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             size: Default::default(),
             spans: Default::default(),
             ea_sum: Default::default(),
+            ea_base: Default::default(),
             off: Default::default(),
             m_inc: Default::default(),
             m_addr: Default::default(),
@@ -466,16 +475,21 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             fun_b: Default::default(),
             ld_raw: Default::default(),
             ld_val: Default::default(),
+            ld_keep: Default::default(),
+            ld_sign: Default::default(),
             rot_in: Default::default(),
             rot: Default::default(),
             lanes: Default::default(),
             cmp_a: Default::default(),
             cmp_b: Default::default(),
+            cmp_x: Default::default(),
+            cmp_y: Default::default(),
             cmp_lt: Default::default(),
             mem_bytes: Default::default(),
             step_r: Default::default(),
             step8: Default::default(),
             step_val: Default::default(),
+            fill: Default::default(),
             bc_done: Default::default(),
             abi_three: Default::default(),
             abi_arg0: Default::default(),
@@ -646,12 +660,12 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             self.size.next = 2.into();
         }
         // Loads address `tos + offset`, stores `nos + offset`.
-        self.ea_sum.next =
-            bit_cast::<33, 32>(self.tos.q.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
+        self.ea_base.next = self.tos.q.val();
         if self.is_store.val() {
-            self.ea_sum.next =
-                bit_cast::<33, 32>(self.nos.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
+            self.ea_base.next = self.nos.val();
         }
+        self.ea_sum.next =
+            bit_cast::<33, 32>(self.ea_base.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
         self.off.next = bit_cast::<2, 33>(self.t_ea.q.val());
         self.spans.next =
             (bit_cast::<4, 2>(self.off.val()) + bit_cast::<4, 3>(self.size.val())) > 4;
@@ -677,29 +691,19 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             }
             _ => {}
         }
-        self.ld_val.next = self.ld_raw.val();
-        match self.op.val().index() {
-            44 => {
-                // load8_s
-                self.ld_val.next = self.ld_raw.val() & 255;
-                if self.ld_raw.val().get_bit(7) {
-                    self.ld_val.next = self.ld_raw.val() | bits::<32>(4294967040u64);
-                }
-            }
-            45 => {
-                self.ld_val.next = self.ld_raw.val() & 255;
-            }
-            46 => {
-                // load16_s
-                self.ld_val.next = self.ld_raw.val() & 65535;
-                if self.ld_raw.val().get_bit(15) {
-                    self.ld_val.next = self.ld_raw.val() | bits::<32>(4294901760u64);
-                }
-            }
-            47 => {
-                self.ld_val.next = self.ld_raw.val() & 65535;
-            }
-            _ => {}
+        // Narrow loads keep `size` bytes and fill the rest with zeros or the sign.
+        self.ld_keep.next = bits::<32>(4294967295u64);
+        if self.size.val() == 1 {
+            self.ld_keep.next = 255.into();
+        }
+        if self.size.val() == 2 {
+            self.ld_keep.next = 65535.into();
+        }
+        self.ld_sign.next = ((self.op.val() == 44) & self.ld_raw.val().get_bit(7))
+            | ((self.op.val() == 46) & self.ld_raw.val().get_bit(15));
+        self.ld_val.next = self.ld_raw.val() & self.ld_keep.val();
+        if self.ld_sign.val() {
+            self.ld_val.next = self.ld_raw.val() | !self.ld_keep.val();
         }
         // Stores and received words: the value rotated to its byte offset; lanes of the first
         // word in bits 3:0, of the second in 7:4.
@@ -739,35 +743,25 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             | (self.e_op.q.val() == 104)
             | (self.e_op.q.val() == 105);
         self.step8.next = (self.t_n.q.val() >= 8) & (self.e_op.q.val() >= 116);
+        // What enters at the vacated end: the value itself (rotates), the sign (shr_s), zeros.
+        self.fill.next = 0.into();
+        if (self.e_op.q.val() == 119) | (self.e_op.q.val() == 120) {
+            self.fill.next = self.t_v.q.val();
+        }
+        if (self.e_op.q.val() == 117) & self.t_v.q.val().get_bit(31) {
+            self.fill.next = bits::<32>(4294967295u64);
+        }
         if self.step_r.val() {
             if self.step8.val() {
-                self.step_val.next = self.t_v.q.val() >> 8;
-                if self.e_op.q.val() == 120 {
-                    self.step_val.next = (self.t_v.q.val() >> 8) | (self.t_v.q.val() << 24);
-                }
-                if (self.e_op.q.val() == 117) & self.t_v.q.val().get_bit(31) {
-                    self.step_val.next = (self.t_v.q.val() >> 8) | bits::<32>(4278190080u64);
-                }
+                self.step_val.next = (self.t_v.q.val() >> 8) | (self.fill.val() << 24);
             } else {
-                self.step_val.next = self.t_v.q.val() >> 1;
-                if self.e_op.q.val() == 120 {
-                    self.step_val.next = (self.t_v.q.val() >> 1) | (self.t_v.q.val() << 31);
-                }
-                if (self.e_op.q.val() == 117) & self.t_v.q.val().get_bit(31) {
-                    self.step_val.next = (self.t_v.q.val() >> 1) | bits::<32>(2147483648u64);
-                }
+                self.step_val.next = (self.t_v.q.val() >> 1) | (self.fill.val() << 31);
             }
         } else {
             if self.step8.val() {
-                self.step_val.next = self.t_v.q.val() << 8;
-                if self.e_op.q.val() == 119 {
-                    self.step_val.next = (self.t_v.q.val() << 8) | (self.t_v.q.val() >> 24);
-                }
+                self.step_val.next = (self.t_v.q.val() << 8) | (self.fill.val() >> 24);
             } else {
-                self.step_val.next = self.t_v.q.val() << 1;
-                if self.e_op.q.val() == 119 {
-                    self.step_val.next = (self.t_v.q.val() << 1) | (self.t_v.q.val() >> 31);
-                }
+                self.step_val.next = (self.t_v.q.val() << 1) | (self.fill.val() >> 31);
             }
         }
         self.bc_done.next = self.t_v.q.val() == 0;
@@ -783,34 +777,37 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         // br_table (imm < tos); Load1/Store1: memory bytes < end of the access; Abi: memory
         // bytes < end of the buffer; Call3: vs_end < frame top.
         self.cmp_a.next = bit_cast::<34, 16>(self.max_pages.q.val());
-        self.cmp_b.next =
-            bit_cast::<34, 16>(self.mem_pages.q.val()) + bit_cast::<34, 32>(self.tos.q.val());
+        self.cmp_x.next = bit_cast::<34, 16>(self.mem_pages.q.val());
+        self.cmp_y.next = bit_cast::<34, 32>(self.tos.q.val());
         if self.op.val() == 17 {
             self.cmp_a.next = bit_cast::<34, 32>(self.tos.q.val());
-            self.cmp_b.next = bit_cast::<34, 16>(self.elem_count.q.val());
+            self.cmp_x.next = bit_cast::<34, 16>(self.elem_count.q.val());
+            self.cmp_y.next = 0.into();
         }
         if self.op.val() == 14 {
             self.cmp_a.next = bit_cast::<34, 32>(self.x_imm.q.val());
-            self.cmp_b.next = bit_cast::<34, 32>(self.tos.q.val());
+            self.cmp_x.next = 0.into();
         }
-        if (self.state.q.val() == St::Load1) | (self.state.q.val() == St::Store1) {
+        if (self.state.q.val() == St::Load1)
+            | (self.state.q.val() == St::Store1)
+            | (self.state.q.val() == St::Abi)
+        {
             self.cmp_a.next = self.mem_bytes.val();
-            self.cmp_b.next =
-                bit_cast::<34, 33>(self.t_ea.q.val()) + bit_cast::<34, 3>(self.size.val());
-        }
-        if self.state.q.val() == St::Abi {
-            self.cmp_a.next = self.mem_bytes.val();
-            self.cmp_b.next = bit_cast::<34, 33>(self.t_ea.q.val()) + 16;
-            if self.abi_kind.q.val() == 1 {
-                self.cmp_b.next = bit_cast::<34, 33>(self.t_ea.q.val())
-                    + (bit_cast::<34, 32>(self.tos.q.val() & 7) << 2);
+            self.cmp_x.next = bit_cast::<34, 33>(self.t_ea.q.val());
+            self.cmp_y.next = bit_cast::<34, 3>(self.size.val());
+            if self.state.q.val() == St::Abi {
+                self.cmp_y.next = 16.into();
+                if self.abi_kind.q.val() == 1 {
+                    self.cmp_y.next = bit_cast::<34, 32>(self.tos.q.val() & 7) << 2;
+                }
             }
         }
         if self.state.q.val() == St::Call3 {
             self.cmp_a.next = bit_cast::<34, STK_A>(self.vs_end.q.val());
-            self.cmp_b.next = bit_cast::<34, STK_A>(self.sp.q.val())
-                + bit_cast::<34, 32>(self.prog.read_data.val() & 65535);
+            self.cmp_x.next = bit_cast::<34, STK_A>(self.sp.q.val());
+            self.cmp_y.next = bit_cast::<34, 32>(self.prog.read_data.val() & 65535);
         }
+        self.cmp_b.next = self.cmp_x.val() + self.cmp_y.val();
         self.cmp_lt.next = self.cmp_a.val() < self.cmp_b.val();
         // Capability calls: the first of three arguments is on the read port.
         self.abi_three.next = (self.abi_kind.q.val() == 1) | (self.abi_kind.q.val() == 4);
@@ -1756,18 +1753,19 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         // Program memory: execution reads a table word, or the decoder fetches.
         match self.pbase.val().index() {
             0 => {
-                self.p_addr.next = self.side_base.q.val() + self.poff.val();
+                self.p_base.next = self.side_base.q.val();
             }
             1 => {
-                self.p_addr.next = self.fn_base.q.val() + self.poff.val();
+                self.p_base.next = self.fn_base.q.val();
             }
             2 => {
-                self.p_addr.next = self.elem_base.q.val() + self.poff.val();
+                self.p_base.next = self.elem_base.q.val();
             }
             _ => {
-                self.p_addr.next = self.type_base.q.val() + self.poff.val();
+                self.p_base.next = self.type_base.q.val();
             }
         }
+        self.p_addr.next = self.p_base.val() + self.poff.val();
 
         // ---- Fetch and decode -------------------------------------------------------------
         // A fetch issued last cycle fills the window slot it was for (if still there).
