@@ -32,6 +32,8 @@
 //! Cycles: see docs/compact.md.
 use super::alu::Alu;
 use super::decode::Decoder;
+use super::mem_if::MemIf;
+use super::shift::ShiftStep;
 use crate::byte_ram::ByteRam;
 use crate::core::muldiv::MulDiv;
 use crate::core::sram::{Sram, PLAIN, TRANSPARENT};
@@ -128,6 +130,8 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     mem: ByteRam<MEM_A>,
     dec: Decoder,
     alu: Alu,
+    mif: MemIf,
+    shf: ShiftStep,
     muldiv: MulDiv,
 
     /// Loaded by the loader (super::load::Reg): linear memory pages and their limit.
@@ -239,9 +243,9 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     redir_pc: Signal<Local, Bits<PC_A>>,
     /// Execution takes the decoded instruction this cycle.
     x_take: Signal<Local, Bit>,
-    /// `t_v`: 0 keep, 1 next-on-stack, 2 tos, 3 one shift step, 4 the memory's read data.
+    /// `t_v`: 0 keep, 1 next-on-stack, 2 tos, 3 one shift step, 4 memory read data, 5 program read data.
     vsel: Signal<Local, Bits<3>>,
-    /// `t_w`: 0 keep, 1 next-on-stack, 2 immediate, 3 program read data, 4 stack read data, 5 memory read data, 6 message header.
+    /// `t_w`: 0 keep, 1 next-on-stack (stack read data), 2 immediate, 3 program read data, 4 a received message's header.
     wsel: Signal<Local, Bits<3>>,
     /// `t_ea`: 0 keep, 1 the effective address, 2 a pointer argument, 3 + 4.
     easel: Signal<Local, Bits<2>>,
@@ -259,9 +263,7 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     is_muldiv: Signal<Local, Bit>,
     is_load: Signal<Local, Bit>,
     is_store: Signal<Local, Bit>,
-    /// Bytes of the access (1, 2 or 4) and whether it spans two words.
-    size: Signal<Local, Bits<3>>,
-    spans: Signal<Local, Bit>,
+    /// A load's or store's address: `ea_base` (tos or nos) plus the offset.
     ea_sum: Signal<Local, Bits<33>>,
     ea_base: Signal<Local, Bits<32>>,
     /// Byte offset of the access (or of the buffer).
@@ -269,17 +271,10 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     /// The second word of the access (or the next of the buffer).
     m_inc: Signal<Local, Bit>,
     m_addr: Signal<Local, Bits<MEM_A>>,
-    /// Funnel: four bytes from `fun_a`, `fun_b` at `off` (loads, a send's words).
+    /// What the memory interface (super::mem_if) funnels, and what it writes.
     fun_a: Signal<Local, Bits<32>>,
     fun_b: Signal<Local, Bits<32>>,
-    ld_raw: Signal<Local, Bits<32>>,
-    ld_val: Signal<Local, Bits<32>>,
-    ld_keep: Signal<Local, Bits<32>>,
-    ld_sign: Signal<Local, Bit>,
-    /// A store's (or a received word's) value rotated to its byte offset, and the lanes.
     rot_in: Signal<Local, Bits<32>>,
-    rot: Signal<Local, Bits<32>>,
-    lanes: Signal<Local, Bits<8>>,
     /// The shared comparator: `cmp_lt` is `cmp_a < cmp_b`.
     cmp_a: Signal<Local, Bits<34>>,
     cmp_b: Signal<Local, Bits<34>>,
@@ -287,11 +282,6 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     cmp_y: Signal<Local, Bits<34>>,
     cmp_lt: Signal<Local, Bit>,
     mem_bytes: Signal<Local, Bits<34>>,
-    step_r: Signal<Local, Bit>,
-    step8: Signal<Local, Bit>,
-    step_val: Signal<Local, Bits<32>>,
-    fill: Signal<Local, Bits<32>>,
-    bc_done: Signal<Local, Bit>,
     abi_three: Signal<Local, Bit>,
     abi_arg0: Signal<Local, Bits<32>>,
     abi_fin: Signal<Local, Bit>,
@@ -365,6 +355,8 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             mem: Default::default(),
             dec: Default::default(),
             alu: Default::default(),
+            mif: Default::default(),
+            shf: Default::default(),
             muldiv: Default::default(),
             mem_pages: Default::default(),
             max_pages: Default::default(),
@@ -464,8 +456,6 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             is_muldiv: Default::default(),
             is_load: Default::default(),
             is_store: Default::default(),
-            size: Default::default(),
-            spans: Default::default(),
             ea_sum: Default::default(),
             ea_base: Default::default(),
             off: Default::default(),
@@ -473,24 +463,13 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             m_addr: Default::default(),
             fun_a: Default::default(),
             fun_b: Default::default(),
-            ld_raw: Default::default(),
-            ld_val: Default::default(),
-            ld_keep: Default::default(),
-            ld_sign: Default::default(),
             rot_in: Default::default(),
-            rot: Default::default(),
-            lanes: Default::default(),
             cmp_a: Default::default(),
             cmp_b: Default::default(),
             cmp_x: Default::default(),
             cmp_y: Default::default(),
             cmp_lt: Default::default(),
             mem_bytes: Default::default(),
-            step_r: Default::default(),
-            step8: Default::default(),
-            step_val: Default::default(),
-            fill: Default::default(),
-            bc_done: Default::default(),
             abi_three: Default::default(),
             abi_arg0: Default::default(),
             abi_fin: Default::default(),
@@ -652,13 +631,6 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         self.fp_imm.next = self.fp.q.val() + bit_cast::<STK_A, 32>(self.x_imm.q.val());
 
         // ---- Linear memory ----------------------------------------------------------------
-        self.size.next = 4.into();
-        if (self.op.val() == 44) | (self.op.val() == 45) | (self.op.val() == 58) {
-            self.size.next = 1.into();
-        }
-        if (self.op.val() == 46) | (self.op.val() == 47) | (self.op.val() == 59) {
-            self.size.next = 2.into();
-        }
         // Loads address `tos + offset`, stores `nos + offset`.
         self.ea_base.next = self.tos.q.val();
         if self.is_store.val() {
@@ -667,8 +639,6 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         self.ea_sum.next =
             bit_cast::<33, 32>(self.ea_base.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
         self.off.next = bit_cast::<2, 33>(self.t_ea.q.val());
-        self.spans.next =
-            (bit_cast::<4, 2>(self.off.val()) + bit_cast::<4, 3>(self.size.val())) > 4;
         self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
         // The funnel: four bytes at `off` out of `fun_a` (low) and `fun_b` (high): a load from
         // one word, from two (its first word saved in `t_v`), a send's word out of the word
@@ -678,99 +648,21 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         if (self.state.q.val() == St::Load2) | (self.state.q.val() == St::Abi) {
             self.fun_a.next = self.t_v.q.val();
         }
-        self.ld_raw.next = self.fun_a.val();
-        match self.off.val().index() {
-            1 => {
-                self.ld_raw.next = (self.fun_a.val() >> 8) | (self.fun_b.val() << 24);
-            }
-            2 => {
-                self.ld_raw.next = (self.fun_a.val() >> 16) | (self.fun_b.val() << 16);
-            }
-            3 => {
-                self.ld_raw.next = (self.fun_a.val() >> 24) | (self.fun_b.val() << 8);
-            }
-            _ => {}
-        }
-        // Narrow loads keep `size` bytes and fill the rest with zeros or the sign.
-        self.ld_keep.next = bits::<32>(4294967295u64);
-        if self.size.val() == 1 {
-            self.ld_keep.next = 255.into();
-        }
-        if self.size.val() == 2 {
-            self.ld_keep.next = 65535.into();
-        }
-        self.ld_sign.next = ((self.op.val() == 44) & self.ld_raw.val().get_bit(7))
-            | ((self.op.val() == 46) & self.ld_raw.val().get_bit(15));
-        self.ld_val.next = self.ld_raw.val() & self.ld_keep.val();
-        if self.ld_sign.val() {
-            self.ld_val.next = self.ld_raw.val() | !self.ld_keep.val();
-        }
-        // Stores and received words: the value rotated to its byte offset; lanes of the first
-        // word in bits 3:0, of the second in 7:4.
+        // Stores write `t_v`, a capability call the received word.
         self.rot_in.next = self.t_v.q.val();
         if self.state.q.val() == St::Abi {
             self.rot_in.next = self.ni_mb_word.val();
         }
-        self.rot.next = self.rot_in.val();
-        match self.off.val().index() {
-            1 => {
-                self.rot.next = (self.rot_in.val() << 8) | (self.rot_in.val() >> 24);
-            }
-            2 => {
-                self.rot.next = (self.rot_in.val() << 16) | (self.rot_in.val() >> 16);
-            }
-            3 => {
-                self.rot.next = (self.rot_in.val() << 24) | (self.rot_in.val() >> 8);
-            }
-            _ => {}
-        }
-        self.lanes.next = bits::<8>(15) << bit_cast::<8, 2>(self.off.val());
-        if self.size.val() == 1 {
-            self.lanes.next = bits::<8>(1) << bit_cast::<8, 2>(self.off.val());
-        }
-        if self.size.val() == 2 {
-            self.lanes.next = bits::<8>(3) << bit_cast::<8, 2>(self.off.val());
-        }
-        if self.state.q.val() == St::Abi {
-            self.lanes.next = bits::<8>(15) << bit_cast::<8, 2>(self.off.val());
-        }
+        self.mif.op.next = self.op.val();
+        self.mif.off.next = self.off.val();
+        self.mif.lo.next = self.fun_a.val();
+        self.mif.hi.next = self.fun_b.val();
+        self.mif.st_in.next = self.rot_in.val();
 
-        // ---- Shifts and bit counts: one step of 8 or 1 bits --------------------------------
-        // Right for shr_s, shr_u, rotr, ctz, popcnt; 8 bits while 8 or more are left.
-        self.step_r.next = (self.e_op.q.val() == 117)
-            | (self.e_op.q.val() == 118)
-            | (self.e_op.q.val() == 120)
-            | (self.e_op.q.val() == 104)
-            | (self.e_op.q.val() == 105);
-        self.step8.next = (self.t_n.q.val() >= 8) & (self.e_op.q.val() >= 116);
-        // What enters at the vacated end: the value itself (rotates), the sign (shr_s), zeros.
-        self.fill.next = 0.into();
-        if (self.e_op.q.val() == 119) | (self.e_op.q.val() == 120) {
-            self.fill.next = self.t_v.q.val();
-        }
-        if (self.e_op.q.val() == 117) & self.t_v.q.val().get_bit(31) {
-            self.fill.next = bits::<32>(4294967295u64);
-        }
-        if self.step_r.val() {
-            if self.step8.val() {
-                self.step_val.next = (self.t_v.q.val() >> 8) | (self.fill.val() << 24);
-            } else {
-                self.step_val.next = (self.t_v.q.val() >> 1) | (self.fill.val() << 31);
-            }
-        } else {
-            if self.step8.val() {
-                self.step_val.next = (self.t_v.q.val() << 8) | (self.fill.val() >> 24);
-            } else {
-                self.step_val.next = (self.t_v.q.val() << 1) | (self.fill.val() >> 31);
-            }
-        }
-        self.bc_done.next = self.t_v.q.val() == 0;
-        if self.e_op.q.val() == 103 {
-            self.bc_done.next = self.t_v.q.val().get_bit(31) | (self.t_n.q.val() == 32);
-        }
-        if self.e_op.q.val() == 104 {
-            self.bc_done.next = self.t_v.q.val().get_bit(0) | (self.t_n.q.val() == 32);
-        }
+        // ---- Shifts and bit counts: one step per cycle -------------------------------------
+        self.shf.op.next = self.e_op.q.val();
+        self.shf.value.next = self.t_v.q.val();
+        self.shf.count.next = self.t_n.q.val();
 
         // ---- The shared comparator: cmp_a < cmp_b --------------------------------------------
         // Exec: memory.grow (max_pages < pages + delta), call_indirect (tos < elem_count),
@@ -794,7 +686,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         {
             self.cmp_a.next = self.mem_bytes.val();
             self.cmp_x.next = bit_cast::<34, 33>(self.t_ea.q.val());
-            self.cmp_y.next = bit_cast::<34, 3>(self.size.val());
+            self.cmp_y.next = bit_cast::<34, 3>(self.mif.size.val());
             if self.state.q.val() == St::Abi {
                 self.cmp_y.next = 16.into();
                 if self.abi_kind.q.val() == 1 {
@@ -1134,7 +1026,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 if self.cmp_lt.val() {
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
-                } else if self.spans.val() {
+                } else if self.mif.spans.val() {
                     self.vsel.next = 4.into();
                     self.m_inc.next = true;
                     self.state.d.next = St::Load2;
@@ -1156,16 +1048,16 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
                 } else {
-                    self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val());
+                    self.mem.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val());
                     self.state.d.next = St::Exec;
-                    if self.spans.val() {
+                    if self.mif.spans.val() {
                         self.state.d.next = St::Store2;
                     }
                 }
             }
             St::Store2 => {
                 self.m_inc.next = true;
-                self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val() >> 4);
+                self.mem.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val() >> 4);
                 self.state.d.next = St::Exec;
             }
             St::Select => {
@@ -1355,7 +1247,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 } else {
                     self.vsel.next = 3.into();
                     self.t_n.d.next = self.t_n.q.val() - 1;
-                    if self.step8.val() {
+                    if self.shf.by8.val() {
                         self.t_n.d.next = self.t_n.q.val() - 8;
                     }
                 }
@@ -1363,7 +1255,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             St::BitCount => {
                 // clz: until the top bit is set; ctz: until the low bit is; popcnt: until no
                 // bit is left. At most 32 steps.
-                if self.bc_done.val() {
+                if self.shf.done.val() {
                     self.tsel.next = 10.into();
                     self.twr.next = true;
                     self.state.d.next = St::Exec;
@@ -1488,7 +1380,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                             self.tsel.next = 11.into();
                             self.abi_event.next = 4.into();
                         } else if !self.t_c.q.val() {
-                            self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val());
+                            self.mem.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val());
                             if self.off.val() == 0 {
                                 self.easel.next = 3.into();
                                 self.abi_cnt.d.next = self.abi_cnt.q.val() + 1;
@@ -1498,7 +1390,8 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                             }
                         } else {
                             self.m_inc.next = true;
-                            self.mem.write_enable.next = bit_cast::<4, 8>(self.lanes.val() >> 4);
+                            self.mem.write_enable.next =
+                                bit_cast::<4, 8>(self.mif.lanes.val() >> 4);
                             self.t_c.d.next = false;
                             self.easel.next = 3.into();
                             self.abi_cnt.d.next = self.abi_cnt.q.val() + 1;
@@ -1571,7 +1464,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 self.tos_new.next = 0.into();
             }
             7 => {
-                self.tos_new.next = self.ld_val.val();
+                self.tos_new.next = self.mif.value.val();
             }
             8 => {
                 self.tos_new.next = self.muldiv.result.val();
@@ -1685,7 +1578,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 self.t_v.d.next = self.tos.q.val();
             }
             3 => {
-                self.t_v.d.next = self.step_val.val();
+                self.t_v.d.next = self.shf.stepped.val();
             }
             4 => {
                 self.t_v.d.next = self.mem.read_data.val();
@@ -1746,7 +1639,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         }
         self.mem.read_address.next = self.m_addr.val();
         self.mem.write_address.next = self.m_addr.val();
-        self.mem.write_data.next = self.rot.val();
+        self.mem.write_data.next = self.mif.st_data.val();
         if self.state.q.val() == St::Idle {
             self.mem.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         }
@@ -1885,7 +1778,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         self.ni_send_give.next = bit_cast::<4, 33>(self.t_ea.q.val());
         self.ni_send_mask.next = bit_cast::<2, 32>(self.tos.q.val());
         // The payload word at `ptr`'s byte offset, out of the word before and the one read.
-        self.ni_tx_word.next = self.ld_raw.val();
+        self.ni_tx_word.next = self.mif.raw.val();
         match self.peek_sel.q.val().index() {
             3 => {
                 self.peek_data.next = self.stk.read_data.val();

@@ -7,6 +7,8 @@
 //! | `core.rs` | the core: execute state machine, stacks, memory interface, capability calls |
 //! | `decode.rs` | the decoder: opcode and LEB128 immediate, two bytes per cycle |
 //! | `alu.rs` | add, sub, logic and comparisons on one adder |
+//! | `mem_if.rs` | linear-memory access: sizes, the load funnel and extension, the store rotation and lanes |
+//! | `shift.rs` | one step of a shift, rotate or bit count |
 //! | `load.rs` | the memory layout and the load-port writes of an image |
 //!
 //! The multiplier/divider is the fast core's (`crate::core::muldiv`).
@@ -14,6 +16,8 @@ pub mod alu;
 pub mod core;
 pub mod decode;
 pub mod load;
+pub mod mem_if;
+pub mod shift;
 
 /// The compact core sized for the `spec` profile ([`crate::image::Profile::SIM`], the single
 /// Verilated enclave of `castle run` and `castle spec`): 128 Ki program words (64 KiB code and
