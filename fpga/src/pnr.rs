@@ -240,7 +240,7 @@ pub fn place_route_with(
     if !out.status.success() {
         let log = dir
             .read("pnr.log")
-            .map(|l| tail(&l, 30))
+            .map(|l| pnr_failure_log(&l))
             .unwrap_or_else(|_| log_tail(&out, 30));
         return Err(failed(pnr, log, Some(SynthCells::of(&stat, device))));
     }
@@ -309,6 +309,28 @@ fn clock_fmax(fmax: &BTreeMap<String, Fmax>) -> Option<f64> {
         Some((_, f)) => Some(f.achieved),
         None if fmax.len() == 1 => fmax.values().next().map(|f| f.achieved),
         None => None,
+    }
+}
+
+/// The end of a failed nextpnr log, led by the lines that size the design when they are not
+/// in it: ECP5's `Total LUT4s` before packing and any resource used beyond 100 %.
+fn pnr_failure_log(log: &str) -> String {
+    let end = tail(log, 30);
+    let over_full = |l: &str| {
+        l.trim_end()
+            .strip_suffix('%')
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|p| p > 100)
+    };
+    let lead: Vec<&str> = log
+        .lines()
+        .filter(|l| (l.contains("Total LUT4s:") || over_full(l)) && !end.contains(*l))
+        .collect();
+    if lead.is_empty() {
+        end
+    } else {
+        format!("{}\n...\n{end}", lead.join("\n"))
     }
 }
 
@@ -445,6 +467,17 @@ mod tests {
             "20000 LUT4, 7 carry, 4000 FF, 224 block RAM"
         );
         assert_eq!(SynthCells::of(stat, Device::Ice40Hx8k).flip_flops, 7);
+        let mut log = "Info:     Total LUT4s:     28905/83640    34%\n".to_string();
+        log.push_str("Info: \t              DP16KD:     224/    208   107%\n");
+        log.push_str(&"Info: filler\n".repeat(40));
+        log.push_str("ERROR: Unable to place cell\n");
+        let f = pnr_failure_log(&log);
+        assert!(
+            f.starts_with("Info:     Total LUT4s:     28905/83640    34%\nInfo: \t              DP16KD:     224/    208   107%\n...\n"),
+            "{f}"
+        );
+        assert!(f.ends_with("ERROR: Unable to place cell"), "{f}");
+        assert_eq!(pnr_failure_log("a\nb\n"), "a\nb");
         assert_eq!(
             ecp5_luts("Info:     Total LUT4s:      1105/83640     1%\n"),
             Some(1105)
