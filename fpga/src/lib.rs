@@ -2,3 +2,4 @@
 //! of `castle bench`. Boards, bitstreams and flashing come next (`castle build`, `castle flash`).
 pub mod bench;
 pub mod pnr;
+pub mod wrap;

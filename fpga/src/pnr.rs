@@ -104,18 +104,62 @@ pub struct PnrReport {
     pub tools: String,
 }
 
+/// Yosys' cell counts after `synth_ice40` / `synth_ecp5`, before packing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SynthCells {
+    /// `SB_LUT4` / `LUT4` cells.
+    pub luts: u32,
+    /// `SB_CARRY` / `CCU2C` cells (a CCU2C is two LUT4s with their carry).
+    pub carries: u32,
+    /// `SB_DFF*` / `TRELLIS_FF` cells.
+    pub flip_flops: u32,
+    /// `SB_RAM40_4K` / `DP16KD` cells.
+    pub brams: u32,
+}
+
+impl SynthCells {
+    fn of(stat: &str, device: Device) -> SynthCells {
+        let [lut, carry, ff, bram] = match device {
+            Device::Ice40Hx8k => ["SB_LUT4", "SB_CARRY", "SB_DFF", "SB_RAM40"],
+            Device::Ecp5_85k => ["LUT4", "CCU2C", "TRELLIS_FF", "DP16KD"],
+        };
+        SynthCells {
+            luts: count_cells(stat, lut),
+            carries: count_cells(stat, carry),
+            flip_flops: count_cells(stat, ff),
+            brams: count_cells(stat, bram),
+        }
+    }
+}
+
+impl std::fmt::Display for SynthCells {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} LUT4, {} carry, {} FF, {} block RAM",
+            self.luts, self.carries, self.flip_flops, self.brams
+        )
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PnrError {
     #[error(transparent)]
     Missing(#[from] MissingTool),
     #[error("could not run the {0} flow: {1}")]
     Io(Device, std::io::Error),
-    #[error("{tool} failed on `{block}` for {device}; the end of its log:\n{log}")]
+    #[error(
+        "{tool} failed on `{block}` for {device}{}; the end of its log:\n{log}",
+        .synth.as_ref().map(|s| format!(" (yosys made {s})")).unwrap_or_default()
+    )]
     Failed {
         block: String,
         device: Device,
         tool: &'static str,
         log: String,
+        /// What synthesis made, when it was place and route that failed (for example a
+        /// design with more block RAMs than the device: the cell counts are the figure).
+        synth: Option<SynthCells>,
     },
     #[error("cannot read {tool}'s report for `{block}`: {detail}")]
     Report {
@@ -140,11 +184,12 @@ pub fn place_route_with(
     let (synth, pnr) = device.tools();
     let io = |e| PnrError::Io(device, e);
     let dir = Scratch::with_verilog(verilog).map_err(io)?;
-    let failed = |tool: Tool, log: String| PnrError::Failed {
+    let failed = |tool: Tool, log: String, synth: Option<SynthCells>| PnrError::Failed {
         block: block.into(),
         device,
         tool: tool.binary(),
         log,
+        synth,
     };
 
     let synth_cmd = match device {
@@ -161,8 +206,9 @@ pub fn place_route_with(
             .read("synth.log")
             .map(|l| tail(&l, 30))
             .unwrap_or_else(|_| log_tail(&out, 30));
-        return Err(failed(synth, log));
+        return Err(failed(synth, log, None));
     }
+    let stat = dir.read("stat.txt").map_err(io)?;
 
     let freq = format!("{}", opts.freq_mhz);
     let seed = opts.seed.to_string();
@@ -194,9 +240,9 @@ pub fn place_route_with(
     if !out.status.success() {
         let log = dir
             .read("pnr.log")
-            .map(|l| tail(&l, 30))
+            .map(|l| pnr_failure_log(&l))
             .unwrap_or_else(|_| log_tail(&out, 30));
-        return Err(failed(pnr, log));
+        return Err(failed(pnr, log, Some(SynthCells::of(&stat, device))));
     }
 
     let bad = |detail: String| PnrError::Report {
@@ -207,7 +253,6 @@ pub fn place_route_with(
     let report: Report = serde_json::from_str(&dir.read("report.json").map_err(io)?)
         .map_err(|e| bad(e.to_string()))?;
     let used = |k: &str| report.utilization.get(k).map_or(0, |u| u.used);
-    let stat = dir.read("stat.txt").map_err(io)?;
     let (logic_cells, flip_flops, brams, dsps) = match device {
         Device::Ice40Hx8k => (
             used("ICESTORM_LC"),
@@ -264,6 +309,28 @@ fn clock_fmax(fmax: &BTreeMap<String, Fmax>) -> Option<f64> {
         Some((_, f)) => Some(f.achieved),
         None if fmax.len() == 1 => fmax.values().next().map(|f| f.achieved),
         None => None,
+    }
+}
+
+/// The end of a failed nextpnr log, led by the lines that size the design when they are not
+/// in it: ECP5's `Total LUT4s` before packing and any resource used beyond 100 %.
+fn pnr_failure_log(log: &str) -> String {
+    let end = tail(log, 30);
+    let over_full = |l: &str| {
+        l.trim_end()
+            .strip_suffix('%')
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|p| p > 100)
+    };
+    let lead: Vec<&str> = log
+        .lines()
+        .filter(|l| (l.contains("Total LUT4s:") || over_full(l)) && !end.contains(*l))
+        .collect();
+    if lead.is_empty() {
+        end
+    } else {
+        format!("{}\n...\n{end}", lead.join("\n"))
     }
 }
 
@@ -384,6 +451,33 @@ mod tests {
             "=== top ===\n   Number of cells: 9\n     SB_DFF 3\n     SB_DFFE 4\n     SB_LUT4 2\n";
         assert_eq!(count_cells(stat, "SB_DFF"), 7);
         assert_eq!(count_cells("      3   SB_DFFER\n", "SB_DFF"), 3);
+        let ecp5 = "=== top ===\n      7 CCU2C\n    224 DP16KD\n  20000 LUT4\n      5 L6MUX21\n   4000 TRELLIS_FF\n";
+        let cells = SynthCells::of(ecp5, Device::Ecp5_85k);
+        assert_eq!(
+            cells,
+            SynthCells {
+                luts: 20000,
+                carries: 7,
+                flip_flops: 4000,
+                brams: 224
+            }
+        );
+        assert_eq!(
+            cells.to_string(),
+            "20000 LUT4, 7 carry, 4000 FF, 224 block RAM"
+        );
+        assert_eq!(SynthCells::of(stat, Device::Ice40Hx8k).flip_flops, 7);
+        let mut log = "Info:     Total LUT4s:     28905/83640    34%\n".to_string();
+        log.push_str("Info: \t              DP16KD:     224/    208   107%\n");
+        log.push_str(&"Info: filler\n".repeat(40));
+        log.push_str("ERROR: Unable to place cell\n");
+        let f = pnr_failure_log(&log);
+        assert!(
+            f.starts_with("Info:     Total LUT4s:     28905/83640    34%\nInfo: \t              DP16KD:     224/    208   107%\n...\n"),
+            "{f}"
+        );
+        assert!(f.ends_with("ERROR: Unable to place cell"), "{f}");
+        assert_eq!(pnr_failure_log("a\nb\n"), "a\nb");
         assert_eq!(
             ecp5_luts("Info:     Total LUT4s:      1105/83640     1%\n"),
             Some(1105)

@@ -61,6 +61,7 @@ fn unplaceable_design_is_a_nextpnr_error() {
         Err(
             e @ PnrError::Failed {
                 tool: "nextpnr-ice40",
+                synth: Some(_),
                 ..
             },
         ) => {
@@ -69,6 +70,8 @@ fn unplaceable_design_is_a_nextpnr_error() {
                 s.contains("too_wide") && s.contains("ice40-hx8k") && s.contains("ERROR"),
                 "{s}"
             );
+            // Synthesis had finished: its counts come with the error.
+            assert!(s.contains("(yosys made ") && s.contains(" LUT4, "), "{s}");
         }
         other => panic!("expected a nextpnr failure, got {other:?}"),
     }

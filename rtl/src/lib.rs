@@ -8,6 +8,7 @@ pub mod export;
 pub mod formal;
 pub mod lint;
 pub mod manifest;
+pub mod ports;
 pub mod scratch;
 pub mod synth;
 pub mod tools;

@@ -7,8 +7,8 @@
 //! combinational cycles (2-3x faster models). The cache key hashes the split Verilog, the
 //! Verilator version, the shim's source and the options, so a cached build is reused only when
 //! all of them match.
-use super::ports::{self, Port, PortError};
 use super::shim;
+use castle_rtl::ports::{self, Port, PortError};
 use castle_rtl::tools::{MissingTool, Tool};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

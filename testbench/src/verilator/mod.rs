@@ -15,11 +15,10 @@
 //! Why not the `verilated` crate: it does not build against Verilator 5.006 and is
 //! unmaintained (docs/verilator-harness.md).
 mod build;
-mod ports;
 mod shim;
 
 pub use build::{default_cache_dir, verilator_version, BuildError, BuildOptions, Built};
-pub use ports::{Dir, Port, PortError};
+pub use castle_rtl::ports::{Dir, Port, PortError};
 
 use libloading::Library;
 use std::ffi::{c_char, c_void, CString};

@@ -2,7 +2,7 @@
 //!
 //! Ports are addressed by their index in the module header; the shim hands out the address of
 //! each port's storage once, and Rust reads and writes it directly (no call per access).
-use super::ports::Port;
+use castle_rtl::ports::Port;
 use std::fmt::Write;
 
 /// Bumped whenever the shim's C ABI or code changes (it is part of the build cache key).

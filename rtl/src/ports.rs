@@ -2,6 +2,8 @@
 //!
 //! rust-hdl writes the top module as `module top(a,b,...);` followed by one declaration a line
 //! (`input wire [7:0] a;`, `output reg q;`). Only that module's declarations are read.
+//! Used by the Verilator harness (castle-testbench, which drives the ports from Rust) and by
+//! the serial-I/O wrapper of out-of-context place and route (castle-fpga `wrap`).
 
 /// Direction of a top-level port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +47,7 @@ pub enum PortError {
     Syntax { line: usize, text: String },
     #[error("port `{0}` is listed in the module header but never declared")]
     Undeclared(String),
-    #[error("port `{0}` is inout; the harness drives only inputs and outputs")]
+    #[error("port `{0}` is inout; only inputs and outputs are supported")]
     Inout(String),
 }
 
