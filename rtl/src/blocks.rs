@@ -46,6 +46,18 @@ pub const BLOCKS: &[(&str, &str)] = &[
         "network4x4",
         "4x4 mesh of routers, each with its NI; enclave-side ports exposed (noc)",
     ),
+    (
+        "compact_hx8k",
+        "compact enclave core with 256-word memories, 1 KiB of code (enclave/compact)",
+    ),
+    (
+        "compact_sim",
+        "compact enclave core, simulation profile: 64 KiB code, 1024 pages (Verilator)",
+    ),
+    (
+        "cluster2x2",
+        "2x2 cluster of simulation-profile nodes: three enclaves and a console, one loader port (rtl)",
+    ),
 ];
 
 /// Blocks linted but not synthesized by the tests: a yosys run on the 4x4 network (16

@@ -23,7 +23,7 @@ pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError
     })?;
     // generate_verilog_unchecked has no Result; a panic inside it is a design bug we report.
     // (The panic hook is left alone: swapping it is racy when tests run in parallel.)
-    catch_unwind(AssertUnwindSafe(|| generate_verilog_unchecked(uut))).map_err(|p| {
+    let v = catch_unwind(AssertUnwindSafe(|| generate_verilog_unchecked(uut))).map_err(|p| {
         let detail = p
             .downcast_ref::<String>()
             .cloned()
@@ -33,7 +33,67 @@ pub fn verilog<B: Block>(block: &str, uut: &mut B) -> Result<String, ExportError
             block: block.into(),
             detail,
         }
-    })
+    })?;
+    Ok(prune_enum_params(&v))
+}
+
+/// Drops the `localparam`s of a module that the module never uses. rust-hdl writes every
+/// variant of a state enum into each module that carries the enum, the flip-flop holding a
+/// named state included, where none is read (Verilator's UNUSEDPARAM).
+pub fn prune_enum_params(verilog: &str) -> String {
+    let mut out = String::with_capacity(verilog.len());
+    let mut rest = verilog;
+    while let Some(start) = rest.find("\nmodule ") {
+        let body_start = start + 1;
+        let Some(len) = rest[body_start..].find("\nendmodule") else {
+            break;
+        };
+        out.push_str(&rest[..body_start]);
+        out.push_str(&prune_module(&rest[body_start..body_start + len]));
+        rest = &rest[body_start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn prune_module(module: &str) -> String {
+    let lines: Vec<&str> = module.split_inclusive('\n').collect();
+    let param = |l: &str| {
+        let t = l.trim_start().strip_prefix("localparam")?;
+        let name = t
+            .trim_start()
+            .split(|c: char| c == '=' || c.is_whitespace())
+            .next()?;
+        (!name.is_empty()).then_some(name.to_string())
+    };
+    let used = |name: &str, skip: usize| {
+        lines
+            .iter()
+            .enumerate()
+            .any(|(i, l)| i != skip && identifiers(l).contains(&name))
+    };
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| param(l).is_none_or(|n| used(&n, *i)))
+        .map(|(_, l)| *l)
+        .collect()
+}
+
+#[cfg(test)]
+mod prune_tests {
+    #[test]
+    fn unused_localparams_go_used_ones_stay() {
+        let v = "\nmodule top$s(d,q);\n    localparam St$A = 0;\n    localparam St$B = 1;\n    reg q;\nendmodule // top$s\n\nmodule top(a);\n    localparam St$A = 0;\n    localparam St$AB = 2;\n    always @(*) if (a == St$AB) q = 1;\nendmodule // top\n";
+        let p = super::prune_enum_params(v);
+        assert!(!p.contains("localparam St$B"), "{p}");
+        assert!(!p.contains("localparam St$A = 0"), "{p}");
+        assert!(p.contains("localparam St$AB = 2"), "{p}");
+        assert!(
+            p.contains("endmodule // top$s") && p.contains("reg q;"),
+            "{p}"
+        );
+    }
 }
 
 /// Merges identical modules of `verilog`: rust-hdl writes one module per instance (a cluster

@@ -127,7 +127,7 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
 
     prog: Sram<PROG_A, 32, PLAIN>,
     stk: Sram<STK_A, 32, TRANSPARENT>,
-    mem: ByteRam<MEM_A>,
+    lin: ByteRam<MEM_A>,
     dec: Decoder,
     alu: Alu,
     mif: MemIf,
@@ -352,7 +352,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             abi_event: Default::default(),
             prog: Default::default(),
             stk: Default::default(),
-            mem: Default::default(),
+            lin: Default::default(),
             dec: Default::default(),
             alu: Default::default(),
             mif: Default::default(),
@@ -563,7 +563,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             peek_sel,
             peek_reg
         );
-        clock!(self, clock, prog, stk, mem, muldiv);
+        clock!(self, clock, prog, stk, lin, muldiv);
 
         // ---- Defaults: nothing changes -----------------------------------------------------
         self.raise.next = false;
@@ -599,7 +599,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         self.prog.write_enable.next = false;
         self.prog.write_address.next = bit_cast::<PROG_A, 24>(self.load_addr.val());
         self.prog.write_data.next = bit_cast::<32, 64>(self.load_data.val());
-        self.mem.write_enable.next = 0.into();
+        self.lin.write_enable.next = 0.into();
         self.muldiv.start.next = false;
         self.muldiv.op.next = self.x_op.q.val();
         self.muldiv.a.next = self.stk.read_data.val();
@@ -643,8 +643,8 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         // The funnel: four bytes at `off` out of `fun_a` (low) and `fun_b` (high): a load from
         // one word, from two (its first word saved in `t_v`), a send's word out of the word
         // before and the one on the read port.
-        self.fun_b.next = self.mem.read_data.val();
-        self.fun_a.next = self.mem.read_data.val();
+        self.fun_b.next = self.lin.read_data.val();
+        self.fun_a.next = self.lin.read_data.val();
         if (self.state.q.val() == St::Load2) | (self.state.q.val() == St::Abi) {
             self.fun_a.next = self.t_v.q.val();
         }
@@ -722,7 +722,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                             self.swsel.next = 5.into();
                         }
                         5 => {
-                            self.mem.write_enable.next = 15.into();
+                            self.lin.write_enable.next = 15.into();
                         }
                         6 => {
                             self.swsel.next = 5.into();
@@ -1048,7 +1048,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                     self.raise.next = true;
                     self.raise_cause.next = 4.into();
                 } else {
-                    self.mem.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val());
+                    self.lin.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val());
                     self.state.d.next = St::Exec;
                     if self.mif.spans.val() {
                         self.state.d.next = St::Store2;
@@ -1057,7 +1057,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             }
             St::Store2 => {
                 self.m_inc.next = true;
-                self.mem.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val() >> 4);
+                self.lin.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val() >> 4);
                 self.state.d.next = St::Exec;
             }
             St::Select => {
@@ -1380,7 +1380,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                             self.tsel.next = 11.into();
                             self.abi_event.next = 4.into();
                         } else if !self.t_c.q.val() {
-                            self.mem.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val());
+                            self.lin.write_enable.next = bit_cast::<4, 8>(self.mif.lanes.val());
                             if self.off.val() == 0 {
                                 self.easel.next = 3.into();
                                 self.abi_cnt.d.next = self.abi_cnt.q.val() + 1;
@@ -1390,7 +1390,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                             }
                         } else {
                             self.m_inc.next = true;
-                            self.mem.write_enable.next =
+                            self.lin.write_enable.next =
                                 bit_cast::<4, 8>(self.mif.lanes.val() >> 4);
                             self.t_c.d.next = false;
                             self.easel.next = 3.into();
@@ -1581,7 +1581,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 self.t_v.d.next = self.shf.stepped.val();
             }
             4 => {
-                self.t_v.d.next = self.mem.read_data.val();
+                self.t_v.d.next = self.lin.read_data.val();
             }
             5 => {
                 self.t_v.d.next = self.prog.read_data.val();
@@ -1637,11 +1637,11 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             self.m_addr.next = bit_cast::<MEM_A, 33>(self.t_ea.q.val() >> 2)
                 + bit_cast::<MEM_A, 1>(self.m_inc.val().into());
         }
-        self.mem.read_address.next = self.m_addr.val();
-        self.mem.write_address.next = self.m_addr.val();
-        self.mem.write_data.next = self.mif.st_data.val();
+        self.lin.read_address.next = self.m_addr.val();
+        self.lin.write_address.next = self.m_addr.val();
+        self.lin.write_data.next = self.mif.st_data.val();
         if self.state.q.val() == St::Idle {
-            self.mem.write_data.next = bit_cast::<32, 64>(self.load_data.val());
+            self.lin.write_data.next = bit_cast::<32, 64>(self.load_data.val());
         }
         // Program memory: execution reads a table word, or the decoder fetches.
         match self.pbase.val().index() {
@@ -1784,7 +1784,7 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 self.peek_data.next = self.stk.read_data.val();
             }
             5 => {
-                self.peek_data.next = self.mem.read_data.val();
+                self.peek_data.next = self.lin.read_data.val();
             }
             6 => {
                 self.peek_data.next = self.stk.read_data.val();
