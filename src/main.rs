@@ -286,14 +286,15 @@ fn verilog(
                 );
             }
             let kinds = castle_rtl::cluster::kinds(&m);
-            let v = castle_rtl::cluster::sim_verilog(m.columns, m.rows, &kinds)?;
+            let v = castle_rtl::cluster::sim_verilog(m.columns, m.rows, &kinds, m.core)?;
             let sha: String = m.sha256.iter().map(|b| format!("{b:02x}")).collect();
             let params = format!(
-                "manifest {} (sha256 {sha}); mesh {}x{}; profile {}; nodes: {}",
+                "manifest {} (sha256 {sha}); mesh {}x{}; profile {}; core {}; nodes: {}",
                 path.display(),
                 m.columns,
                 m.rows,
                 m.profile,
+                m.core.name(),
                 (0..m.nodes())
                     .map(|i| m.name_of(i).to_string())
                     .collect::<Vec<_>>()

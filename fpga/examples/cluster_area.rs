@@ -7,6 +7,9 @@
 //! - `cluster2x2-enclave_hx8k`: `Cluster<8, 8, 8, 8, 8, 8, 8>` (every core memory 256 deep);
 //! - `node-enclave`, `node-enclave_hx8k`: a 1x1 cluster of one enclave node with that core
 //!   (its router's four links are the mesh edge, tied off: only the local port is live);
+//! - `cluster2x2-compact`, `node-compact`: the same with the compact core of the
+//!   `compact_hx8k` block (`Compact<8, 10, 8, 8>`: 1 KiB of program words, 256 stack words,
+//!   1 KiB of linear memory);
 //! - any other name: a block of `castle_rtl::blocks::export` (`ni`, `router`, ...).
 //!
 //! With `--verilog DIR` the wrapped Verilog of each row is written to `DIR/ROW.v` and nothing
@@ -17,7 +20,7 @@
 //! fpga/src/pnr.rs's (`--freq 100 --seed 1`). The ECP5 2x2 takes about an hour in all.
 use castle_fpga::pnr::{place_route, Device};
 use castle_fpga::wrap::serial_io;
-use castle_rtl::cluster::{Cluster, NodeKind};
+use castle_rtl::cluster::{Cluster, CoreKind, NodeKind};
 use castle_rtl::export::{dedup_modules, verilog};
 use std::time::Instant;
 
@@ -26,30 +29,26 @@ const ROWS: &[&str] = &[
     "cluster2x2-enclave_hx8k",
     "node-enclave",
     "node-enclave_hx8k",
+    "cluster2x2-compact",
+    "node-compact",
     "ni",
     "router",
 ];
 
 /// The Verilog of row `name` (top module `top`, identical modules merged).
 fn export(name: &str) -> String {
+    use CoreKind::{Compact, Fast};
     use NodeKind::Enclave;
+    // The compact core's sizes (unused by fast-core rows): those of `compact_hx8k`.
+    type Ecp5 = Cluster<11, 11, 10, 6, 8, 8, 13, 8, 10, 8, 8>;
+    type Hx8k = Cluster<8, 8, 8, 8, 8, 8, 8, 8, 10, 8, 8>;
     let v = match name {
-        "cluster2x2-enclave" => verilog(
-            name,
-            &mut Cluster::<11, 11, 10, 6, 8, 8, 13>::new(2, 2, &[Enclave; 4]),
-        ),
-        "cluster2x2-enclave_hx8k" => verilog(
-            name,
-            &mut Cluster::<8, 8, 8, 8, 8, 8, 8>::new(2, 2, &[Enclave; 4]),
-        ),
-        "node-enclave" => verilog(
-            name,
-            &mut Cluster::<11, 11, 10, 6, 8, 8, 13>::new(1, 1, &[Enclave]),
-        ),
-        "node-enclave_hx8k" => verilog(
-            name,
-            &mut Cluster::<8, 8, 8, 8, 8, 8, 8>::new(1, 1, &[Enclave]),
-        ),
+        "cluster2x2-enclave" => verilog(name, &mut Ecp5::new(2, 2, &[Enclave; 4], Fast)),
+        "cluster2x2-enclave_hx8k" => verilog(name, &mut Hx8k::new(2, 2, &[Enclave; 4], Fast)),
+        "node-enclave" => verilog(name, &mut Ecp5::new(1, 1, &[Enclave], Fast)),
+        "node-enclave_hx8k" => verilog(name, &mut Hx8k::new(1, 1, &[Enclave], Fast)),
+        "cluster2x2-compact" => verilog(name, &mut Hx8k::new(2, 2, &[Enclave; 4], Compact)),
+        "node-compact" => verilog(name, &mut Hx8k::new(1, 1, &[Enclave], Compact)),
         _ => return castle_rtl::blocks::export(name).unwrap_or_else(|e| panic!("{e}")),
     };
     dedup_modules(&v.unwrap_or_else(|e| panic!("{e}")))

@@ -58,6 +58,10 @@ pub const BLOCKS: &[(&str, &str)] = &[
         "cluster2x2",
         "2x2 cluster of simulation-profile nodes: three enclaves and a console, one loader port (rtl)",
     ),
+    (
+        "cluster2x2_compact",
+        "the 2x2 cluster with compact enclave cores (rtl)",
+    ),
 ];
 
 /// Blocks linted but not synthesized by the tests: a yosys run on the 4x4 network (16
@@ -69,6 +73,7 @@ pub const SYNTH_SKIP: &[&str] = &[
     "enclave",
     "enclave_sim",
     "cluster2x2",
+    "cluster2x2_compact",
     "compact_sim",
 ];
 
@@ -109,6 +114,16 @@ pub fn export(name: &str) -> Result<String, BlockError> {
                 2,
                 2,
                 &[Enclave, Enclave, Enclave, Console],
+                crate::cluster::CoreKind::Fast,
+            )?)
+        }
+        "cluster2x2_compact" => {
+            use crate::cluster::NodeKind::{Console, Enclave};
+            Ok(crate::cluster::sim_verilog(
+                2,
+                2,
+                &[Enclave, Enclave, Enclave, Console],
+                crate::cluster::CoreKind::Compact,
             )?)
         }
         "cluster" => Err(BlockError::NeedsManifest),

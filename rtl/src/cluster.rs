@@ -25,6 +25,7 @@
 //!
 //! Enclaves cannot reach any of these ports: an enclave's core talks only to its own NI, whose
 //! c-list it cannot read or write, and the mesh carries words, never addresses.
+use castle_enclave::compact::core::Compact;
 use castle_enclave::core::enclave::Enclave;
 use castle_noc::flit::Flit;
 use castle_noc::ni::Ni;
@@ -59,6 +60,37 @@ impl Block for Param {
         false
     }
     fn accept(&self, _name: &str, _probe: &mut dyn Probe) {}
+}
+
+/// Which enclave core a cluster's enclave nodes have: the same ports, the same image
+/// contract and ABI (docs/compact.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CoreKind {
+    /// `castle_enclave::core` (`SimNodeEnclave`): CPI about 1.3.
+    #[default]
+    Fast,
+    /// `castle_enclave::compact` (`NodeCompact`): single-ported memories, a small datapath.
+    Compact,
+}
+
+impl CoreKind {
+    /// Names a manifest may give, in order: `fast`, `compact`.
+    pub const NAMES: &'static [&'static str] = &["fast", "compact"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CoreKind::Fast => "fast",
+            CoreKind::Compact => "compact",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<CoreKind> {
+        match name {
+            "fast" => Some(CoreKind::Fast),
+            "compact" => Some(CoreKind::Compact),
+            _ => None,
+        }
+    }
 }
 
 /// What sits behind a node's router.
@@ -144,6 +176,10 @@ pub struct Node<
     const FN_A: usize,
     const TAB_A: usize,
     const MEM_A: usize,
+    const KP_A: usize,
+    const KPC_A: usize,
+    const KS_A: usize,
+    const KM_A: usize,
 > {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -201,8 +237,10 @@ pub struct Node<
     router: Router,
     /// One NI unless the node is empty.
     ni: Vec<Ni>,
-    /// One core (and its counters) for an enclave node.
+    /// One core (and its counters) for an enclave node: a fast one in `core` or a compact one
+    /// in `compact`.
     core: Vec<Enclave<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>>,
+    compact: Vec<Compact<KP_A, KPC_A, KS_A, KM_A>>,
     stats: Vec<NodeStats>,
     /// The peek target of the previous cycle (counters or the core's port).
     peek_sel: DFF<Bits<4>>,
@@ -219,11 +257,15 @@ impl<
         const FN_A: usize,
         const TAB_A: usize,
         const MEM_A: usize,
-    > Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>
+        const KP_A: usize,
+        const KPC_A: usize,
+        const KS_A: usize,
+        const KM_A: usize,
+    > Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A, KP_A, KPC_A, KS_A, KM_A>
 {
-    /// The node at (x, y) of kind `kind`; `nodes` is the mask of the cluster's nodes with an
-    /// NI (bit y*4+x), the destinations its NI accepts.
-    pub fn new(x: u8, y: u8, kind: NodeKind, nodes: u16) -> Self {
+    /// The node at (x, y) of kind `kind`, an enclave with a `core` core; `nodes` is the mask
+    /// of the cluster's nodes with an NI (bit y*4+x), the destinations its NI accepts.
+    pub fn new(x: u8, y: u8, kind: NodeKind, nodes: u16, core: CoreKind) -> Self {
         let has_ni = kind != NodeKind::Empty;
         let is_enclave = kind == NodeKind::Enclave;
         Node {
@@ -286,7 +328,12 @@ impl<
             } else {
                 vec![]
             },
-            core: if is_enclave {
+            core: if is_enclave && core == CoreKind::Fast {
+                vec![Default::default()]
+            } else {
+                vec![]
+            },
+            compact: if is_enclave && core == CoreKind::Compact {
                 vec![Default::default()]
             } else {
                 vec![]
@@ -310,7 +357,11 @@ impl<
         const FN_A: usize,
         const TAB_A: usize,
         const MEM_A: usize,
-    > Logic for Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>
+        const KP_A: usize,
+        const KPC_A: usize,
+        const KS_A: usize,
+        const KM_A: usize,
+    > Logic for Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A, KP_A, KPC_A, KS_A, KM_A>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -466,6 +517,61 @@ impl<
             self.trap_pc.next = self.core[k].trap_pc.val();
             self.result.next = self.core[k].result.val();
         }
+        for k in 0..self.compact.len() {
+            // The same wiring for a compact core (the ports are the fast core's).
+            self.compact[k].clock.next = self.clock.val();
+            self.compact[k].reset.next = self.reset.val();
+            self.compact[k].start.next = self.start.val();
+            self.compact[k].start_func.next = self.start_func.val();
+            self.compact[k].start_sp.next = self.start_sp.val();
+            self.compact[k].load_valid.next = self.ld_valid.val();
+            self.compact[k].load_target.next = self.ld_target.val();
+            self.compact[k].load_addr.next = self.ld_addr.val();
+            self.compact[k].load_data.next = self.ld_data.val();
+            self.compact[k].peek_target.next = self.peek_target.val();
+            self.compact[k].peek_addr.next = self.peek_addr.val();
+            self.compact[k].net_present.next = true;
+            self.ni[k].send_valid.next = self.compact[k].ni_send_valid.val();
+            self.compact[k].ni_send_ready.next = self.ni[k].send_ready.val();
+            self.ni[k].send_kind.next = self.compact[k].ni_send_kind.val();
+            self.ni[k].send_slot.next = self.compact[k].ni_send_slot.val();
+            self.ni[k].send_len.next = self.compact[k].ni_send_len.val();
+            self.ni[k].send_give.next = self.compact[k].ni_send_give.val();
+            self.ni[k].send_mask.next = self.compact[k].ni_send_mask.val();
+            self.ni[k].tx_word.next = self.compact[k].ni_tx_word.val();
+            self.compact[k].ni_tx_next.next = self.ni[k].tx_next.val();
+            self.compact[k].ni_status_valid.next = self.ni[k].status_valid.val();
+            self.compact[k].ni_status_code.next = self.ni[k].status_code.val();
+            self.compact[k].ni_mb_valid.next = self.ni[k].mb_valid.val();
+            self.compact[k].ni_mb_badge.next = self.ni[k].mb_badge.val();
+            self.compact[k].ni_mb_grant.next = self.ni[k].mb_grant.val();
+            self.compact[k].ni_mb_len.next = self.ni[k].mb_len.val();
+            self.compact[k].ni_mb_slot.next = self.ni[k].mb_slot.val();
+            self.ni[k].mb_sel.next = self.compact[k].ni_mb_sel.val();
+            self.compact[k].ni_mb_word.next = self.ni[k].mb_word.val();
+            self.ni[k].mb_pop.next = self.compact[k].ni_mb_pop.val();
+            self.dev_ready.next = false;
+            self.dev_badge.next = 0.into();
+            self.dev_len.next = 0.into();
+            self.dev_grant.next = false;
+            self.dev_word.next = 0.into();
+            self.stats[k].clock.next = self.clock.val();
+            self.stats[k].reset.next = self.reset.val();
+            self.stats[k].outcome.next = self.compact[k].abi_event.val();
+            self.stats[k].sel.next = bit_cast::<2, 24>(self.peek_addr.val());
+            self.peek_data.next = self.compact[k].peek_data.val();
+            if self.peek_sel.q.val() == 8 {
+                self.peek_data.next = self.stats[k].count.val();
+            }
+            // (`retire` and `retire_op` are for profiling the core alone.)
+            self.busy.next = self.compact[k].busy.val()
+                | (self.compact[k].retire.val() & self.compact[k].retire_op.val().any() & false);
+            self.waiting.next = self.compact[k].waiting.val();
+            self.trapped.next = self.compact[k].trap_valid.val();
+            self.trap_cause.next = self.compact[k].trap_cause.val();
+            self.trap_pc.next = self.compact[k].trap_pc.val();
+            self.result.next = self.compact[k].result.val();
+        }
     }
 }
 
@@ -479,6 +585,10 @@ pub struct Cluster<
     const FN_A: usize,
     const TAB_A: usize,
     const MEM_A: usize,
+    const KP_A: usize,
+    const KPC_A: usize,
+    const KS_A: usize,
+    const KM_A: usize,
 > {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -512,7 +622,7 @@ pub struct Cluster<
     pub dev_word: Signal<Out, Bits<32>>,
     pub dev_pop: Signal<In, Bit>,
     pub dropped: Signal<Out, Bit>,
-    nodes: Vec<Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>>,
+    nodes: Vec<Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A, KP_A, KPC_A, KS_A, KM_A>>,
     columns: Param,
     rows: Param,
     sel_hot: Signal<Local, Bits<64>>,
@@ -532,11 +642,15 @@ impl<
         const FN_A: usize,
         const TAB_A: usize,
         const MEM_A: usize,
-    > Cluster<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>
+        const KP_A: usize,
+        const KPC_A: usize,
+        const KS_A: usize,
+        const KM_A: usize,
+    > Cluster<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A, KP_A, KPC_A, KS_A, KM_A>
 {
     /// A `columns x rows` cluster whose node i (at (i % columns, i / columns)) is
-    /// `kinds[i]`; nodes beyond `kinds` are empty.
-    pub fn new(columns: usize, rows: usize, kinds: &[NodeKind]) -> Self {
+    /// `kinds[i]`, its enclaves on `core` cores; nodes beyond `kinds` are empty.
+    pub fn new(columns: usize, rows: usize, kinds: &[NodeKind], core: CoreKind) -> Self {
         let side = castle_noc::flit::MAX_SIDE as usize;
         assert!((1..=side).contains(&columns) && (1..=side).contains(&rows));
         assert!(kinds.len() <= columns * rows);
@@ -548,7 +662,10 @@ impl<
             }
         }
         let nodes = (0..columns * rows)
-            .map(|i| Node::new((i % columns) as u8, (i / columns) as u8, kind(i), mask))
+            .map(|i| {
+                let (x, y) = ((i % columns) as u8, (i / columns) as u8);
+                Node::new(x, y, kind(i), mask, core)
+            })
             .collect();
         Cluster {
             clock: Default::default(),
@@ -610,7 +727,11 @@ impl<
         const FN_A: usize,
         const TAB_A: usize,
         const MEM_A: usize,
-    > Logic for Cluster<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A>
+        const KP_A: usize,
+        const KPC_A: usize,
+        const KS_A: usize,
+        const KM_A: usize,
+    > Logic for Cluster<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A, KP_A, KPC_A, KS_A, KM_A>
 {
     // Loops over node indices whose bounds are the mesh size: rust-hdl unrolls them when it
     // writes the Verilog, and evaluates an index from loop variables only, so the width
@@ -757,17 +878,19 @@ impl<
 }
 
 /// The cluster top of a simulated cluster: nodes of
-/// `castle_enclave::core::enclave::SimNodeEnclave` (profile `sim`, the same widths).
-pub type SimCluster = Cluster<11, 12, 10, 6, 8, 8, 15>;
+/// `castle_enclave::core::enclave::SimNodeEnclave` or `castle_enclave::compact::NodeCompact`
+/// (profile `sim`, the same widths).
+pub type SimCluster = Cluster<11, 12, 10, 6, 8, 8, 15, 14, 14, 11, 16>;
 
-/// The Verilog of a simulated `columns x rows` cluster with these node kinds, its identical
-/// modules merged ([`crate::export::dedup_modules`]).
+/// The Verilog of a simulated `columns x rows` cluster with these node kinds and `core`
+/// cores, its identical modules merged ([`crate::export::dedup_modules`]).
 pub fn sim_verilog(
     columns: usize,
     rows: usize,
     kinds: &[NodeKind],
+    core: CoreKind,
 ) -> Result<String, crate::export::ExportError> {
-    let mut top = SimCluster::new(columns, rows, kinds);
+    let mut top = SimCluster::new(columns, rows, kinds, core);
     let v = crate::export::verilog("cluster", &mut top)?;
     Ok(crate::export::dedup_modules(&v))
 }

@@ -5,6 +5,7 @@
 //! [cluster]
 //! mesh = [2, 2]            # columns x rows, each 1..4
 //! profile = "sim"          # optional, default "sim"
+//! core = "fast"            # optional, default "fast"; or "compact" (docs/compact.md)
 //!
 //! [[enclave]]
 //! name = "ping"
@@ -60,6 +61,8 @@ pub struct Manifest {
     pub rows: usize,
     /// Memory profile of the enclaves (one of [`PROFILES`]).
     pub profile: String,
+    /// The enclaves' core.
+    pub core: crate::cluster::CoreKind,
     /// Enclaves in file order: nodes `0..enclaves.len()`.
     pub enclaves: Vec<EnclaveDecl>,
     /// Devices in file order: the nodes after the enclaves.
@@ -256,6 +259,7 @@ struct RawManifest {
 struct RawCluster {
     mesh: Spanned<Vec<Spanned<i64>>>,
     profile: Option<Spanned<String>>,
+    core: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -386,6 +390,21 @@ impl Parser<'_> {
                     ),
                 ))
             }
+        };
+
+        let core = match &cluster.core {
+            None => crate::cluster::CoreKind::default(),
+            Some(c) => crate::cluster::CoreKind::by_name(c.get_ref()).ok_or_else(|| {
+                self.err(
+                    c,
+                    "core",
+                    format!(
+                        "unknown core `{}`; known: {}",
+                        c.get_ref(),
+                        crate::cluster::CoreKind::NAMES.join(", ")
+                    ),
+                )
+            })?,
         };
 
         // Names: well formed and unique across enclaves and devices.
@@ -600,6 +619,7 @@ impl Parser<'_> {
             columns,
             rows,
             profile,
+            core,
             enclaves,
             devices,
         })

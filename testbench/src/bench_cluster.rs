@@ -2,7 +2,7 @@
 //! Verilated clusters running the example systems, the cost of the capability calls and a
 //! ping-pong round trip in cycles, and the network's latency against the link bound.
 use crate::bench::BenchError;
-use crate::cluster::{VerilatedCluster, PROFILE};
+use crate::cluster::{CoreKind, VerilatedCluster, PROFILE};
 use crate::network::{design as network_design, entry, Network, Send};
 use crate::sim::{self, Engine, SimOptions};
 use crate::verilator::BuildOptions;
@@ -160,7 +160,7 @@ fn busy_cycles(d: &crate::verilator::Design, body: &str, pong: &str) -> Result<u
         })
     };
     let specs = vec![enclave(body, 1)?, enclave(pong, 0)?];
-    let mut c = VerilatedCluster::new(d, 2, &specs).map_err(sim_error)?;
+    let mut c = VerilatedCluster::new(d, 2, &specs, CoreKind::Fast).map_err(sim_error)?;
     c.run(100_000, &mut |_| {});
     if matches!(c.reports()[1].outcome, Outcome::Trapped(_)) {
         return Err(BenchError::Other(format!("the partner trapped: {pong}")));
@@ -179,7 +179,8 @@ fn call_costs(loop_cycles_per_round: f64) -> Result<CallCosts, BenchError> {
         castle_rtl::cluster::NodeKind::Enclave,
         castle_rtl::cluster::NodeKind::Enclave,
     ];
-    let v = castle_rtl::cluster::sim_verilog(2, 1, &specs_kinds).map_err(sim_error)?;
+    let v =
+        castle_rtl::cluster::sim_verilog(2, 1, &specs_kinds, CoreKind::Fast).map_err(sim_error)?;
     let d = crate::verilator::Design::build("cluster2x1", &v, &BuildOptions::default())?;
     // Each cost is the difference between a program with the call and the same program with
     // a stand-in of the same stack effect: `drop drop` (2 cycles) for three arguments and a

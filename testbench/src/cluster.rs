@@ -1,9 +1,11 @@
-//! A cluster on Verilator (`castle_rtl::cluster::Cluster` of `SimNodeEnclave`s): loads every
+//! A cluster on Verilator (`castle_rtl::cluster::Cluster` of `SimNodeEnclave`s or
+//! `NodeCompact`s, [`CoreKind`]): loads every
 //! image and c-list through the privileged loader port, starts the enclaves, runs until the
 //! cluster is quiet or a cycle budget ends, drains the console devices, and reports each
 //! enclave as the software model ([`castle_enclave::model::cluster`]) does, so the two can be
 //! compared.
 use crate::verilator::{BuildError, BuildOptions, Design, InPort, Model, ModelError, PortId};
+use castle_enclave::compact::{load as compact_load, NODE_SIZES};
 use castle_enclave::core::enclave::LoadTarget;
 use castle_enclave::core::load::pack;
 use castle_enclave::image::{FuncKind, Image, Profile};
@@ -11,6 +13,7 @@ use castle_enclave::model::cluster::{
     Cap, ConsoleOutput, Counts, EnclaveReport, NodeSpec, Outcome,
 };
 use castle_enclave::model::{Trap, TrapCause};
+pub use castle_rtl::cluster::CoreKind;
 use castle_rtl::cluster::{
     NodeKind, PEEK_STATS, STAT_DELIVERED, STAT_RECEIVED, STAT_REFUSED, STAT_REJECTED,
 };
@@ -25,9 +28,15 @@ const BATCH: u64 = 64;
 
 pub use castle_rtl::cluster::SimCluster;
 
-/// The Verilog of a `columns x rows` cluster with these node kinds (modules merged).
-pub fn verilog(columns: usize, rows: usize, kinds: &[NodeKind]) -> Result<String, ClusterError> {
-    castle_rtl::cluster::sim_verilog(columns, rows, kinds)
+/// The Verilog of a `columns x rows` cluster with these node kinds and `core` cores (modules
+/// merged).
+pub fn verilog(
+    columns: usize,
+    rows: usize,
+    kinds: &[NodeKind],
+    core: CoreKind,
+) -> Result<String, ClusterError> {
+    castle_rtl::cluster::sim_verilog(columns, rows, kinds, core)
         .map_err(|e| ClusterError::Build(e.to_string()))
 }
 
@@ -65,19 +74,20 @@ pub fn kinds(specs: &[NodeSpec]) -> Vec<NodeKind> {
         .collect()
 }
 
-/// Builds (or takes from the cache) the Verilated cluster for these nodes.
+/// Builds (or takes from the cache) the Verilated cluster for these nodes on `core` cores.
 pub fn design(
     columns: usize,
     rows: usize,
     specs: &[NodeSpec],
+    core: CoreKind,
     opts: &BuildOptions,
 ) -> Result<Design, ClusterError> {
-    let v = verilog(columns, rows, &kinds(specs))?;
-    Ok(Design::build(
-        &format!("cluster{columns}x{rows}"),
-        &v,
-        opts,
-    )?)
+    let v = verilog(columns, rows, &kinds(specs), core)?;
+    let name = match core {
+        CoreKind::Fast => format!("cluster{columns}x{rows}"),
+        CoreKind::Compact => format!("cluster{columns}x{rows}_compact"),
+    };
+    Ok(Design::build(&name, &v, opts)?)
 }
 
 struct Ports {
@@ -166,6 +176,9 @@ struct Enclave {
     image: Image,
     entry: u32,
     stage: Stage,
+    /// The stack pointer a run starts with (the compact core's value stack lies above the
+    /// globals; the fast core's has its own memory).
+    start_sp: u32,
 }
 
 /// A cluster on Verilator; see the module documentation.
@@ -193,11 +206,13 @@ pub fn clist_entry(cap: &Cap, columns: usize) -> u32 {
 }
 
 impl VerilatedCluster {
-    /// A fresh instance of `design` with `specs` loaded (images, c-lists), not started.
+    /// A fresh instance of `design` (a cluster of `core` cores) with `specs` loaded (images,
+    /// c-lists), not started.
     pub fn new(
         design: &Design,
         columns: usize,
         specs: &[NodeSpec],
+        core: CoreKind,
     ) -> Result<VerilatedCluster, ClusterError> {
         let model = design.instantiate()?;
         let ports = Ports::new(&model)?;
@@ -234,8 +249,12 @@ impl VerilatedCluster {
                             "`{entry}` must be a function without parameters"
                         )));
                     }
-                    let loads =
-                        pack(image, &PROFILE, MAX_FUNCS).map_err(|e| load_error(e.to_string()))?;
+                    let (loads, start_sp) = match core {
+                        CoreKind::Fast => pack(image, &PROFILE, MAX_FUNCS).map(|l| (l, 0)),
+                        CoreKind::Compact => compact_load::pack(image, &PROFILE, &NODE_SIZES)
+                            .map(|(l, layout)| (l, layout.vs_base)),
+                    }
+                    .map_err(|e| load_error(e.to_string()))?;
                     c.select(node);
                     for l in &loads {
                         c.load(l.target, l.addr, l.data);
@@ -259,6 +278,7 @@ impl VerilatedCluster {
                         image: (**image).clone(),
                         entry: entry_index,
                         stage: Stage::Start,
+                        start_sp,
                     });
                 }
             }
@@ -311,12 +331,12 @@ impl VerilatedCluster {
             (Stage::Start, Some(f)) => f,
             _ => e.entry,
         };
-        let node = e.node;
+        let (node, start_sp) = (e.node, e.start_sp);
         self.select(node);
         let p = &self.ports;
         let (f, sp, st) = (p.start_func, p.start_sp, p.start);
         self.model.set(f, func as u64);
-        self.model.set(sp, 0);
+        self.model.set(sp, start_sp as u64);
         self.model.set(st, 1);
         self.model.tick();
         self.model.set(st, 0);

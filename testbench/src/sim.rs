@@ -180,7 +180,7 @@ pub fn build(
         trace,
         ..Default::default()
     };
-    Ok(vcluster::design(m.columns, m.rows, specs, &opts)?)
+    Ok(vcluster::design(m.columns, m.rows, specs, m.core, &opts)?)
 }
 
 /// Runs `m` as `opts` say; `progress` gets the cycle count now and then (Verilator).
@@ -237,7 +237,7 @@ pub fn run(
         }
         Engine::Verilator => {
             let design = build(m, &specs, opts.vcd.is_some())?;
-            let mut c = VerilatedCluster::new(&design, m.columns, &specs)?;
+            let mut c = VerilatedCluster::new(&design, m.columns, &specs, m.core)?;
             if let Some(path) = &opts.vcd {
                 c.trace_to(path)?;
             }

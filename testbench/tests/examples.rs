@@ -1,8 +1,10 @@
 //! The example systems of apps/ on the Verilated cluster and on the cluster model: both must
 //! give every enclave the same outcome (result or trap and its pc), message counts and
 //! instruction count, and the console the same lines per badge; and each example must do what
-//! it is for.
+//! it is for: on clusters of fast cores and on clusters of compact cores (`fast::*`,
+//! `compact::*`).
 use castle_enclave::model::cluster::{Counts, Outcome};
+use castle_rtl::cluster::CoreKind;
 use castle_rtl::manifest::Manifest;
 use castle_testbench::sim::{self, differences, Engine, SimOptions, SimReport};
 use std::path::PathBuf;
@@ -14,9 +16,11 @@ fn manifest(path: &str) -> Manifest {
     Manifest::load(&p).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs `path` on both engines, checks they agree, returns the Verilated run's report.
-fn both(path: &str) -> SimReport {
-    let m = manifest(path);
+/// Runs `path` with `core` cores on both engines, checks they agree, returns the Verilated
+/// run's report.
+fn both(path: &str, core: CoreKind) -> SimReport {
+    let mut m = manifest(path);
+    m.core = core;
     let run = |engine| {
         let opts = SimOptions {
             engine,
@@ -33,7 +37,7 @@ fn both(path: &str) -> SimReport {
     );
     assert!(!v.dropped, "{path}: a flit left the mesh");
     eprintln!(
-        "{path}: {} cycles, {:.2} M cycles/s",
+        "{path} ({core:?}): {} cycles, {:.2} M cycles/s",
         v.cycles.unwrap_or(0),
         v.cycles.unwrap_or(0) as f64 / v.wall.as_secs_f64() / 1e6
     );
@@ -62,9 +66,8 @@ fn console(r: &SimReport, from: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn ping_pong() {
-    let r = both("apps/pingpong/pingpong.toml");
+fn ping_pong(core: CoreKind) {
+    let r = both("apps/pingpong/pingpong.toml", core);
     assert_eq!(returned(&r, "ping"), 110, "2 + 4 + ... + 20");
     assert_eq!(returned(&r, "pong"), 10);
     assert_eq!(console(&r, "ping"), ["ping: 10 rounds", "ping: done"]);
@@ -73,9 +76,8 @@ fn ping_pong() {
     assert_eq!((c.sent, c.delivered, c.received), (12, 12, 10));
 }
 
-#[test]
-fn pipeline_in_c() {
-    let r = both("apps/pipeline/pipeline.toml");
+fn pipeline_in_c(core: CoreKind) {
+    let r = both("apps/pipeline/pipeline.toml", core);
     assert_eq!(returned(&r, "consumer"), 2 + 3 + 5 + 7 + 11 + 13 + 17 + 19);
     assert_eq!(returned(&r, "filter"), 8);
     assert_eq!(
@@ -87,9 +89,8 @@ fn pipeline_in_c() {
     }
 }
 
-#[test]
-fn key_value_store_tells_clients_apart_by_badge() {
-    let r = both("apps/kvstore/kvstore.toml");
+fn key_value_store_tells_clients_apart_by_badge(core: CoreKind) {
+    let r = both("apps/kvstore/kvstore.toml", core);
     for (i, client) in ["client1", "client2", "client3"].iter().enumerate() {
         assert_eq!(returned(&r, client), 10, "{client}");
         assert_eq!(
@@ -101,9 +102,8 @@ fn key_value_store_tells_clients_apart_by_badge() {
     assert_eq!(console(&r, "store"), ["store: served 66 requests, 30 keys"]);
 }
 
-#[test]
-fn grants_attenuate_and_never_amplify() {
-    let r = both("apps/grants/grants.toml");
+fn grants_attenuate_and_never_amplify(core: CoreKind) {
+    let r = both("apps/grants/grants.toml", core);
     assert_eq!(returned(&r, "alice"), 0, "the grant was delivered");
     assert_eq!(returned(&r, "bob"), 1);
     assert_eq!(returned(&r, "dave"), 1);
@@ -119,9 +119,8 @@ fn grants_attenuate_and_never_amplify() {
     assert!(console(&r, "bob").contains(&"bob: granting through it is refused".to_string()));
 }
 
-#[test]
-fn an_intruder_reaches_nobody() {
-    let r = both("apps/intruder/intruder.toml");
+fn an_intruder_reaches_nobody(core: CoreKind) {
+    let r = both("apps/intruder/intruder.toml", core);
     assert_eq!(
         returned(&r, "mallory"),
         15 + 17,
@@ -134,9 +133,8 @@ fn an_intruder_reaches_nobody() {
     assert_eq!((m.refused, m.delivered), (32, 1));
 }
 
-#[test]
-fn the_demo_system() {
-    let r = both("apps/demo/demo.toml");
+fn the_demo_system(core: CoreKind) {
+    let r = both("apps/demo/demo.toml", core);
     assert!(r.enclaves.len() >= 4);
     assert!(r
         .enclaves
@@ -147,8 +145,7 @@ fn the_demo_system() {
 /// Four enclaves print 40 lines each as fast as their cores go, all to one console: the
 /// harness drains the console as soon as it has a message (never slower than messages
 /// arrive), so no print is rejected and both engines print the same lines.
-#[test]
-fn console_never_rejects_under_a_print_storm() {
+fn console_never_rejects_under_a_print_storm(core: CoreKind) {
     let dir = tempfile::tempdir().unwrap();
     let wat = r#"(module
       (import "castle" "send" (func $send (param i32 i32 i32) (result i32)))
@@ -175,7 +172,7 @@ fn console_never_rejects_under_a_print_storm() {
     toml += "[[device]]\nname = \"console\"\nkind = \"console\"\n";
     let path = dir.path().join("storm.toml");
     std::fs::write(&path, toml).unwrap();
-    let r = both(path.to_str().unwrap());
+    let r = both(path.to_str().unwrap(), core);
     for e in &r.enclaves {
         assert_eq!(
             e.outcome,
@@ -192,3 +189,42 @@ fn console_never_rejects_under_a_print_storm() {
         console(&r, "p1")
     );
 }
+
+/// Every example as a test, once per core.
+macro_rules! per_core {
+    ($($module:ident: $core:ident),*) => {
+        $(mod $module {
+            use super::CoreKind;
+            #[test]
+            fn ping_pong() {
+                super::ping_pong(CoreKind::$core);
+            }
+            #[test]
+            fn pipeline_in_c() {
+                super::pipeline_in_c(CoreKind::$core);
+            }
+            #[test]
+            fn key_value_store_tells_clients_apart_by_badge() {
+                super::key_value_store_tells_clients_apart_by_badge(CoreKind::$core);
+            }
+            #[test]
+            fn grants_attenuate_and_never_amplify() {
+                super::grants_attenuate_and_never_amplify(CoreKind::$core);
+            }
+            #[test]
+            fn an_intruder_reaches_nobody() {
+                super::an_intruder_reaches_nobody(CoreKind::$core);
+            }
+            #[test]
+            fn the_demo_system() {
+                super::the_demo_system(CoreKind::$core);
+            }
+            #[test]
+            fn console_never_rejects_under_a_print_storm() {
+                super::console_never_rejects_under_a_print_storm(CoreKind::$core);
+            }
+        })*
+    };
+}
+
+per_core!(fast: Fast, compact: Compact);

@@ -31,3 +31,17 @@ pub const SIM_SIZES: load::Sizes = load::Sizes {
     stack_words: 1 << 13,
     mem_words: 1 << 24,
 };
+
+/// The compact core of a simulated cluster's enclave, sized for the `sim` node profile
+/// ([`crate::image::Profile::SIM_NODE`], as the fast core's `SimNodeEnclave`): 16 Ki program
+/// words (16 KiB code, 4 Ki side entries and the tables), 2 Ki stack words, 4 pages of
+/// linear memory.
+pub type NodeCompact = core::Compact<14, 14, 11, 16>;
+
+/// Memory sizes of [`NodeCompact`].
+pub const NODE_SIZES: load::Sizes = load::Sizes {
+    prog_words: 1 << 14,
+    code_bytes: 1 << 14,
+    stack_words: 1 << 11,
+    mem_words: 1 << 16,
+};

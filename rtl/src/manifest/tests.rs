@@ -403,6 +403,26 @@ fn manifest_mesh_dimensions() {
 }
 
 #[test]
+fn manifest_core_is_fast_compact_or_refused() {
+    fails(
+        "mesh = [3, 2]",
+        "mesh = [3, 2]\ncore = \"tiny\"",
+        4,
+        "core",
+        &["unknown core `tiny`", "known: fast, compact"],
+    );
+    let dir = fixture();
+    let m = parse_in(&dir, GOOD).unwrap();
+    assert_eq!(m.core, crate::cluster::CoreKind::Fast);
+    let m = parse_in(
+        &dir,
+        &GOOD.replacen("mesh = [3, 2]", "mesh = [3, 2]\ncore = \"compact\"", 1),
+    )
+    .unwrap();
+    assert_eq!(m.core, crate::cluster::CoreKind::Compact);
+}
+
+#[test]
 fn manifest_unknown_profile() {
     fails(
         "mesh = [3, 2]",
