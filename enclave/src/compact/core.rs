@@ -671,12 +671,14 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
         self.cmp_a.next = bit_cast::<34, 16>(self.max_pages.q.val());
         self.cmp_x.next = bit_cast::<34, 16>(self.mem_pages.q.val());
         self.cmp_y.next = bit_cast::<34, 32>(self.tos.q.val());
-        if self.op.val() == 17 {
+        // (Selected by `x_op`, not `op`: the two agree in Exec, the one state where these
+        // cases are used, and `x_op` is a register.)
+        if self.x_op.q.val() == 17 {
             self.cmp_a.next = bit_cast::<34, 32>(self.tos.q.val());
             self.cmp_x.next = bit_cast::<34, 16>(self.elem_count.q.val());
             self.cmp_y.next = 0.into();
         }
-        if self.op.val() == 14 {
+        if self.x_op.q.val() == 14 {
             self.cmp_a.next = bit_cast::<34, 32>(self.x_imm.q.val());
             self.cmp_x.next = 0.into();
         }
@@ -927,18 +929,20 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                             }
                             17 => {
                                 // call_indirect: pop the element index, read the element.
+                                // (On an index beyond the table the trap overrides the state;
+                                // the rest does not depend on the comparison, which keeps it
+                                // off the stack-address path.)
+                                self.spsel.next = 1.into();
+                                self.tsel.next = 2.into();
+                                self.wsel.next = 2.into();
+                                self.first_call.d.next = false;
+                                self.e_read.next = true;
+                                self.pbase.next = 2.into();
+                                self.poff.next = bit_cast::<PROG_A, 32>(self.tos.q.val());
+                                self.state.d.next = St::Ind1;
                                 if !self.cmp_lt.val() {
                                     self.raise.next = true;
                                     self.raise_cause.next = 5.into();
-                                } else {
-                                    self.spsel.next = 1.into();
-                                    self.tsel.next = 2.into();
-                                    self.wsel.next = 2.into();
-                                    self.first_call.d.next = false;
-                                    self.e_read.next = true;
-                                    self.pbase.next = 2.into();
-                                    self.poff.next = bit_cast::<PROG_A, 32>(self.tos.q.val());
-                                    self.state.d.next = St::Ind1;
                                 }
                             }
                             26 => {
@@ -1023,10 +1027,10 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                 self.state.d.next = St::Exec;
             }
             St::Load1 => {
-                if self.cmp_lt.val() {
-                    self.raise.next = true;
-                    self.raise_cause.next = 4.into();
-                } else if self.mif.spans.val() {
+                // Out of bounds traps (the trap overrides the state); the rest does not wait for
+                // the comparison, which keeps it off the memory-address path (a read beyond
+                // the bounds changes nothing).
+                if self.mif.spans.val() {
                     self.vsel.next = 4.into();
                     self.m_inc.next = true;
                     self.state.d.next = St::Load2;
@@ -1034,6 +1038,10 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                     self.tsel.next = 7.into();
                     self.twr.next = true;
                     self.state.d.next = St::Exec;
+                }
+                if self.cmp_lt.val() {
+                    self.raise.next = true;
+                    self.raise_cause.next = 4.into();
                 }
             }
             St::Load2 => {
@@ -1135,13 +1143,16 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
                         self.rsel.next = 2.into();
                         self.state.d.next = St::Abi;
                     }
-                } else if (self.csp.q.val() >= self.depth_limit.q.val()) | self.cmp_lt.val() {
-                    self.raise.next = true;
-                    self.raise_cause.next = 7.into();
                 } else {
+                    // (A frame beyond the stacks traps; as for call_indirect, the rest does not
+                    // wait for the comparison.)
                     self.swsel.next = 3.into();
                     self.t_n.d.next = bit_cast::<16, 32>(self.prog.read_data.val() >> 16);
                     self.state.d.next = St::Call4;
+                    if (self.csp.q.val() >= self.depth_limit.q.val()) | self.cmp_lt.val() {
+                        self.raise.next = true;
+                        self.raise_cause.next = 7.into();
+                    }
                 }
             }
             St::Call4 => {
