@@ -111,10 +111,26 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Program a board through openFPGALoader
+    #[command(
+        after_help = "Boards: icebreaker, icestick, alchitry-cu, ice40-hx8k, orangecrab-25f, ulx3s-85f.
+        The bitstream is DIR/castle.bin (iCE40) or DIR/castle.bit (ECP5), DIR defaulting to the current folder, or --bitstream F.
+        Exit status: 0 when programmed (or, with --dry-run, when the command was printed), 1 on an unknown board, a missing bitstream, no board attached, or a failed or timed-out run."
+    )]
     Flash {
         #[arg(long)]
         board: String,
-        /// Print what would be run, and probe for the board, without programming it
+        /// Build folder holding the bitstream
+        dir: Option<PathBuf>,
+        /// The bitstream file itself, instead of a build folder
+        #[arg(long, conflicts_with = "dir")]
+        bitstream: Option<PathBuf>,
+        /// Write the board's SPI flash (kept at power-off)
+        #[arg(long, conflicts_with = "sram")]
+        flash: bool,
+        /// Write configuration memory only (lost at power-off; the default)
+        #[arg(long)]
+        sram: bool,
+        /// Print the exact openFPGALoader command without running it
         #[arg(long)]
         dry_run: bool,
     },
@@ -234,7 +250,14 @@ fn dispatch_other(cmd: Command) -> Result<()> {
             "build",
             "turn a manifest into a bitstream for a board (yosys, nextpnr, packing) with a provenance statement",
         ),
-        Command::Flash { .. } => not_yet("flash", "program a board through openFPGALoader"),
+        Command::Flash {
+            board,
+            dir,
+            bitstream,
+            flash,
+            sram: _,
+            dry_run,
+        } => flash_board(&board, dir.as_deref(), bitstream.as_deref(), flash, dry_run),
         Command::Audit {
             manifest,
             dot,
@@ -259,6 +282,38 @@ fn dispatch_other(cmd: Command) -> Result<()> {
             "check a build's signature, rebuild it from its recorded inputs and compare the bitstream",
         ),
     }
+}
+
+/// `castle flash`: checks the board and the bitstream, then prints (`--dry-run`) or runs the
+/// openFPGALoader command.
+fn flash_board(
+    board: &str,
+    dir: Option<&std::path::Path>,
+    bitstream: Option<&std::path::Path>,
+    to_flash: bool,
+    dry_run: bool,
+) -> Result<()> {
+    use castle_fpga::board::{self, Target};
+    let b = board::board(board)?;
+    let target = if to_flash {
+        Target::Flash
+    } else {
+        Target::Sram
+    };
+    let file = board::bitstream_path(b, dir, bitstream)?;
+    if dry_run {
+        println!("{}", board::flash_command(b, target, &file)?);
+        return Ok(());
+    }
+    eprintln!(
+        "castle: programming {} ({}) with {}",
+        b.name,
+        b.title,
+        file.display()
+    );
+    board::flash(b, target, &file)?;
+    eprintln!("castle: {} programmed", b.name);
+    Ok(())
 }
 
 /// An error for a command of the CLI contract that does not exist yet, saying what it will do.

@@ -57,12 +57,9 @@ fn bad_requests_fail_cleanly_without_output() {
     let (code, _, err) = castle(&["sim", "x.toml"]);
     assert_eq!(code, 1);
     assert!(err.contains("x.toml"), "{err}");
-    let (code, _, err) = castle(&["flash", "--board", "icebreaker"]);
+    let (code, _, err) = castle(&["build", "--board", "icebreaker"]);
     assert_eq!(code, 1);
-    assert!(
-        err.contains("not available yet; it will program a board"),
-        "{err}"
-    );
+    assert!(err.contains("not available yet; it will turn"), "{err}");
     assert!(!err.contains("issue"), "{err}");
     let (code, _, _) = castle(&["nosuch"]);
     assert_eq!(code, 2, "clap's usage error");
@@ -581,4 +578,65 @@ fn verilog_of_a_cluster_names_its_inputs() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("not a Verilog identifier"), "{err}");
+}
+
+/// `castle flash`: the dry run prints the exact openFPGALoader command; with no board attached
+/// (as on every machine here) the real run fails within seconds with a clear error; an unknown
+/// board, a missing bitstream and SRAM on a DFU-only board are refused before anything runs.
+#[test]
+fn flash_dry_run_and_no_board() {
+    let dir = std::env::temp_dir().join(format!("castle-flash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("castle.bin");
+    std::fs::write(&bin, [0xffu8, 0x00, 0x00, 0xff, 0x7e, 0xaa, 0x99, 0x7e]).unwrap();
+    let d = dir.to_str().unwrap();
+
+    let (code, out, err) = castle(&["flash", "--board", "icebreaker", d, "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!(
+            "openFPGALoader -b ice40_generic --write-sram {}",
+            bin.display()
+        )
+    );
+    let (code, out, err) = castle(&["flash", "--board", "ice40-hx8k", d, "--flash", "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("--write-flash"), "{out}");
+
+    let started = std::time::Instant::now();
+    let (code, _, err) = castle(&["flash", "--board", "icebreaker", d]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no icebreaker found"), "{err}");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    let (code, _, err) = castle(&["flash", "--board", "de10", d, "--dry-run"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown board `de10`") && err.contains("ulx3s-85f"),
+        "{err}"
+    );
+    let (code, _, err) = castle(&["flash", "--board", "ulx3s-85f", d, "--dry-run"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("castle.bit: no such bitstream"), "{err}");
+    std::fs::write(dir.join("castle.bit"), [0u8; 4]).unwrap();
+    let (code, _, err) = castle(&["flash", "--board", "orangecrab-25f", d, "--dry-run"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("DFU") && err.contains("--flash"), "{err}");
+    let (code, out, err) = castle(&[
+        "flash",
+        "--board",
+        "orangecrab-25f",
+        d,
+        "--flash",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("-b orangeCrab"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
