@@ -282,6 +282,10 @@ pub struct Compact<const PROG_A: usize, const PC_A: usize, const STK_A: usize, c
     cmp_y: Signal<Local, Bits<34>>,
     cmp_lt: Signal<Local, Bit>,
     mem_bytes: Signal<Local, Bits<34>>,
+    /// Linear memory is smaller than a page (`4 << MEM_A` bytes < 64 KiB): accesses are
+    /// bounded by `phys_bytes`, not by the declared pages.
+    small_mem: Constant<Bit>,
+    phys_bytes: Constant<Bits<34>>,
     abi_three: Signal<Local, Bit>,
     abi_arg0: Signal<Local, Bits<32>>,
     abi_fin: Signal<Local, Bit>,
@@ -470,6 +474,8 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             cmp_y: Default::default(),
             cmp_lt: Default::default(),
             mem_bytes: Default::default(),
+            small_mem: Constant::new(MEM_A + 2 < 16),
+            phys_bytes: Constant::new((4u64 << MEM_A).into()),
             abi_three: Default::default(),
             abi_arg0: Default::default(),
             abi_fin: Default::default(),
@@ -640,6 +646,9 @@ impl<const PROG_A: usize, const PC_A: usize, const STK_A: usize, const MEM_A: us
             bit_cast::<33, 32>(self.ea_base.val()) + bit_cast::<33, 32>(self.x_imm.q.val());
         self.off.next = bit_cast::<2, 33>(self.t_ea.q.val());
         self.mem_bytes.next = bit_cast::<34, 16>(self.mem_pages.q.val()) << 16;
+        if self.small_mem.val() & self.mem_pages.q.val().any() {
+            self.mem_bytes.next = self.phys_bytes.val();
+        }
         // The funnel: four bytes at `off` out of `fun_a` (low) and `fun_b` (high): a load from
         // one word, from two (its first word saved in `t_v`), a send's word out of the word
         // before and the one on the read port.

@@ -94,10 +94,25 @@ pub fn pack(
         )?;
     }
     let pages = image.memory.map_or(0, |m| m.min_pages);
+    // Memory smaller than a page holds one page's first bytes (`Profile::memory_bytes`;
+    // the core bounds accesses by it).
+    let physical = sizes.mem_words * 4;
     check(
         "linear memory pages",
         pages as usize,
-        (profile.memory_pages as usize).min(sizes.mem_words * 4 / crate::model::PAGE),
+        (profile.memory_pages as usize).min(physical.div_ceil(crate::model::PAGE)),
+    )?;
+    let data_end = image
+        .data
+        .iter()
+        .map(|s| s.offset as usize + s.bytes.len())
+        .max()
+        .unwrap_or(0);
+    let memory_bytes = (profile.memory_bytes.unwrap_or(u32::MAX) as usize).min(physical);
+    check(
+        "bytes of physical linear memory for its data segments",
+        data_end,
+        memory_bytes,
     )?;
     let code_words = image.code.len().div_ceil(4) as u32;
     let side_base = code_words;

@@ -15,6 +15,10 @@ pub struct Profile {
     pub side_entries: u32,
     /// Linear memory in 64 KiB Wasm pages (the most `memory.grow` can reach).
     pub memory_pages: u32,
+    /// Physical linear memory in bytes, where it is smaller than the pages: a module still
+    /// declares and sees whole pages (`memory.size`), but an access at or beyond this byte
+    /// traps as out of bounds, and data segments must end below it. `None`: whole pages.
+    pub memory_bytes: Option<u32>,
     /// Value stack in 32-bit words (locals, parameters and operands of all active frames).
     pub value_stack_words: u32,
     /// Maximum number of active function frames (the invoked function counts as one).
@@ -33,6 +37,7 @@ impl Profile {
         code_bytes: 64 * 1024,
         side_entries: 32 * 1024,
         memory_pages: 1024,
+        memory_bytes: None,
         value_stack_words: 4096,
         call_depth: 256,
         table_entries: 4096,
@@ -47,6 +52,7 @@ impl Profile {
         code_bytes: 16 * 1024,
         side_entries: 4 * 1024,
         memory_pages: 4,
+        memory_bytes: None,
         value_stack_words: 1024,
         call_depth: 64,
         table_entries: 256,
@@ -59,6 +65,7 @@ impl Profile {
         code_bytes: 4 * 1024,
         side_entries: 512,
         memory_pages: 1,
+        memory_bytes: None,
         value_stack_words: 512,
         call_depth: 32,
         table_entries: 64,
@@ -71,15 +78,37 @@ impl Profile {
         code_bytes: 16 * 1024,
         side_entries: 2048,
         memory_pages: 1,
+        memory_bytes: None,
         value_stack_words: 1024,
         call_depth: 64,
         table_entries: 256,
     };
 
-    /// The profile called `name` (`spec`, `sim`, `ice40` or `ecp5`).
+    /// A node of an iCE40 HX8K board cluster (the compact core `Compact<8, 10, 8, 8>`,
+    /// `castle_rtl::board`): 1 KiB of program memory for code and tables (so at most 1 KiB
+    /// of code, 64 side entries), one page declared with 1 KiB of it physical, 128 stack
+    /// words, 32 frames, 16 table elements.
+    pub const HX8K_NODE: Profile = Profile {
+        name: "ice40-hx8k",
+        code_bytes: 1024,
+        side_entries: 64,
+        memory_pages: 1,
+        memory_bytes: Some(1024),
+        value_stack_words: 128,
+        call_depth: 32,
+        table_entries: 16,
+    };
+
+    /// The profile called `name` (`spec`, `sim`, `ice40`, `ecp5` or `ice40-hx8k`).
     pub fn by_name(name: &str) -> Option<Profile> {
-        [Self::SIM, Self::SIM_NODE, Self::ICE40, Self::ECP5]
-            .into_iter()
-            .find(|p| p.name == name)
+        [
+            Self::SIM,
+            Self::SIM_NODE,
+            Self::ICE40,
+            Self::ECP5,
+            Self::HX8K_NODE,
+        ]
+        .into_iter()
+        .find(|p| p.name == name)
     }
 }

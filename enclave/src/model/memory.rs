@@ -3,19 +3,23 @@
 /// Bytes per Wasm page.
 pub const PAGE: usize = 65536;
 
-/// Linear memory: `pages` 64 KiB pages, growable up to a limit.
+/// Linear memory: `pages` 64 KiB pages, growable up to a limit; accesses at or beyond
+/// `physical` bytes trap even inside the pages (a profile's `memory_bytes`).
 #[derive(Debug, Clone)]
 pub(crate) struct Memory {
     bytes: Vec<u8>,
     max_pages: u32,
+    physical: usize,
 }
 
 impl Memory {
-    /// A zeroed memory of `pages` pages that can grow to `max_pages`.
-    pub(crate) fn new(pages: u32, max_pages: u32) -> Self {
+    /// A zeroed memory of `pages` pages that can grow to `max_pages`, of which the first
+    /// `physical` bytes exist (`None`: all of it).
+    pub(crate) fn new(pages: u32, max_pages: u32, physical: Option<u32>) -> Self {
         Memory {
             bytes: vec![0; pages as usize * PAGE],
             max_pages,
+            physical: physical.map_or(usize::MAX, |b| b as usize),
         }
     }
 
@@ -38,6 +42,11 @@ impl Memory {
         fits
     }
 
+    /// Bytes an access may reach: the pages, or the physical memory when smaller.
+    pub(crate) fn limit(&self) -> usize {
+        self.bytes.len().min(self.physical)
+    }
+
     pub(crate) fn pages(&self) -> u32 {
         (self.bytes.len() / PAGE) as u32
     }
@@ -57,6 +66,9 @@ impl Memory {
     /// The `N` bytes at `addr + offset`, or `None` when out of bounds.
     pub(crate) fn load<const N: usize>(&self, addr: u32, offset: u32) -> Option<[u8; N]> {
         let start = usize::try_from(u64::from(addr) + u64::from(offset)).ok()?;
+        if start.checked_add(N)? > self.physical {
+            return None;
+        }
         self.bytes
             .get(start..start.checked_add(N)?)?
             .try_into()
@@ -70,6 +82,7 @@ impl Memory {
         };
         match start
             .checked_add(value.len())
+            .filter(|end| *end <= self.physical)
             .and_then(|end| self.bytes.get_mut(start..end))
         {
             Some(slot) => {

@@ -122,8 +122,9 @@ impl Instance {
             Some(m) => Memory::new(
                 m.min_pages,
                 m.max_pages.unwrap_or(u32::MAX).min(profile.memory_pages),
+                profile.memory_bytes,
             ),
-            None => Memory::new(0, 0),
+            None => Memory::new(0, 0, None),
         };
         let mut instance = Instance {
             image: image.clone(),
@@ -262,7 +263,7 @@ impl Instance {
 
     /// Whether bytes `ptr .. ptr + len` lie in linear memory.
     pub fn range_ok(&self, ptr: u32, len: u32) -> bool {
-        u64::from(ptr) + u64::from(len) <= self.memory.bytes().len() as u64
+        u64::from(ptr) + u64::from(len) <= self.memory.limit() as u64
     }
 
     /// `n` little-endian words from byte address `ptr` (in range: see [`Instance::range_ok`];
