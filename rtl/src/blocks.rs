@@ -62,6 +62,15 @@ pub const BLOCKS: &[(&str, &str)] = &[
         "cluster2x2_compact",
         "the 2x2 cluster with compact enclave cores (rtl)",
     ),
+    ("uart_tx", "8N1 UART transmitter, 104 cycles a bit (rtl/board)"),
+    (
+        "boot_seq",
+        "boot sequencer: loader operations from a 256-word ROM program (rtl/board)",
+    ),
+    (
+        "board",
+        "board top: a 2x1 board cluster (an enclave, a console), boot ROM, UART (rtl/board)",
+    ),
 ];
 
 /// Blocks linted but not synthesized by the tests: a yosys run on the 4x4 network (16
@@ -75,6 +84,7 @@ pub const SYNTH_SKIP: &[&str] = &[
     "cluster2x2",
     "cluster2x2_compact",
     "compact_sim",
+    "board",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +135,22 @@ pub fn export(name: &str) -> Result<String, BlockError> {
                 &[Enclave, Enclave, Enclave, Console],
                 crate::cluster::CoreKind::Compact,
             )?)
+        }
+        "uart_tx" => Ok(verilog(name, &mut crate::board::uart::UartTx::new(103))?),
+        "boot_seq" => Ok(verilog(
+            name,
+            &mut crate::board::boot::BootSeq::<8>::default(),
+        )?),
+        "board" => {
+            use crate::cluster::NodeKind::{Console, Enclave};
+            let cluster = crate::board::BoardCluster::new(
+                2,
+                1,
+                &[Enclave, Console],
+                crate::cluster::CoreKind::Compact,
+            );
+            let mut top = crate::board::BoardTop::<8>::new(cluster, &[0], 0, 103);
+            Ok(crate::export::dedup_modules(&verilog(name, &mut top)?))
         }
         "cluster" => Err(BlockError::NeedsManifest),
         n => Err(BlockError::Unknown {

@@ -3,6 +3,7 @@
 //! cluster manifest ([`manifest`]) and its capability audit ([`audit`]).
 pub mod audit;
 pub mod blocks;
+pub mod board;
 pub mod cluster;
 pub mod export;
 pub mod formal;

@@ -2,6 +2,7 @@
 //! simulation, Verilated Verilog and software models.
 pub mod bench;
 pub mod bench_cluster;
+pub mod board;
 pub mod cluster;
 pub mod core;
 pub mod engine;

@@ -3,6 +3,7 @@
 //! `castle sim`, `castle demo` and the example tests can print and compare them.
 use crate::cluster::{self as vcluster, ClusterError, VerilatedCluster, PROFILE};
 use crate::verilator::BuildOptions;
+use castle_enclave::image::Profile;
 use castle_enclave::model::cluster::{Cap, Cluster, Counts, NodeSpec, Outcome};
 use castle_rtl::manifest::{build_images, DeviceKind, Manifest, ManifestError};
 use std::collections::BTreeMap;
@@ -125,7 +126,13 @@ pub fn specs(m: &Manifest) -> Result<Vec<NodeSpec>, SimError> {
             profile: m.profile.clone(),
         });
     }
-    let images = build_images(m, &PROFILE)?;
+    specs_for(m, &PROFILE)
+}
+
+/// The nodes of `m` with their images built for `profile` (a board's, say), whatever profile
+/// the manifest names.
+pub fn specs_for(m: &Manifest, profile: &Profile) -> Result<Vec<NodeSpec>, SimError> {
+    let images = build_images(m, profile)?;
     let mut specs: Vec<NodeSpec> = m
         .enclaves
         .iter()
