@@ -877,6 +877,18 @@ impl<
     }
 }
 
+/// The c-list entry (the NI's config port word) of capability `cap` in a cluster `columns`
+/// wide: node i lies at (i % columns, i / columns).
+pub fn clist_entry(cap: &castle_enclave::model::cluster::Cap, columns: usize) -> u32 {
+    castle_noc::ni::entry(
+        (cap.node % columns) as u8,
+        (cap.node / columns) as u8,
+        cap.send,
+        cap.grant,
+        cap.badge,
+    )
+}
+
 /// The cluster top of a simulated cluster: nodes of
 /// `castle_enclave::core::enclave::SimNodeEnclave` or `castle_enclave::compact::NodeCompact`
 /// (profile `sim`, the same widths).

@@ -9,9 +9,7 @@ use castle_enclave::compact::{load as compact_load, NODE_SIZES};
 use castle_enclave::core::enclave::LoadTarget;
 use castle_enclave::core::load::pack;
 use castle_enclave::image::{FuncKind, Image, Profile};
-use castle_enclave::model::cluster::{
-    Cap, ConsoleOutput, Counts, EnclaveReport, NodeSpec, Outcome,
-};
+use castle_enclave::model::cluster::{ConsoleOutput, Counts, EnclaveReport, NodeSpec, Outcome};
 use castle_enclave::model::{Trap, TrapCause};
 pub use castle_rtl::cluster::CoreKind;
 use castle_rtl::cluster::{
@@ -194,16 +192,7 @@ pub struct VerilatedCluster {
     pub console_log: Vec<(u64, u16, Vec<u32>)>,
 }
 
-/// The c-list entry the NI's config port takes for capability `cap`.
-pub fn clist_entry(cap: &Cap, columns: usize) -> u32 {
-    castle_noc::ni::entry(
-        (cap.node % columns) as u8,
-        (cap.node / columns) as u8,
-        cap.send,
-        cap.grant,
-        cap.badge,
-    )
-}
+pub use castle_rtl::cluster::clist_entry;
 
 impl VerilatedCluster {
     /// A fresh instance of `design` (a cluster of `core` cores) with `specs` loaded (images,

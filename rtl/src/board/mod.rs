@@ -35,12 +35,10 @@ pub type BoardCluster = Cluster<8, 8, 8, 8, 8, 8, 8, 8, 10, 8, 8>;
 pub enum Serve {
     /// Boot is running.
     Booting,
-    /// Sending the boot frame.
-    Report,
     Idle,
     /// `dev` names a device with a message: latch its length, badge and kind.
     Head,
-    /// Sending the frame of a console message, byte `idx`.
+    /// Sending a frame (the boot frame, or a console message's), byte `idx`.
     Send,
     /// Reading an LED device's first word.
     Led,
@@ -223,19 +221,7 @@ impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
                     self.dev.d.next = self.boot.sel.val();
                     self.badge.d.next = bit_cast::<16, 1>(self.boot.failed.val().into())
                         | (bit_cast::<16, 4>(self.cluster.trap_cause.val()) << 8);
-                    self.state.d.next = Serve::Report;
-                }
-            }
-            Serve::Report => {
-                if self.uart.ready.val() {
-                    self.uart.valid.next = true;
-                    self.idx.d.next = self.idx.q.val() + 1;
-                    if self.idx.q.val() != bits::<6>(0) {
-                        self.crc.d.next = self.crc_t.val();
-                    }
-                    if self.idx.q.val() == self.frame_len.val() {
-                        self.state.d.next = Serve::Idle;
-                    }
+                    self.state.d.next = Serve::Send;
                 }
             }
             Serve::Idle => {
@@ -267,7 +253,11 @@ impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
                         self.crc.d.next = self.crc_t.val();
                     }
                     if self.idx.q.val() == self.frame_len.val() {
+                        // A message is popped from its device; the boot frame has none.
                         self.state.d.next = Serve::Pop;
+                        if self.kind.q.val() == bits::<8>(3) {
+                            self.state.d.next = Serve::Idle;
+                        }
                     }
                 }
             }

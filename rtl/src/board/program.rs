@@ -6,11 +6,12 @@
 //! and its c-list; then each start function, waited for (a trap there fails the boot); then
 //! each entry, in node order.
 use super::boot::BootOp;
+use crate::cluster::clist_entry;
 use castle_enclave::compact::load::{pack, Reg, Sizes};
 use castle_enclave::core::enclave::LoadTarget;
 use castle_enclave::core::load::Load;
 use castle_enclave::image::{FuncKind, Profile};
-use castle_enclave::model::cluster::{Cap, NodeSpec};
+use castle_enclave::model::cluster::NodeSpec;
 
 /// Memory sizes of the [`super::BoardCluster`]'s compact core `Compact<8, 10, 8, 8>`.
 pub const BOARD_SIZES: Sizes = Sizes {
@@ -28,17 +29,6 @@ pub const BOARD_PROFILE: Profile = Profile::HX8K_NODE;
 pub enum ProgramError {
     #[error("node {node}: {message}")]
     Node { node: usize, message: String },
-}
-
-/// The c-list entry of `cap` in a mesh `columns` wide.
-pub fn clist_entry(cap: &Cap, columns: usize) -> u32 {
-    castle_noc::ni::entry(
-        (cap.node % columns) as u8,
-        (cap.node / columns) as u8,
-        cap.send,
-        cap.grant,
-        cap.badge,
-    )
 }
 
 /// The boot program of the nodes `specs` on a mesh `columns` wide (node i at
