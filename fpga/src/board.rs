@@ -32,7 +32,7 @@ pub enum Loader {
 }
 
 /// One board.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Board {
     /// The name `--board` takes.
     pub name: &'static str,
@@ -46,6 +46,60 @@ pub struct Board {
     pub loader: Loader,
     /// The bitstream file name a build writes for this board.
     pub bitstream: &'static str,
+    /// nextpnr's device arguments.
+    pub pnr_args: &'static [&'static str],
+    /// The board's oscillator, MHz (the `clock` pin).
+    pub osc_mhz: f64,
+    /// How the cluster clock is made from the oscillator.
+    pub clocking: Clocking,
+    /// The cluster clock, MHz: what timing must meet and what sets the UART divisor.
+    pub cluster_mhz: f64,
+    /// LEDs on pins `led[0..leds]`.
+    pub leds: u8,
+    /// The LEDs light when driven low.
+    pub led_active_low: bool,
+    /// The board has a UART to its host (`uart_tx` pin).
+    pub uart: bool,
+    /// The constraints file (fpga/boards/), its name and text.
+    pub constraints: (&'static str, &'static str),
+}
+
+/// How a board makes the cluster clock.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clocking {
+    /// The oscillator is the cluster clock.
+    Direct,
+    /// iCE40 `SB_PLL40_CORE`, simple feedback: `osc * (divf + 1) / ((divr + 1) * 2^divq)`
+    /// (icepll's figures).
+    Ice40Pll {
+        divr: u8,
+        divf: u8,
+        divq: u8,
+        filter_range: u8,
+    },
+    /// ECP5 `EHXPLLL`, feedback from CLKOP: `osc * clkfb_div / clki_div`, VCO
+    /// `out * clkop_div` (ecppll's figures).
+    Ecp5Pll {
+        clki_div: u8,
+        clkfb_div: u8,
+        clkop_div: u8,
+    },
+}
+
+/// The serial line's rate, baud.
+pub const BAUD: f64 = 115_200.0;
+
+impl Board {
+    /// UART bit length in cluster cycles minus one (`BoardTop`'s divisor), for [`BAUD`].
+    pub fn uart_divisor(&self) -> u16 {
+        ((self.cluster_mhz * 1e6 / BAUD).round() as u16).saturating_sub(1)
+    }
+}
+
+macro_rules! constraints {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../boards/", $file)))
+    };
 }
 
 /// Every board, in the order of DESIGN.md.
@@ -58,6 +112,14 @@ pub const BOARDS: &[Board] = &[
         loader_board: "ice40_generic",
         loader: Loader::Ftdi,
         bitstream: "castle.bin",
+        pnr_args: &["--up5k", "--package", "sg48"],
+        osc_mhz: 12.0,
+        clocking: Clocking::Direct,
+        cluster_mhz: 12.0,
+        leds: 2,
+        led_active_low: true,
+        uart: true,
+        constraints: constraints!("icebreaker.pcf"),
     },
     Board {
         name: "icestick",
@@ -67,6 +129,14 @@ pub const BOARDS: &[Board] = &[
         loader_board: "ice40_generic",
         loader: Loader::Ftdi,
         bitstream: "castle.bin",
+        pnr_args: &["--hx1k", "--package", "tq144"],
+        osc_mhz: 12.0,
+        clocking: Clocking::Direct,
+        cluster_mhz: 12.0,
+        leds: 5,
+        led_active_low: false,
+        uart: true,
+        constraints: constraints!("icestick.pcf"),
     },
     Board {
         // openFPGALoader 0.10 has no Alchitry Cu entry; its FT2232 cable is that of
@@ -78,6 +148,20 @@ pub const BOARDS: &[Board] = &[
         loader_board: "ice40_generic",
         loader: Loader::Ftdi,
         bitstream: "castle.bin",
+        pnr_args: &["--hx8k", "--package", "cb132"],
+        osc_mhz: 100.0,
+        // icepll -i 100 -o 25: VCO 800 MHz.
+        clocking: Clocking::Ice40Pll {
+            divr: 0,
+            divf: 7,
+            divq: 5,
+            filter_range: 5,
+        },
+        cluster_mhz: 25.0,
+        leds: 8,
+        led_active_low: false,
+        uart: true,
+        constraints: constraints!("alchitry-cu.pcf"),
     },
     Board {
         name: "ice40-hx8k",
@@ -87,6 +171,14 @@ pub const BOARDS: &[Board] = &[
         loader_board: "ice40_generic",
         loader: Loader::Ftdi,
         bitstream: "castle.bin",
+        pnr_args: &["--hx8k", "--package", "ct256"],
+        osc_mhz: 12.0,
+        clocking: Clocking::Direct,
+        cluster_mhz: 12.0,
+        leds: 8,
+        led_active_low: false,
+        uart: true,
+        constraints: constraints!("ice40-hx8k.pcf"),
     },
     Board {
         name: "orangecrab-25f",
@@ -96,6 +188,19 @@ pub const BOARDS: &[Board] = &[
         loader_board: "orangeCrab",
         loader: Loader::Dfu,
         bitstream: "castle.bit",
+        pnr_args: &["--25k", "--package", "CSFBGA285", "--speed", "8"],
+        osc_mhz: 48.0,
+        // ecppll -i 48 -o 24: VCO 600 MHz.
+        clocking: Clocking::Ecp5Pll {
+            clki_div: 2,
+            clkfb_div: 1,
+            clkop_div: 25,
+        },
+        cluster_mhz: 24.0,
+        leds: 3,
+        led_active_low: true,
+        uart: false,
+        constraints: constraints!("orangecrab-25f.lpf"),
     },
     Board {
         name: "ulx3s-85f",
@@ -105,6 +210,14 @@ pub const BOARDS: &[Board] = &[
         loader_board: "ulx3s",
         loader: Loader::Ftdi,
         bitstream: "castle.bit",
+        pnr_args: &["--85k", "--package", "CABGA381", "--speed", "6"],
+        osc_mhz: 25.0,
+        clocking: Clocking::Direct,
+        cluster_mhz: 25.0,
+        leds: 8,
+        led_active_low: false,
+        uart: true,
+        constraints: constraints!("ulx3s-85f.lpf"),
     },
 ];
 

@@ -1,6 +1,9 @@
-//! Castle's FPGA flow: place and route of exported blocks (area and Fmax), and the area table
-//! of `castle bench`, and the boards `castle flash` programs. Bitstreams (`castle build`) come next.
+//! Castle's FPGA flow: the boards (pins, clocks, flashing), bitstreams (`castle build`) with
+//! their provenance, and out-of-context place and route of exported blocks (area and Fmax) for
+//! the area table of `castle bench`.
 pub mod bench;
 pub mod board;
+pub mod build;
 pub mod pnr;
+pub mod provenance;
 pub mod wrap;

@@ -336,7 +336,7 @@ fn pnr_failure_log(log: &str) -> String {
 
 /// Sum the counts of cells whose type starts with `prefix` in yosys' `stat` output (the last
 /// section: the design total when there is a hierarchy; synth_* flattens anyway).
-fn count_cells(stat: &str, prefix: &str) -> u32 {
+pub(crate) fn count_cells(stat: &str, prefix: &str) -> u32 {
     let tail = stat
         .rsplit("=== design hierarchy ===")
         .next()
@@ -355,16 +355,9 @@ fn count_cells(stat: &str, prefix: &str) -> u32 {
         .sum()
 }
 
-/// `Info:     Total LUT4s:      1105/83640     1%` from nextpnr-ecp5's log.
+/// The LUT4 count of nextpnr-ecp5's `Total LUT4s` line.
 fn ecp5_luts(log: &str) -> Option<u32> {
-    let line = log.lines().find(|l| l.contains("Total LUT4s:"))?;
-    line.split("Total LUT4s:")
-        .nth(1)?
-        .split('/')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
+    crate::build::ecp5_luts(log).map(|u| u.used)
 }
 
 /// The first line of `tool --version` (`-V` for yosys), once per process.

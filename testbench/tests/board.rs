@@ -75,3 +75,35 @@ fn a_trap_in_a_start_function_fails_the_boot_and_says_where() {
     assert_eq!((node, failed), (1, true));
     assert_ne!(cause, 0, "a trap cause");
 }
+
+#[test]
+fn the_default_board_cluster_greets_and_ticks_over_the_uart() {
+    // What `castle build --board ice40-hx8k` puts on the board, with the real bit length of
+    // 115,200 baud at 12 MHz.
+    let divisor = 103;
+    let m = manifest("apps/boards/ice40-hx8k.toml");
+    let specs = specs_for(&m, &BOARD_PROFILE).unwrap();
+    let d = design(
+        &specs,
+        m.columns,
+        m.rows,
+        0,
+        divisor,
+        &BuildOptions::default(),
+    )
+    .unwrap();
+    let mut board = VerilatedBoard::new(&d, divisor).unwrap();
+    let want = vec!["hello, castle!".to_string(), "tick 0".to_string()];
+    let lines = |frames: &castle_testbench::board::Received| {
+        let mut out = castle_enclave::model::cluster::ConsoleOutput::default();
+        for (_, f) in frames.iter().filter(|(_, f)| f.kind == 1) {
+            out.take(f.badge, &f.words);
+        }
+        out.by_badge().remove(&1).unwrap_or_default()
+    };
+    board.run(20_000_000, &mut |frames| lines(frames).len() >= 2);
+    let (node, failed, _) = board.boot().expect("no boot frame");
+    assert!(!failed, "boot failed at node {node}");
+    assert_eq!(lines(&board.received), want, "after {} cycles", board.cycle);
+    assert_eq!(board.errors(), (0, 0));
+}
