@@ -26,6 +26,8 @@ pub struct Request<'a> {
     pub seeds: u32,
     /// An ed25519 private key (PKCS#8 PEM) to sign the statement with.
     pub sign: Option<&'a Path>,
+    /// Swap the boot ROM of the build in `output` instead of a full build.
+    pub images_only: bool,
     pub json: bool,
 }
 
@@ -49,14 +51,14 @@ pub struct Prepared {
 }
 
 /// `path` relative to the project's root when it is inside it (so a statement does not depend
-/// on where the clone is), else as given.
+/// on where the clone is), else absolute.
 fn project_name(path: &Path) -> String {
     let root = project_root();
     let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (p, r) = (abs(path), abs(&root));
     p.strip_prefix(&r)
         .map(|rel| rel.display().to_string())
-        .unwrap_or_else(|_| path.display().to_string())
+        .unwrap_or_else(|_| p.display().to_string())
 }
 
 /// Loads the manifest, builds every image for the board profile and exports the board top.
@@ -167,6 +169,7 @@ pub fn facts(p: &Prepared, built: &Built, seeds: u32) -> Facts {
         commit: source_commit(),
         tools: built.report.tools.clone(),
         bitstream: Input::of(p.board.bitstream, &built.bitstream),
+        images_into: None,
     }
 }
 
@@ -198,6 +201,9 @@ pub fn run(req: &Request) -> Result<i32> {
         .output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("build").join(b.name));
+    if req.images_only {
+        return swap_images(b, &manifest, &out, req, key.as_deref());
+    }
     check_output(&out)?;
     let p = prepare(b, &manifest)?;
     let mut files: Vec<(String, Vec<u8>)> = vec![
@@ -212,6 +218,7 @@ pub fn run(req: &Request) -> Result<i32> {
             let facts = facts(&p, &built, req.seeds);
             let report = serde_json::to_string_pretty(&built.report)?;
             files.push(("castle.v".into(), built.verilog.clone().into_bytes()));
+            files.push((b.placed().into(), built.placed.clone()));
             files.push((b.bitstream.into(), built.bitstream.clone()));
             files.push(("report.json".into(), format!("{report}\n").into_bytes()));
             let st = serde_json::to_string_pretty(&provenance::statement(&facts))?;
@@ -422,9 +429,147 @@ fn check_signature(dir: &Path, statement: &str, key: Option<&Path>) -> Result<Op
     }))
 }
 
+/// `castle build --images-only`: puts `manifest`'s images and c-lists into the boot ROM of
+/// the build in `out` (same board, same cluster shape) without synthesis or place and route.
+fn swap_images(
+    b: &'static Board,
+    manifest: &Path,
+    out: &Path,
+    req: &Request,
+    key: Option<&str>,
+) -> Result<i32> {
+    let started = std::time::Instant::now();
+    let read = |name: &str| {
+        let path = out.join(name);
+        std::fs::read(&path).with_context(|| {
+            format!(
+                "{}: cannot read ({} must be a full build of the same board: `castle build --board {} -o {}` first)",
+                path.display(),
+                out.display(),
+                b.name,
+                out.display()
+            )
+        })
+    };
+    let st: serde_json::Value = serde_json::from_slice(&read("provenance.json")?)
+        .with_context(|| format!("{}: not JSON", out.join("provenance.json").display()))?;
+    let old = provenance::read(&st)?;
+    if old.board != b.name {
+        bail!(
+            "{}: a build for {}, not {}: --images-only swaps images within one board's build",
+            out.display(),
+            old.board,
+            b.name
+        );
+    }
+    let old_v = String::from_utf8_lossy(&read("castle.v")?).into_owned();
+    let old_rom = parse_hex(&String::from_utf8_lossy(&read("boot.hex")?))
+        .with_context(|| format!("{}", out.join("boot.hex").display()))?;
+    let placed = read(b.placed())?;
+    let p = prepare(b, manifest)?;
+    let new_v = flow::synthesized(b, &p.top);
+    if p.rom.len() != old_rom.len() {
+        bail!(
+            "{}: its boot program needs a {}-word ROM, the build in {} has {} words: this change needs a full build (leave out --images-only)",
+            manifest.display(),
+            p.rom.len(),
+            out.display(),
+            old_rom.len()
+        );
+    }
+    if flow::without_rom(&new_v) != flow::without_rom(&old_v) {
+        bail!(
+            "{}: its cluster differs from the build in {} in more than the boot ROM (mesh, devices or node kinds): this change needs a full build (leave out --images-only)",
+            manifest.display(),
+            out.display()
+        );
+    }
+    let pb = progress::spinner(&format!("{}: swapping the boot ROM (icebram)", b.name));
+    let swapped = flow::swap_rom(b, &placed, &old_rom, &p.rom);
+    pb.finish_and_clear();
+    let (placed, bitstream) = swapped?;
+    let mut inputs = p.inputs.clone();
+    inputs.push(Input::of("castle.v", new_v.as_bytes()));
+    let facts = Facts {
+        board: b.name.to_string(),
+        manifest: p.inputs[0].name.clone(),
+        seed: old.seed,
+        seeds: old.seeds,
+        capabilities: p.capabilities.clone(),
+        inputs,
+        commit: source_commit(),
+        tools: old.tools.clone(),
+        bitstream: Input::of(b.bitstream, &bitstream),
+        images_into: Some(old.bitstream.sha256.clone()),
+    };
+    // Everything of the old folder but what changes (a signature of the old statement would
+    // not match the new one: it goes).
+    let replaced = [
+        "castle.v",
+        "boot.hex",
+        "provenance.json",
+        SIGNED,
+        SIGNER,
+        b.placed(),
+        b.bitstream,
+    ];
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(out).with_context(|| out.display().to_string())? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_file() && !replaced.contains(&name.as_str()) {
+            files.push((name.clone(), std::fs::read(entry.path())?));
+        }
+    }
+    files.push(("castle.v".into(), new_v.into_bytes()));
+    files.push(("boot.hex".into(), boot_hex(&p.rom).into_bytes()));
+    files.push((b.placed().into(), placed));
+    files.push((b.bitstream.into(), bitstream));
+    let st = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&provenance::statement(&facts))?
+    );
+    if let (Some(k), Some(path)) = (key, req.sign) {
+        let (envelope, public) = provenance::sign(st.as_bytes(), k, &path.display().to_string())?;
+        let env = serde_json::to_string_pretty(&envelope)?;
+        files.push((SIGNED.into(), format!("{env}\n").into_bytes()));
+        files.push((SIGNER.into(), public.into_bytes()));
+    } else if out.join(SIGNED).is_file() {
+        eprintln!("castle: the earlier signature no longer matches and was removed (sign again with --sign KEY)");
+    }
+    files.push(("provenance.json".into(), st.into_bytes()));
+    write_folder(out, &files)?;
+    let secs = started.elapsed().as_secs_f64();
+    if req.json {
+        println!(
+            "{}",
+            serde_json::json!({"board": b.name, "images_only": true, "seconds": secs,
+                "bitstream_sha256": facts.bitstream.sha256, "into": old.bitstream.sha256})
+        );
+    } else {
+        println!(
+            "{}: boot ROM swapped in {secs:.1} s, no synthesis or place and route (bitstream sha256 {})",
+            out.display(),
+            facts.bitstream.sha256
+        );
+    }
+    Ok(0)
+}
+
+/// Words of a `boot.hex`.
+fn parse_hex(text: &str) -> Result<Vec<u16>> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            u16::from_str_radix(l.trim(), 16)
+                .with_context(|| format!("line {}: not a 16-bit hex word: {l:?}", i + 1))
+        })
+        .collect()
+}
+
 /// The boot ROM as text: one 4-digit hex word per line.
 fn boot_hex(rom: &[u16]) -> String {
-    rom.iter().map(|w| format!("{w:04x}\n")).collect()
+    flow::rom_hex(rom)
 }
 
 /// Marks a folder as a build folder, so that a later build may replace it.

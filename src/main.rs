@@ -132,6 +132,11 @@ enum Command {
         /// signer.pub.pem
         #[arg(long, value_name = "KEY")]
         sign: Option<PathBuf>,
+        /// Put the manifest's images and c-lists into the boot ROM of the build in DIR
+        /// (same board and cluster shape) in seconds, without synthesis or place and route
+        /// (iCE40 boards)
+        #[arg(long)]
+        images_only: bool,
         #[arg(long)]
         json: bool,
     },
@@ -278,6 +283,7 @@ fn dispatch(cmd: Command) -> Result<i32> {
             seed,
             seeds,
             sign,
+            images_only,
             json,
         } => build::run(&build::Request {
             board: &board,
@@ -286,6 +292,7 @@ fn dispatch(cmd: Command) -> Result<i32> {
             seed,
             seeds,
             sign: sign.as_deref(),
+            images_only,
             json,
         }),
         Command::Verify { dir, key, json } => build::verify(&dir, key.as_deref(), json),

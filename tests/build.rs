@@ -1,7 +1,8 @@
 //! `castle build` and `castle verify`: a board's default cluster becomes a bitstream that meets
-//! timing, with a report and a provenance statement, and a rebuild from the statement's
-//! inputs is byte-identical. One iCE40 board and one ECP5 board (about 80 s of place and route
-//! each, twice), plus the failures a user meets first.
+//! timing, with a report and a provenance statement, a new program goes into a build's boot
+//! ROM in seconds, and a rebuild from the statement's inputs is byte-identical. One iCE40 board
+//! and one ECP5 board (80 to 120 s of place and route each, twice), plus the failures a user
+//! meets first.
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -85,8 +86,33 @@ fn build_and_check(board: &str, bitstream: &str, sign: Option<&Path>) -> tempfil
     dir
 }
 
+/// A second cluster of the default's shape (one enclave and a console on a 2x1 mesh) with
+/// another program, in `dir`; returns its manifest.
+fn greeter(dir: &Path, mesh: &str) -> std::path::PathBuf {
+    std::fs::write(
+        dir.join("greet.wat"),
+        r#"(module
+  (import "castle" "send" (func $send (param i32 i32 i32) (result i32)))
+  (memory 1)
+  (data (i32.const 0) "good morning!\n\00\00")
+  (func (export "main") (drop (call $send (i32.const 0) (i32.const 0) (i32.const 4)))))"#,
+    )
+    .unwrap();
+    let m = dir.join(format!("greet-{}.toml", mesh.replace(", ", "x")));
+    std::fs::write(
+        &m,
+        format!(
+            "[cluster]\nmesh = [{mesh}]\n\n[[enclave]]\nname = \"greeter\"\nwasm = \"greet.wat\"\n\
+             caps = [ {{ to = \"console\", rights = [\"send\"], badge = 7 }} ]\n\n\
+             [[device]]\nname = \"console\"\nkind = \"console\"\n"
+        ),
+    )
+    .unwrap();
+    m
+}
+
 #[test]
-fn ice40_hx8k_build_is_signed_and_verifies_byte_identical() {
+fn ice40_hx8k_build_is_signed_images_swap_in_seconds_and_verifies_byte_identical() {
     let keys = tempfile::tempdir().unwrap();
     let key = keys.path().join("key.pem");
     std::fs::write(&key, KEY).unwrap();
@@ -95,11 +121,6 @@ fn ice40_hx8k_build_is_signed_and_verifies_byte_identical() {
     let o = out.to_str().unwrap();
     let public = out.join("signer.pub.pem");
     assert!(out.join("provenance.dsse.json").is_file());
-
-    let (code, stdout, err) = castle(&["verify", o, "--key", public.to_str().unwrap()]);
-    assert_eq!(code, 0, "{err}\n{stdout}");
-    assert!(stdout.contains("signature: good"), "{stdout}");
-    assert!(stdout.contains("verified:"), "{stdout}");
 
     // A statement changed after signing is refused before any rebuild.
     let st_path = out.join("provenance.json");
@@ -112,7 +133,8 @@ fn ice40_hx8k_build_is_signed_and_verifies_byte_identical() {
 
     // So is a bitstream that is not the one recorded.
     let bin = out.join("castle.bin");
-    let mut bits = std::fs::read(&bin).unwrap();
+    let good = std::fs::read(&bin).unwrap();
+    let mut bits = good.clone();
     bits[100] ^= 1;
     std::fs::write(&bin, &bits).unwrap();
     let (code, _, err) = castle(&["verify", o]);
@@ -121,6 +143,59 @@ fn ice40_hx8k_build_is_signed_and_verifies_byte_identical() {
         err.contains("is not the one the statement records"),
         "{err}"
     );
+    std::fs::write(&bin, &good).unwrap();
+
+    // Another program of the same cluster shape goes into the boot ROM in seconds...
+    let apps = tempfile::tempdir().unwrap();
+    let other = greeter(apps.path(), "2, 1");
+    let started = std::time::Instant::now();
+    let (code, stdout, err) = castle(&[
+        "build",
+        "--board",
+        "ice40-hx8k",
+        other.to_str().unwrap(),
+        "-o",
+        o,
+        "--images-only",
+        "--sign",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}\n{stdout}");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "the swap took {:?}",
+        started.elapsed()
+    );
+    assert!(stdout.contains("boot ROM swapped"), "{stdout}");
+    assert_ne!(
+        std::fs::read(&bin).unwrap(),
+        good,
+        "the bitstream did not change"
+    );
+    let st = json(&out.join("provenance.json"));
+    assert_eq!(
+        st["predicate"]["buildDefinition"]["externalParameters"]["imagesInto"],
+        castle_fpga::provenance::sha256_hex(&good).as_str()
+    );
+    // ... and a full build of it gives the same bytes (verify rebuilds from scratch).
+    let (code, stdout, err) = castle(&["verify", o, "--key", public.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}\n{stdout}");
+    assert!(stdout.contains("signature: good"), "{stdout}");
+    assert!(stdout.contains("verified:"), "{stdout}");
+
+    // A cluster of another shape needs a full build.
+    let wider = greeter(apps.path(), "3, 1");
+    let (code, _, err) = castle(&[
+        "build",
+        "--board",
+        "ice40-hx8k",
+        wider.to_str().unwrap(),
+        "-o",
+        o,
+        "--images-only",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("needs a full build"), "{err}");
 }
 
 #[test]
@@ -201,6 +276,14 @@ fn bad_build_requests_fail_before_any_tool_runs() {
         std::fs::read_to_string(junk.join("notes.txt")).unwrap(),
         "mine"
     );
+    // --images-only needs an earlier build of the board in the folder.
+    let (code, _, err) = castle(&["build", "--board", "ice40-hx8k", "-o", o, "--images-only"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("must be a full build of the same board"),
+        "{err}"
+    );
+    assert!(!out.exists());
     // verify on a folder that is not a build.
     let (code, _, err) = castle(&["verify", junk.to_str().unwrap()]);
     assert_eq!(code, 1);

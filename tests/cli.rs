@@ -57,10 +57,12 @@ fn bad_requests_fail_cleanly_without_output() {
     let (code, _, err) = castle(&["sim", "x.toml"]);
     assert_eq!(code, 1);
     assert!(err.contains("x.toml"), "{err}");
-    let (code, _, err) = castle(&["build", "--board", "icebreaker"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("not available yet; it will turn"), "{err}");
-    assert!(!err.contains("issue"), "{err}");
+    let out = dir.path().join("build");
+    let (code, _, err) = castle(&["build", "--board", "de10", "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown board `de10`; known: "), "{err}");
+    assert!(!err.contains("issue") && !err.contains("panicked"), "{err}");
+    assert!(!out.exists(), "a refused build left {}", out.display());
     let (code, _, _) = castle(&["nosuch"]);
     assert_eq!(code, 2, "clap's usage error");
 }

@@ -90,6 +90,15 @@ pub enum Clocking {
 pub const BAUD: f64 = 115_200.0;
 
 impl Board {
+    /// The file name of the placed and routed design a build folder keeps (what
+    /// `castle build --images-only` edits): nextpnr's ASCII bitstream or textual config.
+    pub fn placed(&self) -> &'static str {
+        match self.family {
+            Family::Ice40 => "castle.asc",
+            Family::Ecp5 => "castle.config",
+        }
+    }
+
     /// UART bit length in cluster cycles minus one (`BoardTop`'s divisor), for [`BAUD`].
     pub fn uart_divisor(&self) -> u16 {
         ((self.cluster_mhz * 1e6 / BAUD).round() as u16).saturating_sub(1)

@@ -140,6 +140,9 @@ pub struct Built {
     /// What was synthesized: the board top and the wrapper (`castle.v`).
     pub verilog: String,
     pub bitstream: Vec<u8>,
+    /// The placed and routed design before packing ([`Board::placed`]): what
+    /// [`swap_rom`] edits.
+    pub placed: Vec<u8>,
     pub report: Report,
     /// The tools' logs, by file name (`synth.log`, `pnr.log`, `pack.log`).
     pub logs: BTreeMap<String, String>,
@@ -277,6 +280,31 @@ pub fn wrapper(board: &Board) -> String {
     v
 }
 
+/// What a build synthesizes (`castle.v`): the board top and its [`wrapper`].
+pub fn synthesized(b: &Board, top: &str) -> String {
+    format!("{top}\n{}", wrapper(b))
+}
+
+/// `castle.v` without the boot ROM's contents (the `mem[..] = ..` lines of module
+/// `top$rom`): two builds whose texts agree here differ only in what the ROM holds.
+pub fn without_rom(verilog: &str) -> String {
+    let mut in_rom = false;
+    let mut out = String::with_capacity(verilog.len());
+    for line in verilog.lines() {
+        if line.starts_with("module top$rom(") {
+            in_rom = true;
+        } else if in_rom && line.starts_with("endmodule") {
+            in_rom = false;
+        }
+        if in_rom && line.trim_start().starts_with("mem[") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// The tools of a family's flow: synthesis, place and route, packing.
 fn tools(family: Family) -> [Tool; 3] {
     match family {
@@ -311,7 +339,7 @@ pub fn tool_versions(family: Family) -> Vec<String> {
 pub fn build(req: &Request, progress: &mut dyn FnMut(Stage)) -> Result<Built, BuildError> {
     let b = req.board;
     let [synth, pnr, pack] = tools(b.family);
-    let verilog = format!("{}\n{}", req.top, wrapper(b));
+    let verilog = synthesized(b, req.top);
     let dir = Scratch::with_verilog(&verilog)?;
     dir.write(b.constraints.0, b.constraints.1)?;
     let mut logs = BTreeMap::new();
@@ -403,9 +431,79 @@ pub fn build(req: &Request, progress: &mut dyn FnMut(Stage)) -> Result<Built, Bu
     Ok(Built {
         verilog,
         bitstream,
+        placed: std::fs::read(dir.path().join("kept.place"))?,
         report,
         logs,
     })
+}
+
+/// The text of a ROM's words for icebram / ecpbram: one 4-digit hex word per line.
+pub fn rom_hex(words: &[u16]) -> String {
+    words.iter().map(|w| format!("{w:04x}\n")).collect()
+}
+
+/// Replaces the boot ROM's contents `old` by `new` (the same length) in `placed` (the board's
+/// placed design, [`Built::placed`]) without synthesis or place and route: `icebram` on
+/// iCE40. Returns the new placed design and its bitstream. The ROM is found by its contents,
+/// so `old` must be exactly what the ROM holds (its filler makes it unique).
+pub fn swap_rom(
+    b: &'static Board,
+    placed: &[u8],
+    old: &[u16],
+    new: &[u16],
+) -> Result<(Vec<u8>, Vec<u8>), BuildError> {
+    if old.len() != new.len() {
+        return Err(BuildError::Failed {
+            tool: "castle",
+            log: format!(
+                "the new boot ROM has {} words, the built one {}",
+                new.len(),
+                old.len()
+            ),
+        });
+    }
+    if b.family != Family::Ice40 {
+        return Err(BuildError::Failed {
+            tool: "castle",
+            log: format!(
+                "swapping images is done for iCE40 boards only so far; {} needs a full build",
+                b.name
+            ),
+        });
+    }
+    let dir = Scratch::with_verilog("")?;
+    dir.write("old.hex", &rom_hex(old))?;
+    dir.write("new.hex", &rom_hex(new))?;
+    std::fs::write(dir.path().join("castle.asc"), placed)?;
+    let out = dir
+        .command(Tool::Icebram)?
+        .args(["old.hex", "new.hex"])
+        .stdin(std::fs::File::open(dir.path().join("castle.asc"))?)
+        .stdout(std::fs::File::create(dir.path().join("new.asc"))?)
+        .output()?;
+    if !out.status.success() {
+        return Err(BuildError::Failed {
+            tool: Tool::Icebram.binary(),
+            log: format!(
+                "{} (the build folder's placed design does not hold its boot ROM)",
+                log_tail(&out, 10)
+            ),
+        });
+    }
+    let out = dir
+        .command(Tool::Icepack)?
+        .args(["new.asc", "castle.bin"])
+        .output()?;
+    if !out.status.success() {
+        return Err(BuildError::Failed {
+            tool: Tool::Icepack.binary(),
+            log: log_tail(&out, 30),
+        });
+    }
+    Ok((
+        std::fs::read(dir.path().join("new.asc"))?,
+        std::fs::read(dir.path().join("castle.bin"))?,
+    ))
 }
 
 /// Files of a seed's run copied aside when it is the one kept: (name per family, kept name).
@@ -626,6 +724,15 @@ mod tests {
                 used: 1105,
                 available: 83640
             })
+        );
+    }
+
+    #[test]
+    fn without_rom_drops_only_the_rom_contents() {
+        let v = "module top$rom(a);\n    mem[8'h0] = 16'h1;\n    x = 1;\nendmodule\nmodule b(c);\n    mem[8'h0] = 16'h2;\nendmodule\n";
+        assert_eq!(
+            without_rom(v),
+            "module top$rom(a);\n    x = 1;\nendmodule\nmodule b(c);\n    mem[8'h0] = 16'h2;\nendmodule\n"
         );
     }
 

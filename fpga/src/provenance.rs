@@ -74,6 +74,9 @@ pub struct Facts {
     pub tools: Vec<String>,
     /// The bitstream's file name and SHA-256.
     pub bitstream: Input,
+    /// For a build that swapped the boot ROM into an earlier one (`--images-only`): that
+    /// build's bitstream digest.
+    pub images_into: Option<String>,
 }
 
 /// The in-toto statement of `facts`.
@@ -107,6 +110,7 @@ pub fn statement(facts: &Facts) -> Value {
                     "seed": facts.seed,
                     "seeds": facts.seeds,
                     "capabilities": facts.capabilities,
+                    "imagesInto": facts.images_into,
                 },
                 "resolvedDependencies": deps,
             },
@@ -182,6 +186,7 @@ pub fn read(statement: &Value) -> Result<Facts, ReadError> {
             name: s(&subject["name"], "subject name")?,
             sha256: s(&subject["digest"]["sha256"], "subject digest")?,
         },
+        images_into: ext["imagesInto"].as_str().map(str::to_string),
     })
 }
 
@@ -322,6 +327,7 @@ mod tests {
             commit: Some("5212d3b6c76ac4b86226c3c0e0f98cbe6c2f19b5-dirty".into()),
             tools: vec!["yosys 0.23".into(), "nextpnr-ice40 0.4-1+b1".into()],
             bitstream: Input::of("castle.bin", b"\xff\x00"),
+            images_into: None,
         }
     }
 

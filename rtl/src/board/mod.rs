@@ -313,9 +313,21 @@ pub fn rom_bits(words: usize) -> usize {
         .unwrap_or(MAX_ROM_A + 1)
 }
 
+/// Word `i` of the boot ROM beyond the program: never read (the program ends with END), and
+/// different in every ROM block, so that the ROM's contents are unique in the bitstream and a
+/// new program can be swapped in by content (`icebram`), which zero padding would not allow
+/// (the enclaves' memories are zero too).
+pub fn rom_filler(i: usize) -> u16 {
+    // SplitMix-style mix of the index; never 0.
+    let mut z = (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    (z >> 48) as u16 | 1
+}
+
 /// The Verilog (top module `top`, identical modules merged) of the board top of nodes
 /// `specs` (consoles where `led_nodes` has no bit, LEDs where it has) on a `columns x rows`
-/// mesh, one UART bit every `divisor + 1` cycles, and its boot program.
+/// mesh, one UART bit every `divisor + 1` cycles, and its boot ROM: the program, then
+/// [`rom_filler`] up to the ROM's depth.
 pub fn verilog(
     specs: &[castle_enclave::model::cluster::NodeSpec],
     columns: usize,
@@ -337,7 +349,13 @@ pub fn verilog(
         })
         .collect();
     let cluster = BoardCluster::new(columns, rows, &kinds, CoreKind::Compact);
-    let v = match rom_bits(words.len()) {
+    let bits = rom_bits(words.len());
+    let mut words = words;
+    if bits <= MAX_ROM_A {
+        let len = words.len();
+        words.extend((len..1 << bits).map(rom_filler));
+    }
+    let v = match bits {
         8 => export_top(BoardTop::<8>::new(cluster, &words, led_nodes, divisor)),
         9 => export_top(BoardTop::<9>::new(cluster, &words, led_nodes, divisor)),
         10 => export_top(BoardTop::<10>::new(cluster, &words, led_nodes, divisor)),
