@@ -73,7 +73,7 @@ pub fn prepare(board: &'static Board, manifest: &Path) -> Result<Prepared> {
         );
     }
     let specs = castle_testbench::sim::specs_for(&m, &BOARD_PROFILE)?;
-    let (top, rom) = castle_rtl::board::verilog(&specs, m.columns, m.rows, 0, board.uart_divisor())
+    let (top, rom) = castle_rtl::board::verilog(&specs, m.columns, m.rows, board.uart_divisor())
         .with_context(|| format!("{}: cannot make the board top", manifest.display()))?;
     let manifest_bytes =
         std::fs::read(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
@@ -90,6 +90,19 @@ pub fn prepare(board: &'static Board, manifest: &Path) -> Result<Prepared> {
         for (slot, c) in e.caps.iter().enumerate() {
             capabilities.push(Edge {
                 from: e.name.clone(),
+                slot,
+                to: c.to.clone(),
+                send: c.send,
+                grant: c.grant,
+                badge: c.badge,
+            });
+        }
+    }
+    for d in &m.devices {
+        // The UART gateway's: what the host can send to.
+        for (slot, c) in d.caps.iter().enumerate() {
+            capabilities.push(Edge {
+                from: d.name.clone(),
                 slot,
                 to: c.to.clone(),
                 send: c.send,

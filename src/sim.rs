@@ -82,6 +82,12 @@ fn print_report(m: &Manifest, r: &SimReport) {
     for line in &r.console {
         println!("[{}] {}", line.from, line.text);
     }
+    for w in &r.leds {
+        println!(
+            "[{}] {} = {:#04x} ({:08b})",
+            w.from, w.device, w.value, w.value
+        );
+    }
     for e in &r.enclaves {
         if let Outcome::Trapped(_) = e.outcome {
             println!("{}: {}", e.name, outcome_text(e));
@@ -136,6 +142,15 @@ struct Json<'a> {
     wall_seconds: f64,
     enclaves: Vec<JsonEnclave<'a>>,
     console: Vec<JsonLine<'a>>,
+    leds: Vec<JsonLed<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLed<'a> {
+    device: &'a str,
+    enclave: &'a str,
+    badge: u16,
+    value: u8,
 }
 
 #[derive(Serialize)]
@@ -214,6 +229,16 @@ fn json<'a>(m: &Manifest, r: &'a SimReport) -> Json<'a> {
                 enclave: &l.from,
                 badge: l.badge,
                 line: &l.text,
+            })
+            .collect(),
+        leds: r
+            .leds
+            .iter()
+            .map(|w| JsonLed {
+                device: &w.device,
+                enclave: &w.from,
+                badge: w.badge,
+                value: w.value,
             })
             .collect(),
     }

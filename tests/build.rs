@@ -82,11 +82,11 @@ fn build_and_check(board: &str, bitstream: &str, sign: Option<&Path>) -> tempfil
     );
     let caps = &st["predicate"]["buildDefinition"]["externalParameters"]["capabilities"];
     assert_eq!(caps[0]["from"], "hello");
-    assert_eq!(caps[0]["to"], "console");
+    assert_eq!(caps[0]["to"], "host");
     dir
 }
 
-/// A second cluster of the default's shape (one enclave and a console on a 2x1 mesh) with
+/// A second cluster of the default's shape (one enclave and the UART gateway on a 2x1 mesh) with
 /// another program, in `dir`; returns its manifest.
 fn greeter(dir: &Path, mesh: &str) -> std::path::PathBuf {
     std::fs::write(
@@ -103,8 +103,9 @@ fn greeter(dir: &Path, mesh: &str) -> std::path::PathBuf {
         &m,
         format!(
             "[cluster]\nmesh = [{mesh}]\n\n[[enclave]]\nname = \"greeter\"\nwasm = \"greet.wat\"\n\
-             caps = [ {{ to = \"console\", rights = [\"send\"], badge = 7 }} ]\n\n\
-             [[device]]\nname = \"console\"\nkind = \"console\"\n"
+             caps = [ {{ to = \"host\", rights = [\"send\"], badge = 7 }} ]\n\n\
+             [[device]]\nname = \"host\"\nkind = \"uart\"\n\
+             caps = [ {{ to = \"greeter\", rights = [\"send\"], badge = 5 }} ]\n"
         ),
     )
     .unwrap();

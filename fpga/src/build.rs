@@ -29,7 +29,7 @@ use std::fmt::Write;
 #[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
     pub board: &'static Board,
-    /// The board top's Verilog (top module `top`, ports `clock`, `uart_tx`, `led[7:0]`).
+    /// The board top's Verilog (top module `top`, ports `clock`, `uart_tx`, `uart_rx`, `led[7:0]`).
     pub top: &'a str,
     /// First nextpnr seed.
     pub seed: u64,
@@ -221,7 +221,7 @@ pub fn wrapper(board: &Board) -> String {
         board.name, board.title, board.constraints.0, board.cluster_mhz, board.osc_mhz
     );
     let uart = if board.uart {
-        ",\n    output uart_tx"
+        ",\n    output uart_tx,\n    input uart_rx"
     } else {
         ""
     };
@@ -270,7 +270,12 @@ pub fn wrapper(board: &Board) -> String {
         }
     }
     v.push_str("    wire [7:0] top_led;\n    wire top_uart_tx;\n");
-    v.push_str("    top cluster (.clock(cluster_clock), .uart_tx(top_uart_tx), .led(top_led));\n");
+    // No UART: the line idles high.
+    let rx = if board.uart { "uart_rx" } else { "1'b1" };
+    let _ = writeln!(
+        v,
+        "    top cluster (.clock(cluster_clock), .uart_tx(top_uart_tx), .uart_rx({rx}), .led(top_led));"
+    );
     let inv = if board.led_active_low { "~" } else { "" };
     let _ = writeln!(v, "    assign led = {inv}top_led[{}:0];", n - 1);
     if board.uart {
@@ -747,10 +752,12 @@ mod tests {
                 b.name
             );
             assert_eq!(v.contains("output uart_tx"), b.uart, "{}", b.name);
+            assert_eq!(v.contains("input uart_rx"), b.uart, "{}", b.name);
+            assert_eq!(v.contains(".uart_rx(1'b1)"), !b.uart, "{}", b.name);
             assert_eq!(v.contains("~top_led"), b.led_active_low, "{}", b.name);
             // Every port of the wrapper is constrained in the board's file.
-            for port in ["clock", "led[0]", "uart_tx"] {
-                if port == "uart_tx" && !b.uart {
+            for port in ["clock", "led[0]", "uart_tx", "uart_rx"] {
+                if port.starts_with("uart") && !b.uart {
                     continue;
                 }
                 assert!(b.constraints.1.contains(port), "{}: {port}", b.name);

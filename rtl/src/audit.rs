@@ -384,6 +384,20 @@ pub fn audit(m: &Manifest, images: &[Image]) -> Audit {
                 badge: c.badge,
             })
         })
+        .chain(m.devices.iter().flat_map(|d| {
+            // The UART gateway's: the host sends through them.
+            d.caps.iter().enumerate().map(|(slot, c)| Edge {
+                from: d.name.clone(),
+                slot,
+                to: c.to.clone(),
+                device: m.is_device(c.node),
+                rights: Rights {
+                    send: c.send,
+                    grant: c.grant,
+                },
+                badge: c.badge,
+            })
+        }))
         .collect();
 
     let mut spread = Vec::new();
@@ -454,12 +468,17 @@ pub fn audit(m: &Manifest, images: &[Image]) -> Audit {
     }
     let unreachable: Vec<String> = (0..m.nodes())
         .filter(|&n| {
-            !(0..enclaves_n).any(|e| {
+            let by_enclave = (0..enclaves_n).any(|e| {
                 e != n
                     && held[e]
                         .iter()
                         .any(|c| c.target == n && !c.rights.is_empty())
-            })
+            });
+            let by_host = m
+                .devices
+                .iter()
+                .any(|d| d.caps.iter().any(|c| c.node == n && c.send));
+            !by_enclave && !by_host
         })
         .map(name)
         .collect();
@@ -474,7 +493,7 @@ pub fn audit(m: &Manifest, images: &[Image]) -> Audit {
             enclave: u.clone(),
             slot: None,
             message: format!(
-                "{what} `{u}` is reachable by nobody: no other enclave can ever hold a capability to it"
+                "{what} `{u}` is reachable by nobody: no other enclave (nor the host) can ever hold a capability to it"
             ),
         });
     }

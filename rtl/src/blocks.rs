@@ -63,6 +63,11 @@ pub const BLOCKS: &[(&str, &str)] = &[
         "the 2x2 cluster with compact enclave cores (rtl)",
     ),
     ("uart_tx", "8N1 UART transmitter, 104 cycles a bit (rtl/board)"),
+    ("uart_rx", "8N1 UART receiver, 104 cycles a bit (rtl/board)"),
+    (
+        "host_rx",
+        "receiver of host frames for the UART gateway, checked (rtl/board)",
+    ),
     (
         "boot_seq",
         "boot sequencer: loader operations from a 256-word ROM program (rtl/board)",
@@ -119,37 +124,39 @@ pub fn export(name: &str) -> Result<String, BlockError> {
             &mut castle_enclave::compact::SimCompact::default(),
         )?),
         "cluster2x2" => {
-            use crate::cluster::NodeKind::{Console, Enclave};
+            use crate::cluster::NodeKind::{Device, Enclave};
             Ok(crate::cluster::sim_verilog(
                 2,
                 2,
-                &[Enclave, Enclave, Enclave, Console],
+                &[Enclave, Enclave, Enclave, Device],
                 crate::cluster::CoreKind::Fast,
             )?)
         }
         "cluster2x2_compact" => {
-            use crate::cluster::NodeKind::{Console, Enclave};
+            use crate::cluster::NodeKind::{Device, Enclave};
             Ok(crate::cluster::sim_verilog(
                 2,
                 2,
-                &[Enclave, Enclave, Enclave, Console],
+                &[Enclave, Enclave, Enclave, Device],
                 crate::cluster::CoreKind::Compact,
             )?)
         }
         "uart_tx" => Ok(verilog(name, &mut crate::board::uart::UartTx::new(103))?),
+        "uart_rx" => Ok(verilog(name, &mut crate::board::uart::UartRx::new(103))?),
+        "host_rx" => Ok(verilog(name, &mut crate::board::host::HostRx::new(0xffff))?),
         "boot_seq" => Ok(verilog(
             name,
             &mut crate::board::boot::BootSeq::<8>::default(),
         )?),
         "board" => {
-            use crate::cluster::NodeKind::{Console, Enclave};
+            use crate::cluster::NodeKind::{Device, Enclave};
             let cluster = crate::board::BoardCluster::new(
                 2,
                 1,
-                &[Enclave, Console],
+                &[Enclave, Device],
                 crate::cluster::CoreKind::Compact,
             );
-            let mut top = crate::board::BoardTop::<8>::new(cluster, &[0], 0, 103);
+            let mut top = crate::board::BoardTop::<8>::new(cluster, &[0], 0, Some(1), 103);
             Ok(crate::export::dedup_modules(&verilog(name, &mut top)?))
         }
         "cluster" => Err(BlockError::NeedsManifest),

@@ -19,7 +19,12 @@
 //!   `castle.recv` with an empty mailbox), `trapped`.
 //! - Devices: `dev_ready` (one bit per node: a device with a message waiting); `dev_sel`
 //!   names the device node for `dev_badge`, `dev_len`, `dev_grant`, `dev_mb_sel` →
-//!   `dev_word` (one cycle later) and `dev_pop`, its NI's mailbox port.
+//!   `dev_word` (one cycle later) and `dev_pop`, its NI's mailbox port; and for
+//!   `dev_send_valid`, `dev_send_slot`, `dev_send_len`, `dev_tx_word` → `dev_send_ready`,
+//!   `dev_tx_next`, `dev_status_valid`, `dev_status_code`, its NI's send port for data
+//!   messages (`castle_noc::ni`), which the NI checks against the device's own c-list (empty
+//!   unless the manifest gives the device capabilities: the UART gateway). Hold `dev_sel`
+//!   from the send until its status.
 //! - `dropped`: a flit left the mesh through an edge (never, since NIs refuse destinations
 //!   outside the cluster; kept as an error output).
 //!
@@ -98,8 +103,10 @@ impl CoreKind {
 pub enum NodeKind {
     /// An enclave core on an NI.
     Enclave,
-    /// A console device: an NI whose mailbox the cluster's device port reads.
-    Console,
+    /// A device (console, LEDs): an NI whose mailbox the cluster's device port reads; what
+    /// the device does with a message is the device server's (the host harness, the board
+    /// top).
+    Device,
     /// Nothing: the router only forwards.
     Empty,
 }
@@ -234,6 +241,14 @@ pub struct Node<
     pub dev_mb_sel: Signal<In, Bits<2>>,
     pub dev_word: Signal<Out, Bits<32>>,
     pub dev_pop: Signal<In, Bit>,
+    pub dev_send_valid: Signal<In, Bit>,
+    pub dev_send_slot: Signal<In, Bits<4>>,
+    pub dev_send_len: Signal<In, Bits<3>>,
+    pub dev_tx_word: Signal<In, Bits<32>>,
+    pub dev_send_ready: Signal<Out, Bit>,
+    pub dev_tx_next: Signal<Out, Bit>,
+    pub dev_status_valid: Signal<Out, Bit>,
+    pub dev_status_code: Signal<Out, Bits<2>>,
     router: Router,
     /// One NI unless the node is empty.
     ni: Vec<Ni>,
@@ -322,6 +337,14 @@ impl<
             dev_mb_sel: Default::default(),
             dev_word: Default::default(),
             dev_pop: Default::default(),
+            dev_send_valid: Default::default(),
+            dev_send_slot: Default::default(),
+            dev_send_len: Default::default(),
+            dev_tx_word: Default::default(),
+            dev_send_ready: Default::default(),
+            dev_tx_next: Default::default(),
+            dev_status_valid: Default::default(),
+            dev_status_code: Default::default(),
             router: Router::new(x, y),
             ni: if has_ni {
                 vec![Ni::new(x, y, nodes)]
@@ -405,7 +428,11 @@ impl<
             & self.start_sp.val().any()
             & self.peek_addr.val().any()
             & self.dev_mb_sel.val().any()
-            & self.dev_pop.val())
+            & self.dev_pop.val()
+            & self.dev_send_valid.val()
+            & self.dev_send_slot.val().any()
+            & self.dev_send_len.val().any()
+            & self.dev_tx_word.val().any())
             & false;
         // Defaults: an empty node's local port sends nothing and takes everything.
         self.router.in_l_valid.next = false;
@@ -424,10 +451,14 @@ impl<
         self.dev_len.next = 0.into();
         self.dev_grant.next = false;
         self.dev_word.next = 0.into();
+        self.dev_send_ready.next = false;
+        self.dev_tx_next.next = false;
+        self.dev_status_valid.next = false;
+        self.dev_status_code.next = 0.into();
         self.peek_sel.d.next = self.peek_target.val();
         for k in 0..self.ni.len() {
-            // The NI on the router's local port; as a device, its mailbox is the device port
-            // and it never sends.
+            // The NI on the router's local port; as a device, its mailbox and its send side
+            // (data messages only, through its own c-list) are the device port.
             self.ni[k].clock.next = self.clock.val();
             self.ni[k].reset.next = self.reset.val();
             self.router.in_l_valid.next = self.ni[k].net_out_valid.val();
@@ -440,21 +471,20 @@ impl<
             self.ni[k].cfg_slot.next = self.cfg_slot.val();
             self.ni[k].cfg_entry.next = self.cfg_entry.val();
             self.cfg_ready.next = self.ni[k].cfg_ready.val();
-            self.ni[k].send_valid.next = false;
+            self.ni[k].send_valid.next = self.dev_send_valid.val();
             self.ni[k].send_kind.next = 0.into();
-            self.ni[k].send_slot.next = 0.into();
-            self.ni[k].send_len.next = 0.into();
+            self.ni[k].send_slot.next = self.dev_send_slot.val();
+            self.ni[k].send_len.next = self.dev_send_len.val();
             self.ni[k].send_give.next = 0.into();
             self.ni[k].send_mask.next = 0.into();
-            self.ni[k].tx_word.next = 0.into();
-            // (A device never sends: its send-side outputs are read only to fold them away.)
-            self.dev_ready.next = self.ni[k].mb_valid.val()
-                | (self.unused.val()
-                    & self.ni[k].send_ready.val()
-                    & self.ni[k].status_valid.val()
-                    & self.ni[k].status_code.val().any()
-                    & self.ni[k].tx_next.val()
-                    & self.ni[k].mb_slot.val().any());
+            self.ni[k].tx_word.next = self.dev_tx_word.val();
+            self.dev_send_ready.next = self.ni[k].send_ready.val();
+            self.dev_tx_next.next = self.ni[k].tx_next.val();
+            self.dev_status_valid.next = self.ni[k].status_valid.val();
+            self.dev_status_code.next = self.ni[k].status_code.val();
+            // (A device takes no grants' slots: `mb_slot` is read only to fold it away.)
+            self.dev_ready.next =
+                self.ni[k].mb_valid.val() | (self.unused.val() & self.ni[k].mb_slot.val().any());
             self.dev_badge.next = self.ni[k].mb_badge.val();
             self.dev_len.next = self.ni[k].mb_len.val();
             self.dev_grant.next = self.ni[k].mb_grant.val();
@@ -500,6 +530,10 @@ impl<
             self.dev_len.next = 0.into();
             self.dev_grant.next = false;
             self.dev_word.next = 0.into();
+            self.dev_send_ready.next = false;
+            self.dev_tx_next.next = false;
+            self.dev_status_valid.next = false;
+            self.dev_status_code.next = 0.into();
             self.stats[k].clock.next = self.clock.val();
             self.stats[k].reset.next = self.reset.val();
             self.stats[k].outcome.next = self.core[k].abi_event.val();
@@ -555,6 +589,10 @@ impl<
             self.dev_len.next = 0.into();
             self.dev_grant.next = false;
             self.dev_word.next = 0.into();
+            self.dev_send_ready.next = false;
+            self.dev_tx_next.next = false;
+            self.dev_status_valid.next = false;
+            self.dev_status_code.next = 0.into();
             self.stats[k].clock.next = self.clock.val();
             self.stats[k].reset.next = self.reset.val();
             self.stats[k].outcome.next = self.compact[k].abi_event.val();
@@ -621,6 +659,14 @@ pub struct Cluster<
     pub dev_mb_sel: Signal<In, Bits<2>>,
     pub dev_word: Signal<Out, Bits<32>>,
     pub dev_pop: Signal<In, Bit>,
+    pub dev_send_valid: Signal<In, Bit>,
+    pub dev_send_slot: Signal<In, Bits<4>>,
+    pub dev_send_len: Signal<In, Bits<3>>,
+    pub dev_tx_word: Signal<In, Bits<32>>,
+    pub dev_send_ready: Signal<Out, Bit>,
+    pub dev_tx_next: Signal<Out, Bit>,
+    pub dev_status_valid: Signal<Out, Bit>,
+    pub dev_status_code: Signal<Out, Bits<2>>,
     pub dropped: Signal<Out, Bit>,
     nodes: Vec<Node<CODE_A, SIDE_A, VS_A, CS_A, FN_A, TAB_A, MEM_A, KP_A, KPC_A, KS_A, KM_A>>,
     columns: Param,
@@ -699,6 +745,14 @@ impl<
             dev_mb_sel: Default::default(),
             dev_word: Default::default(),
             dev_pop: Default::default(),
+            dev_send_valid: Default::default(),
+            dev_send_slot: Default::default(),
+            dev_send_len: Default::default(),
+            dev_tx_word: Default::default(),
+            dev_send_ready: Default::default(),
+            dev_tx_next: Default::default(),
+            dev_status_valid: Default::default(),
+            dev_status_code: Default::default(),
             dropped: Default::default(),
             nodes,
             columns: Param(columns),
@@ -754,6 +808,10 @@ impl<
         self.dev_len.next = 0.into();
         self.dev_grant.next = false;
         self.dev_word.next = 0.into();
+        self.dev_send_ready.next = false;
+        self.dev_tx_next.next = false;
+        self.dev_status_valid.next = false;
+        self.dev_status_code.next = 0.into();
         for i in 0..self.nodes.len() {
             self.nodes[i].clock.next = self.clock.val();
             self.nodes[i].reset.next = self.reset.val();
@@ -771,6 +829,11 @@ impl<
             self.nodes[i].peek_addr.next = self.peek_addr.val();
             self.nodes[i].dev_mb_sel.next = self.dev_mb_sel.val();
             self.nodes[i].dev_pop.next = self.dev_pop.val() & self.dev_hot.val().get_bit(i);
+            self.nodes[i].dev_send_valid.next =
+                self.dev_send_valid.val() & self.dev_hot.val().get_bit(i);
+            self.nodes[i].dev_send_slot.next = self.dev_send_slot.val();
+            self.nodes[i].dev_send_len.next = self.dev_send_len.val();
+            self.nodes[i].dev_tx_word.next = self.dev_tx_word.val();
             if self.sel_hot.val().get_bit(i) {
                 self.cfg_ready.next = self.nodes[i].cfg_ready.val();
                 self.peek_data.next = self.nodes[i].peek_data.val();
@@ -783,6 +846,10 @@ impl<
                 self.dev_len.next = self.nodes[i].dev_len.val();
                 self.dev_grant.next = self.nodes[i].dev_grant.val();
                 self.dev_word.next = self.nodes[i].dev_word.val();
+                self.dev_send_ready.next = self.nodes[i].dev_send_ready.val();
+                self.dev_tx_next.next = self.nodes[i].dev_tx_next.val();
+                self.dev_status_valid.next = self.nodes[i].dev_status_valid.val();
+                self.dev_status_code.next = self.nodes[i].dev_status_code.val();
             }
             self.busy_acc.next = self.busy_acc.val().replace_bit(i, self.nodes[i].busy.val());
             self.waiting_acc.next = self
@@ -909,9 +976,7 @@ pub fn sim_verilog(
 
 /// The node kinds of manifest `m`: its enclaves in order, then its devices.
 pub fn kinds(m: &crate::manifest::Manifest) -> Vec<NodeKind> {
-    let devices = m.devices.iter().map(|d| match d.kind {
-        crate::manifest::DeviceKind::Console => NodeKind::Console,
-    });
+    let devices = m.devices.iter().map(|_| NodeKind::Device);
     std::iter::repeat_n(NodeKind::Enclave, m.enclaves.len())
         .chain(devices)
         .collect()

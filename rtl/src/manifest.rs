@@ -17,7 +17,12 @@
 //!
 //! [[device]]
 //! name = "console"
-//! kind = "console"
+//! kind = "console"         # console | led | uart
+//!
+//! [[device]]
+//! name = "host"
+//! kind = "uart"            # the host gateway: at most one, the only device with caps
+//! caps = [ { to = "ping", rights = ["send"], badge = 100 } ]
 //! ```
 //!
 //! Rights are a subset of `["send", "grant"]` (default `["send"]`); a badge is 0..65535 and
@@ -44,9 +49,9 @@ pub const MAX_BADGE: i64 = u16::MAX as i64;
 /// Profiles a manifest may name.
 pub const PROFILES: &[&str] = &["sim"];
 /// Device kinds a manifest may name.
-pub const DEVICE_KINDS: &[&str] = &["console"];
+pub const DEVICE_KINDS: &[&str] = &["console", "led", "uart"];
 /// Device kinds that are planned but not built yet.
-const PLANNED_DEVICE_KINDS: &[&str] = &["led", "button", "timer", "uart"];
+const PLANNED_DEVICE_KINDS: &[&str] = &["button", "timer"];
 
 /// A cluster manifest, checked: every name resolves and everything fits the mesh.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +117,8 @@ pub struct DeviceDecl {
     pub name: String,
     /// What it is.
     pub kind: DeviceKind,
+    /// Its c-list (a `uart` gateway's; other kinds hold none).
+    pub caps: Vec<CapDecl>,
     /// Line of the `[[device]]` header.
     pub line: usize,
 }
@@ -121,6 +128,12 @@ pub struct DeviceDecl {
 pub enum DeviceKind {
     /// Prints what it receives.
     Console,
+    /// LEDs: bits `[7:0]` of a message's first word, 1 = lit (on a board, its LED pins).
+    Led,
+    /// The host gateway: a console whose lines go to the host over the board's UART, and
+    /// which sends the host's messages into the cluster through its own capabilities
+    /// (docs/uart.md).
+    Uart,
 }
 
 impl DeviceKind {
@@ -128,6 +141,8 @@ impl DeviceKind {
     pub fn name(self) -> &'static str {
         match self {
             DeviceKind::Console => "console",
+            DeviceKind::Led => "led",
+            DeviceKind::Uart => "uart",
         }
     }
 }
@@ -285,6 +300,7 @@ struct RawCap {
 struct RawDevice {
     name: Spanned<String>,
     kind: Spanned<String>,
+    caps: Option<Spanned<Vec<Spanned<RawCap>>>>,
 }
 
 /// Checks one manifest text.
@@ -472,6 +488,8 @@ impl Parser<'_> {
             let dev = d.get_ref();
             let kind = match dev.kind.get_ref().as_str() {
                 "console" => DeviceKind::Console,
+                "led" => DeviceKind::Led,
+                "uart" => DeviceKind::Uart,
                 k if PLANNED_DEVICE_KINDS.contains(&k) => {
                     return Err(self.err(
                         &dev.kind,
@@ -495,9 +513,56 @@ impl Parser<'_> {
                     ))
                 }
             };
+            let mut caps = Vec::new();
+            if let Some(list) = &dev.caps {
+                let name = dev.name.get_ref();
+                if kind != DeviceKind::Uart {
+                    return Err(self.err(
+                        list,
+                        "caps",
+                        format!(
+                            "device `{name}`: a `{}` device holds no capabilities; only a `uart` gateway does",
+                            kind.name()
+                        ),
+                    ));
+                }
+                if list.get_ref().len() > MAX_CAPS {
+                    return Err(self.err(
+                        &list.get_ref()[MAX_CAPS],
+                        "caps",
+                        format!(
+                            "device `{name}` has {} capabilities; at most {MAX_CAPS}",
+                            list.get_ref().len()
+                        ),
+                    ));
+                }
+                let index = raw.enclave.len() + devices.len();
+                for (slot, c) in list.get_ref().iter().enumerate() {
+                    let cap = self.cap("device", name, index, slot, c, &node_of)?;
+                    if cap.grant {
+                        return Err(self.err(
+                            c,
+                            &format!("caps[{slot}].rights"),
+                            format!("device `{name}`: a gateway sends data messages only; `grant` is not a right it can use"),
+                        ));
+                    }
+                    caps.push(cap);
+                }
+            }
+            if kind == DeviceKind::Uart && devices.iter().any(|d: &DeviceDecl| d.kind == kind) {
+                return Err(self.err(
+                    &dev.kind,
+                    "kind",
+                    format!(
+                        "device `{}`: a cluster has one `uart` gateway (the board's one UART)",
+                        dev.name.get_ref()
+                    ),
+                ));
+            }
             devices.push(DeviceDecl {
                 name: dev.name.get_ref().clone(),
                 kind,
+                caps,
                 line: self.line(d.span().start),
             });
         }
@@ -598,7 +663,7 @@ impl Parser<'_> {
                     ));
                 }
                 for (slot, c) in list.get_ref().iter().enumerate() {
-                    caps.push(self.cap(name, index, slot, c, &node_of)?);
+                    caps.push(self.cap("enclave", name, index, slot, c, &node_of)?);
                 }
             }
 
@@ -625,9 +690,10 @@ impl Parser<'_> {
         })
     }
 
-    /// Checks capability `slot` of enclave `holder` (at node `index`).
+    /// Checks capability `slot` of `holder` (`what` is "enclave" or "device", at node `index`).
     fn cap(
         &self,
+        what: &str,
         holder: &str,
         index: usize,
         slot: usize,
@@ -640,7 +706,7 @@ impl Parser<'_> {
             self.err(
                 &cap.to,
                 &format!("caps[{slot}].to"),
-                format!("enclave `{holder}`: capability to unknown enclave or device `{to}`"),
+                format!("{what} `{holder}`: capability to unknown enclave or device `{to}`"),
             )
         })?;
         let (mut send, mut grant) = (false, false);
@@ -657,7 +723,7 @@ impl Parser<'_> {
                                 r,
                                 &field,
                                 format!(
-                                    "enclave `{holder}`: unknown right `{other}`; rights are send, grant"
+                                    "{what} `{holder}`: unknown right `{other}`; rights are send, grant"
                                 ),
                             ))
                         }
@@ -666,7 +732,7 @@ impl Parser<'_> {
                         return Err(self.err(
                             r,
                             &field,
-                            format!("enclave `{holder}`: right `{}` listed twice", r.get_ref()),
+                            format!("{what} `{holder}`: right `{}` listed twice", r.get_ref()),
                         ));
                     }
                     *flag = true;
@@ -680,7 +746,7 @@ impl Parser<'_> {
                     b,
                     &format!("caps[{slot}].badge"),
                     format!(
-                        "enclave `{holder}`: badge {} out of range 0..{MAX_BADGE}",
+                        "{what} `{holder}`: badge {} out of range 0..{MAX_BADGE}",
                         b.get_ref()
                     ),
                 )

@@ -1,11 +1,11 @@
 //! A board top (`castle_rtl::board::BoardTop`) on Verilator, seen from the host: the board
-//! boots from its ROM alone, and the host only watches the UART line and the LEDs, decoding
-//! the line into frames (`castle_rtl::board::frame`) as `castle console` does on a real
-//! board.
-use crate::verilator::{BuildError, BuildOptions, Design, Model, ModelError, PortId};
+//! boots from its ROM alone, and the host only drives and watches the UART lines and watches
+//! the LEDs, decoding the board's line into frames (`castle_rtl::board::frame`) as
+//! `castle console` does on a real board.
+use crate::verilator::{BuildError, BuildOptions, Design, InPort, Model, ModelError, PortId};
 use castle_enclave::model::cluster::{ConsoleOutput, NodeSpec};
 use castle_rtl::board::frame::{self, Decoder, Frame};
-use castle_rtl::board::uart::UartDecoder;
+use castle_rtl::board::uart::{UartDecoder, UartEncoder};
 use castle_rtl::board::BoardError;
 
 /// Why a board could not be simulated.
@@ -25,11 +25,10 @@ pub fn design(
     specs: &[NodeSpec],
     columns: usize,
     rows: usize,
-    led_nodes: u64,
     divisor: u16,
     opts: &BuildOptions,
 ) -> Result<Design, BoardSimError> {
-    let (v, _) = castle_rtl::board::verilog(specs, columns, rows, led_nodes, divisor)?;
+    let (v, _) = castle_rtl::board::verilog(specs, columns, rows, divisor)?;
     Ok(Design::build(&format!("board{columns}x{rows}"), &v, opts)?)
 }
 
@@ -40,8 +39,10 @@ pub type Received = [(u64, Frame)];
 pub struct VerilatedBoard {
     model: Model,
     tx: PortId,
+    rx: InPort,
     led: PortId,
     line: UartDecoder,
+    host_line: UartEncoder,
     frames: Decoder,
     /// Cycles since power-on.
     pub cycle: u64,
@@ -56,12 +57,17 @@ impl VerilatedBoard {
     pub fn new(design: &Design, divisor: u16) -> Result<VerilatedBoard, BoardSimError> {
         let model = design.instantiate()?;
         let tx = model.output("uart_tx")?;
+        let rx = model.input("uart_rx")?;
         let led = model.output("led")?;
+        let mut model = model;
+        model.set(rx, 1);
         Ok(VerilatedBoard {
             model,
             tx,
+            rx,
             led,
             line: UartDecoder::new(divisor as u32 + 1),
+            host_line: UartEncoder::new(divisor as u32 + 1),
             frames: Decoder::new(),
             cycle: 0,
             received: vec![],
@@ -71,8 +77,10 @@ impl VerilatedBoard {
 
     /// Runs `cycles` cycles, or until `stop` says so (asked after each frame).
     pub fn run(&mut self, cycles: u64, stop: &mut dyn FnMut(&Received) -> bool) {
-        let mut led = 0u8;
+        let mut led = self.leds.last().map_or(0, |l| l.1);
         for _ in 0..cycles {
+            let level = self.host_line.level();
+            self.model.set(self.rx, level as u64);
             self.model.tick();
             self.cycle += 1;
             let level = self.model.get(self.tx) != 0;
@@ -90,6 +98,16 @@ impl VerilatedBoard {
                 self.leds.push((self.cycle, now));
             }
         }
+    }
+
+    /// Queues bytes for the host to send on the board's `uart_rx` line (sent while it runs).
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.host_line.send(bytes);
+    }
+
+    /// Whether every byte the host queued has been sent.
+    pub fn sent(&self) -> bool {
+        self.host_line.idle()
     }
 
     /// Frames rejected and bytes with a framing error so far.

@@ -1,15 +1,16 @@
 //! A cluster on Verilator (`castle_rtl::cluster::Cluster` of `SimNodeEnclave`s or
-//! `NodeCompact`s, [`CoreKind`]): loads every
-//! image and c-list through the privileged loader port, starts the enclaves, runs until the
-//! cluster is quiet or a cycle budget ends, drains the console devices, and reports each
-//! enclave as the software model ([`castle_enclave::model::cluster`]) does, so the two can be
-//! compared.
+//! `NodeCompact`s, [`CoreKind`]): loads every image and c-list through the privileged loader
+//! port, starts the enclaves, runs until the cluster is quiet or a cycle budget ends, drains
+//! the devices (consoles, LEDs), and reports each enclave as the software model
+//! ([`castle_enclave::model::cluster`]) does, so the two can be compared.
 use crate::verilator::{BuildError, BuildOptions, Design, InPort, Model, ModelError, PortId};
 use castle_enclave::compact::{load as compact_load, NODE_SIZES};
 use castle_enclave::core::enclave::LoadTarget;
 use castle_enclave::core::load::pack;
 use castle_enclave::image::{FuncKind, Image, Profile};
-use castle_enclave::model::cluster::{ConsoleOutput, Counts, EnclaveReport, NodeSpec, Outcome};
+use castle_enclave::model::cluster::{
+    ConsoleOutput, Counts, EnclaveReport, LedOutput, NodeSpec, Outcome,
+};
 use castle_enclave::model::{Trap, TrapCause};
 pub use castle_rtl::cluster::CoreKind;
 use castle_rtl::cluster::{
@@ -67,7 +68,7 @@ pub fn kinds(specs: &[NodeSpec]) -> Vec<NodeKind> {
         .iter()
         .map(|s| match s {
             NodeSpec::Enclave { .. } => NodeKind::Enclave,
-            NodeSpec::Console => NodeKind::Console,
+            NodeSpec::Console | NodeSpec::Led | NodeSpec::Uart { .. } => NodeKind::Device,
         })
         .collect()
 }
@@ -184,10 +185,12 @@ pub struct VerilatedCluster {
     pub model: Model,
     ports: Ports,
     enclaves: Vec<Enclave>,
-    consoles: Vec<usize>,
+    /// Device nodes, each with whether it is an LED device (else a console).
+    devices: Vec<(usize, bool)>,
     /// Clock cycles since the enclaves were started.
     pub cycle: u64,
     console: ConsoleOutput,
+    leds: LedOutput,
     /// Console messages in the order they were drained: (cycle, badge, words).
     pub console_log: Vec<(u64, u16, Vec<u32>)>,
 }
@@ -209,9 +212,10 @@ impl VerilatedCluster {
             model,
             ports,
             enclaves: vec![],
-            consoles: vec![],
+            devices: vec![],
             cycle: 0,
             console: ConsoleOutput::default(),
+            leds: LedOutput::default(),
             console_log: vec![],
         };
         c.model.set(c.ports.reset, 1);
@@ -221,7 +225,26 @@ impl VerilatedCluster {
         c.model.ticks(20);
         for (node, spec) in specs.iter().enumerate() {
             match spec {
-                NodeSpec::Console => c.consoles.push(node),
+                NodeSpec::Console => c.devices.push((node, false)),
+                NodeSpec::Led => c.devices.push((node, true)),
+                NodeSpec::Uart { clist } => {
+                    // Messages to the gateway are the host's console; its c-list is loaded so
+                    // that the cluster is the board's, though nothing drives its send port here.
+                    c.devices.push((node, false));
+                    c.select(node);
+                    for (slot, cap) in clist.iter().enumerate() {
+                        if cap.node >= specs.len() {
+                            return Err(ClusterError::Load {
+                                node,
+                                message: format!(
+                                    "slot {slot} leads to node {}, which does not exist",
+                                    cap.node
+                                ),
+                            });
+                        }
+                        c.configure(slot as u8, clist_entry(cap, columns))?;
+                    }
+                }
                 NodeSpec::Enclave {
                     image,
                     entry,
@@ -344,12 +367,12 @@ impl VerilatedCluster {
         }
         let mut last_report = 0;
         while self.cycle < cycles {
-            // Stop as soon as a console has a message: draining one takes no longer than its
-            // flits took to arrive, so the console's mailbox never fills and never rejects.
+            // Stop as soon as a device has a message: draining one takes no longer than its
+            // flits took to arrive, so the device's mailbox never fills and never rejects.
             let n = BATCH.min(cycles - self.cycle);
             let dev_ready = self.ports.dev_ready;
             self.cycle += self.model.ticks_until(n, Some(dev_ready));
-            self.drain_consoles();
+            self.drain_devices();
             let busy = self.model.get(self.ports.busy);
             let waiting = self.model.get(self.ports.waiting);
             let trapped = self.model.get(self.ports.trapped);
@@ -377,14 +400,14 @@ impl VerilatedCluster {
                 progress(self.cycle);
             }
         }
-        self.drain_consoles();
+        self.drain_devices();
     }
 
-    /// Takes every message waiting at a console device.
-    fn drain_consoles(&mut self) {
+    /// Takes every message waiting at a device.
+    fn drain_devices(&mut self) {
         while self.model.get(self.ports.dev_ready) != 0 {
-            for k in 0..self.consoles.len() {
-                let node = self.consoles[k];
+            for k in 0..self.devices.len() {
+                let (node, led) = self.devices[k];
                 if self.model.get(self.ports.dev_ready) & 1 << node == 0 {
                     continue;
                 }
@@ -414,9 +437,13 @@ impl VerilatedCluster {
                 self.model.tick();
                 self.cycle += 1;
                 self.model.set(pop, 0);
-                if !grant {
-                    self.console.take(badge, &words);
-                    self.console_log.push((self.cycle, badge, words));
+                match (grant, led) {
+                    (true, _) => {}
+                    (false, true) => self.leds.take(node, badge, &words),
+                    (false, false) => {
+                        self.console.take(badge, &words);
+                        self.console_log.push((self.cycle, badge, words));
+                    }
                 }
             }
         }
@@ -485,6 +512,11 @@ impl VerilatedCluster {
     /// What the console devices printed.
     pub fn console(&self) -> &ConsoleOutput {
         &self.console
+    }
+
+    /// What the LED devices were set to.
+    pub fn leds(&self) -> &LedOutput {
+        &self.leds
     }
 
     /// Whether a flit ever left the mesh through an edge.

@@ -4,7 +4,7 @@
 use crate::cluster::{self as vcluster, ClusterError, VerilatedCluster, PROFILE};
 use crate::verilator::BuildOptions;
 use castle_enclave::image::Profile;
-use castle_enclave::model::cluster::{Cap, Cluster, Counts, NodeSpec, Outcome};
+use castle_enclave::model::cluster::{Cap, Cluster, Counts, LedOutput, NodeSpec, Outcome};
 use castle_rtl::manifest::{build_images, DeviceKind, Manifest, ManifestError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -88,6 +88,18 @@ pub struct ConsoleLine {
     pub text: String,
 }
 
+/// One write to an LED device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedWrite {
+    /// The device's name.
+    pub device: String,
+    pub badge: u16,
+    /// The enclave(s) holding a capability to the device with this badge.
+    pub from: String,
+    /// Bits `[7:0]` of the message's first word (1 = lit).
+    pub value: u8,
+}
+
 /// A finished run.
 #[derive(Debug, Clone)]
 pub struct SimReport {
@@ -99,6 +111,10 @@ pub struct SimReport {
     pub console: Vec<ConsoleLine>,
     /// Console lines per badge: what two engines must agree on.
     pub console_by_badge: BTreeMap<u16, Vec<String>>,
+    /// LED writes in the order they arrived.
+    pub leds: Vec<LedWrite>,
+    /// LED values per (device node, badge): what two engines must agree on.
+    pub leds_by_writer: BTreeMap<(usize, u16), Vec<u8>>,
     /// Wall-clock time of the run (building excluded).
     pub wall: Duration,
     /// A flit left the mesh through an edge (Verilator; never expected).
@@ -140,28 +156,32 @@ pub fn specs_for(m: &Manifest, profile: &Profile) -> Result<Vec<NodeSpec>, SimEr
         .map(|(e, image)| NodeSpec::Enclave {
             image: Box::new(image),
             entry: e.entry.clone(),
-            clist: e
-                .caps
-                .iter()
-                .map(|c| Cap {
-                    node: c.node,
-                    send: c.send,
-                    grant: c.grant,
-                    badge: c.badge,
-                })
-                .collect(),
+            clist: e.caps.iter().map(cap).collect(),
         })
         .collect();
     specs.extend(m.devices.iter().map(|d| match d.kind {
         DeviceKind::Console => NodeSpec::Console,
+        DeviceKind::Led => NodeSpec::Led,
+        DeviceKind::Uart => NodeSpec::Uart {
+            clist: d.caps.iter().map(cap).collect(),
+        },
     }));
     Ok(specs)
+}
+
+fn cap(c: &castle_rtl::manifest::CapDecl) -> Cap {
+    Cap {
+        node: c.node,
+        send: c.send,
+        grant: c.grant,
+        badge: c.badge,
+    }
 }
 
 /// Who prints with each console badge: the enclaves holding a console capability with it.
 pub fn console_names(m: &Manifest) -> BTreeMap<u16, String> {
     let consoles: Vec<usize> = (0..m.devices.len())
-        .filter(|&i| m.devices[i].kind == DeviceKind::Console)
+        .filter(|&i| matches!(m.devices[i].kind, DeviceKind::Console | DeviceKind::Uart))
         .map(|i| m.enclaves.len() + i)
         .collect();
     let mut names: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
@@ -174,6 +194,35 @@ pub fn console_names(m: &Manifest) -> BTreeMap<u16, String> {
         }
     }
     names.into_iter().map(|(b, v)| (b, v.join("/"))).collect()
+}
+
+/// Who holds a capability to node `node` with each badge.
+fn holders(m: &Manifest, node: usize) -> BTreeMap<u16, String> {
+    let mut names: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+    for e in &m.enclaves {
+        for c in e.caps.iter().filter(|c| c.node == node) {
+            let v = names.entry(c.badge).or_default();
+            if !v.contains(&e.name.as_str()) {
+                v.push(&e.name);
+            }
+        }
+    }
+    names.into_iter().map(|(b, v)| (b, v.join("/"))).collect()
+}
+
+/// The LED writes of `leds`, named after the manifest's devices and enclaves.
+fn led_writes(m: &Manifest, leds: &LedOutput) -> Vec<LedWrite> {
+    leds.writes
+        .iter()
+        .map(|&(node, badge, value)| LedWrite {
+            device: m.devices[node - m.enclaves.len()].name.clone(),
+            badge,
+            from: holders(m, node)
+                .remove(&badge)
+                .unwrap_or_else(|| format!("badge {badge}")),
+            value,
+        })
+        .collect()
 }
 
 /// Builds the Verilated cluster of `m` (cached in target/), reporting `progress` while it
@@ -209,7 +258,7 @@ pub fn run(
         .iter()
         .filter_map(|s| match s {
             NodeSpec::Enclave { image, .. } => Some((**image).clone()),
-            NodeSpec::Console => None,
+            NodeSpec::Console | NodeSpec::Led | NodeSpec::Uart { .. } => None,
         })
         .collect();
     let located = |node: usize, outcome: &Outcome| trap_where(&images[node], outcome);
@@ -238,6 +287,8 @@ pub fn run(
                     .collect(),
                 console: lines(console, &from),
                 console_by_badge: console.by_badge(),
+                leds: led_writes(m, c.leds()),
+                leds_by_writer: c.leds().by_writer(),
                 wall,
                 dropped: false,
             })
@@ -266,12 +317,15 @@ pub fn run(
                 });
             }
             let console = c.console().clone();
+            let leds = c.leds().clone();
             Ok(SimReport {
                 engine: Engine::Verilator,
                 cycles: Some(c.cycle),
                 enclaves,
                 console: lines(&console, &from),
                 console_by_badge: console.by_badge(),
+                leds: led_writes(m, &leds),
+                leds_by_writer: leds.by_writer(),
                 wall,
                 dropped: c.dropped(),
             })
@@ -328,6 +382,12 @@ pub fn differences(a: &SimReport, b: &SimReport) -> Vec<String> {
         out.push(format!(
             "console: {:?} against {:?}",
             a.console_by_badge, b.console_by_badge
+        ));
+    }
+    if a.leds_by_writer != b.leds_by_writer {
+        out.push(format!(
+            "LEDs (device node, badge): {:?} against {:?}",
+            a.leds_by_writer, b.leds_by_writer
         ));
     }
     out

@@ -133,6 +133,27 @@ fn an_intruder_reaches_nobody(core: CoreKind) {
     assert_eq!((m.refused, m.delivered), (32, 1));
 }
 
+/// LEDs are a device like any other: only an enclave holding a capability to them can set
+/// them.
+fn leds_light_only_through_a_capability(core: CoreKind) {
+    let r = both("apps/blinky/blinky.toml", core);
+    assert_eq!(returned(&r, "blinky"), 0, "every LED write delivered");
+    let sweep: Vec<u8> = [0, 1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1, 0]
+        .iter()
+        .map(|b| 1 << b)
+        .collect();
+    let got: Vec<u8> = r.leds.iter().map(|w| w.value).collect();
+    assert_eq!(got, sweep);
+    assert!(r
+        .leds
+        .iter()
+        .all(|w| w.device == "leds" && w.from == "blinky"));
+    assert_eq!(returned(&r, "dark"), 15, "every send refused");
+    assert_eq!(console(&r, "dark"), ["dark: no LED lit"]);
+    let d = enclave(&r, "dark").counts;
+    assert_eq!((d.refused, d.delivered), (15, 2));
+}
+
 fn the_demo_system(core: CoreKind) {
     let r = both("apps/demo/demo.toml", core);
     assert!(r.enclaves.len() >= 4);
@@ -214,6 +235,10 @@ macro_rules! per_core {
             #[test]
             fn an_intruder_reaches_nobody() {
                 super::an_intruder_reaches_nobody(CoreKind::$core);
+            }
+            #[test]
+            fn leds_light_only_through_a_capability() {
+                super::leds_light_only_through_a_capability(CoreKind::$core);
             }
             #[test]
             fn the_demo_system() {

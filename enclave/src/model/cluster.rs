@@ -1,6 +1,6 @@
 //! Message-level software model of a whole cluster: enclaves running [`Instance`]s, their
-//! c-lists, mailboxes and the console, with the capability calls of docs/abi.md served in a
-//! fixed, deterministic order.
+//! c-lists, mailboxes and the devices (consoles, LEDs), with the capability calls of
+//! docs/abi.md served in a fixed, deterministic order.
 //!
 //! It is the reference the Verilated cluster is checked against: both must give each enclave
 //! the same console output, result or trap, and message counts. The model has no clock: a
@@ -65,6 +65,12 @@ pub enum NodeSpec {
     },
     /// A console device: takes every message, prints its bytes.
     Console,
+    /// An LED device: takes every message; a data message with at least one word sets the
+    /// LEDs to bits `[7:0]` of its first word (1 = lit).
+    Led,
+    /// The host gateway: takes every message as a console does (for the host), and sends the
+    /// host's messages ([`Cluster::host_send`]) through its own c-list.
+    Uart { clist: Vec<Cap> },
 }
 
 /// Messages an enclave's capability calls produced, as `castle sim` reports them.
@@ -152,6 +158,8 @@ struct Enclave {
 enum Node {
     Enclave(Box<Enclave>),
     Console,
+    Led,
+    Uart(Box<[Option<Cap>; SLOTS]>),
     /// An enclave taken out while it has its turn.
     Away,
 }
@@ -206,6 +214,41 @@ impl ConsoleOutput {
     }
 }
 
+/// What the LED devices were set to: (device node, badge of the sender, value) in the order
+/// the messages arrived.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedOutput {
+    pub writes: Vec<(usize, u16, u8)>,
+}
+
+impl LedOutput {
+    /// Takes one message for LED node `node` sent with `badge` (a grant has no words).
+    pub fn take(&mut self, node: usize, badge: u16, words: &[u32]) {
+        if let Some(w) = words.first() {
+            self.writes.push((node, badge, *w as u8));
+        }
+    }
+
+    /// Values per (device node, badge) in order: what two runs must agree on (the order across
+    /// senders depends on timing).
+    pub fn by_writer(&self) -> BTreeMap<(usize, u16), Vec<u8>> {
+        let mut out: BTreeMap<(usize, u16), Vec<u8>> = BTreeMap::new();
+        for &(node, badge, v) in &self.writes {
+            out.entry((node, badge)).or_default().push(v);
+        }
+        out
+    }
+
+    /// What LED node `node` shows now (0, dark, before any write).
+    pub fn now(&self, node: usize) -> u8 {
+        self.writes
+            .iter()
+            .rev()
+            .find(|w| w.0 == node)
+            .map_or(0, |w| w.2)
+    }
+}
+
 /// Why a cluster could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -222,6 +265,7 @@ pub enum ClusterError {
 pub struct Cluster {
     nodes: Vec<Node>,
     console: ConsoleOutput,
+    leds: LedOutput,
 }
 
 impl Cluster {
@@ -237,29 +281,17 @@ impl Cluster {
         for (node, spec) in specs.into_iter().enumerate() {
             nodes.push(match spec {
                 NodeSpec::Console => Node::Console,
+                NodeSpec::Led => Node::Led,
+                NodeSpec::Uart { clist: caps } => {
+                    Node::Uart(Box::new(Self::clist(node, n, &caps)?))
+                }
                 NodeSpec::Enclave {
                     image,
                     entry,
                     clist: caps,
                 } => {
                     let mut image = *image;
-                    if caps.len() > SLOTS {
-                        return Err(ClusterError::ClistFull {
-                            node,
-                            len: caps.len(),
-                        });
-                    }
-                    let mut clist = [None; SLOTS];
-                    for (slot, cap) in caps.iter().enumerate() {
-                        if cap.node >= n {
-                            return Err(ClusterError::NoSuchNode {
-                                node,
-                                slot,
-                                to: cap.node,
-                            });
-                        }
-                        clist[slot] = Some(*cap);
-                    }
+                    let clist = Self::clist(node, n, &caps)?;
                     let start = image.start.take();
                     let wrap = |source| ClusterError::Instance { node, source };
                     let mut instance = Instance::new(&image, profile).map_err(wrap)?;
@@ -286,7 +318,51 @@ impl Cluster {
         Ok(Cluster {
             nodes,
             console: ConsoleOutput::default(),
+            leds: LedOutput::default(),
         })
+    }
+
+    /// The c-list of node `node` of `n`, slot i = `caps[i]`.
+    fn clist(node: usize, n: usize, caps: &[Cap]) -> Result<[Option<Cap>; SLOTS], ClusterError> {
+        if caps.len() > SLOTS {
+            return Err(ClusterError::ClistFull {
+                node,
+                len: caps.len(),
+            });
+        }
+        let mut clist = [None; SLOTS];
+        for (slot, cap) in caps.iter().enumerate() {
+            if cap.node >= n {
+                return Err(ClusterError::NoSuchNode {
+                    node,
+                    slot,
+                    to: cap.node,
+                });
+            }
+            clist[slot] = Some(*cap);
+        }
+        Ok(clist)
+    }
+
+    /// The host sends `words` through slot `slot` of the gateway node `gateway`'s c-list, as a
+    /// UART frame does on a board: the status an enclave's `send` would get (docs/abi.md).
+    /// Not a gateway, an empty slot, no send right or more than [`MAX_WORDS`] words: refused.
+    pub fn host_send(&mut self, gateway: usize, slot: usize, words: &[u32]) -> i32 {
+        let cap = match self.nodes.get(gateway) {
+            Some(Node::Uart(clist)) => clist.get(slot).copied().flatten(),
+            _ => None,
+        };
+        match cap {
+            Some(c) if c.send && words.len() <= MAX_WORDS => {
+                let m = Message {
+                    badge: c.badge,
+                    words: words.to_vec(),
+                    grant_slot: None,
+                };
+                self.post_to(c.node, m, None)
+            }
+            _ => REFUSED,
+        }
     }
 
     /// Runs until no enclave can make progress: each has returned, trapped, used up its
@@ -467,35 +543,33 @@ impl Cluster {
         k: usize,
         e: &mut Enclave,
         to: usize,
-        mut m: Message,
+        m: Message,
         grant: Option<Cap>,
     ) -> i32 {
-        let target: &mut Enclave = if to == k {
-            e
-        } else {
-            match self.nodes.get_mut(to) {
-                Some(Node::Enclave(t)) => t,
-                Some(Node::Console) => {
-                    if grant.is_none() {
-                        self.console.take(m.badge, &m.words);
-                    }
-                    return DELIVERED;
+        if to == k {
+            return enqueue(e, m, grant);
+        }
+        self.post_to(to, m, grant)
+    }
+
+    /// Puts a message into node `to`, which is not the sender.
+    fn post_to(&mut self, to: usize, m: Message, grant: Option<Cap>) -> i32 {
+        match self.nodes.get_mut(to) {
+            Some(Node::Enclave(t)) => enqueue(t, m, grant),
+            Some(Node::Console | Node::Uart(_)) => {
+                if grant.is_none() {
+                    self.console.take(m.badge, &m.words);
                 }
-                None | Some(Node::Away) => return REFUSED,
+                DELIVERED
             }
-        };
-        if target.mailbox.len() >= MAILBOX {
-            return REJECTED;
+            Some(Node::Led) => {
+                if grant.is_none() {
+                    self.leds.take(to, m.badge, &m.words);
+                }
+                DELIVERED
+            }
+            None | Some(Node::Away) => REFUSED,
         }
-        if let Some(cap) = grant {
-            let Some(free) = target.clist.iter().position(Option::is_none) else {
-                return REJECTED;
-            };
-            target.clist[free] = Some(cap);
-            m.grant_slot = Some(free as u8);
-        }
-        target.mailbox.push_back(m);
-        DELIVERED
     }
 
     /// Every enclave's report, in node order.
@@ -504,7 +578,7 @@ impl Cluster {
             .iter()
             .enumerate()
             .filter_map(|(node, n)| match n {
-                Node::Console | Node::Away => None,
+                Node::Console | Node::Led | Node::Uart(_) | Node::Away => None,
                 Node::Enclave(e) => Some(EnclaveReport {
                     node,
                     outcome: match &e.phase {
@@ -524,6 +598,11 @@ impl Cluster {
     /// What the console devices printed.
     pub fn console(&self) -> &ConsoleOutput {
         &self.console
+    }
+
+    /// What the LED devices were set to.
+    pub fn leds(&self) -> &LedOutput {
+        &self.leds
     }
 
     /// The instance of enclave node `node` (memory, globals, counters).
@@ -553,6 +632,22 @@ enum Call {
 }
 
 /// Writes message `m` at `ptr` of enclave `e` (checked by the caller) and counts it.
+/// Puts message `m` (and for a grant the capability) into enclave `target`'s mailbox.
+fn enqueue(target: &mut Enclave, mut m: Message, grant: Option<Cap>) -> i32 {
+    if target.mailbox.len() >= MAILBOX {
+        return REJECTED;
+    }
+    if let Some(cap) = grant {
+        let Some(free) = target.clist.iter().position(Option::is_none) else {
+            return REJECTED;
+        };
+        target.clist[free] = Some(cap);
+        m.grant_slot = Some(free as u8);
+    }
+    target.mailbox.push_back(m);
+    DELIVERED
+}
+
 fn deliver(e: &mut Enclave, ptr: u32, m: &Message) -> i32 {
     e.instance.write_words(ptr, &m.words);
     e.counts.received += 1;

@@ -1,4 +1,4 @@
-//! Frames the board sends its host over the UART (docs/uart.md).
+//! Frames between the board and its host over the UART (docs/uart.md).
 //!
 //! A frame is `SYNC, kind, node, badge (2 bytes, little-endian), n, n words (4 bytes each,
 //! little-endian), check`, where `check` is the CRC-8 (polynomial 0x07, initial value 0, no
@@ -15,6 +15,14 @@ pub const GRANT: u8 = 2;
 /// End of boot: `node` is where the boot program stopped; badge bit 0 set = it failed there
 /// (the node trapped in its start function), bits `[11:8]` the node's trap cause.
 pub const BOOT: u8 = 3;
+/// The status of a host frame's send: `node` is the gateway slot, `badge` the frame's `seq`,
+/// one word: 0 delivered, 1 rejected (the receiver's mailbox was full), 2 refused (an empty
+/// slot, no send right, or no gateway).
+pub const STATUS: u8 = 4;
+/// A host frame (or stray bytes) the board rejected: `node` is the reason of the first
+/// rejection since the last report (`super::host::CHECK` ...), `badge` the number of
+/// rejections since power-on; no words.
+pub const REJECTED: u8 = 5;
 /// Most words in a frame (the largest message).
 pub const MAX_WORDS: usize = 4;
 
@@ -28,6 +36,16 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// A host frame: send `words` through gateway slot `slot`; `seq` comes back in the status.
+    pub fn host_send(slot: u8, seq: u16, words: &[u32]) -> Frame {
+        Frame {
+            kind: super::host::HOST_SEND,
+            node: slot,
+            badge: seq,
+            words: words.to_vec(),
+        }
+    }
+
     /// Its bytes on the line.
     pub fn encode(&self) -> Vec<u8> {
         let mut b = vec![SYNC, self.kind, self.node];
@@ -95,7 +113,7 @@ impl Decoder {
             return None;
         }
         self.buf.push(byte);
-        if self.buf.len() == 2 && !matches!(byte, MESSAGE | GRANT | BOOT) {
+        if self.buf.len() == 2 && !matches!(byte, MESSAGE | GRANT | BOOT | STATUS | REJECTED) {
             return self.reject(Reject::Kind);
         }
         if self.buf.len() < 6 {

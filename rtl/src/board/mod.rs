@@ -4,27 +4,32 @@
 //! [`BoardTop`] holds the [`BoardCluster`] (compact enclaves sized for an iCE40 HX8K,
 //! [`castle_enclave::image::Profile::HX8K_NODE`]), the boot ROM and its sequencer
 //! ([`boot`]), a power-on reset, and the device server: after boot it takes every message
-//! that reaches a device node, sends a console's messages to the host as UART frames
-//! ([`frame`]) and shows an LED device's first word on `led`. At the end of boot it sends
-//! one boot frame (kind [`frame::BOOT`]).
+//! that reaches a device node, sends a console's (or the UART gateway's) messages to the host
+//! as UART frames ([`frame`]) and shows an LED device's first word on `led`; and it sends
+//! each checked host frame ([`host`]) into the cluster through the gateway's NI, answering
+//! with a status frame, or reports a rejected one. At the end of boot it sends one boot frame
+//! (kind [`frame::BOOT`]).
 //!
 //! # Ports
 //! - `clock`: the cluster clock (a board wrapper in `castle_fpga` makes it from the
 //!   board's oscillator and maps the pins).
-//! - `uart_tx`: 8N1 at `clock / (divisor + 1)` baud ([`uart::UartTx`]).
+//! - `uart_tx`, `uart_rx`: 8N1 at `clock / (divisor + 1)` baud ([`uart::UartTx`],
+//!   [`uart::UartRx`]).
 //! - `led`: the last word an LED device received, bits `[7:0]` (1 = lit).
 //!
 //! Power-on: every flip-flop starts at 0; the cluster is held in reset for 16 cycles, and the
 //! sequencer starts 32 cycles later, when the NIs have scrubbed their mailboxes.
 pub mod boot;
 pub mod frame;
+pub mod host;
 pub mod program;
 pub mod uart;
 
 use crate::cluster::Cluster;
 use boot::BootSeq;
+use host::HostRx;
 use rust_hdl::prelude::*;
-use uart::UartTx;
+use uart::{UartRx, UartTx};
 
 /// The cluster of a board: nodes of the compact core `Compact<8, 10, 8, 8>` (1 KiB of
 /// program memory, 256 stack words, 1 KiB of linear memory).
@@ -38,8 +43,13 @@ pub enum Serve {
     Idle,
     /// `dev` names a device with a message: latch its length, badge and kind.
     Head,
-    /// Sending a frame (the boot frame, or a console message's), byte `idx`.
+    /// Sending a frame (the boot frame, a console message's, a status or a rejection), byte
+    /// `idx`.
     Send,
+    /// Offering the host frame to the gateway's NI.
+    Inject,
+    /// Streaming its words until the NI's status.
+    Await,
     /// Reading an LED device's first word.
     Led,
     Pop,
@@ -52,11 +62,21 @@ pub enum Serve {
 pub struct BoardTop<const ROM_A: usize> {
     pub clock: Signal<In, Clock>,
     pub uart_tx: Signal<Out, Bit>,
+    pub uart_rx: Signal<In, Bit>,
     pub led: Signal<Out, Bits<8>>,
     rom: SyncROM<Bits<16>, ROM_A>,
     boot: BootSeq<ROM_A>,
     cluster: BoardCluster,
     uart: UartTx,
+    urx: UartRx,
+    hrx: HostRx,
+    /// The UART gateway's node, and whether there is one.
+    gw_node: Constant<Bits<6>>,
+    has_gw: Constant<Bit>,
+    /// The status of the host frame's send.
+    code: DFF<Bits<2>>,
+    /// Words of the host frame the NI has taken.
+    widx: DFF<Bits<2>>,
     /// Power-on counter, saturating at 63.
     por: DFF<Bits<6>>,
     state: DFF<Serve>,
@@ -74,6 +94,8 @@ pub struct BoardTop<const ROM_A: usize> {
     dev_has: Signal<Local, Bit>,
     dev_hot: Signal<Local, Bits<64>>,
     word_byte: Signal<Local, Bits<8>>,
+    /// The frame's payload word: a mailbox word, or the status code.
+    frame_word: Signal<Local, Bits<32>>,
     tx_byte: Signal<Local, Bits<8>>,
     frame_len: Signal<Local, Bits<6>>,
     /// `idx - 6`: byte `pay[1:0]` of word `pay[3:2]`.
@@ -85,8 +107,15 @@ pub struct BoardTop<const ROM_A: usize> {
 impl<const ROM_A: usize> BoardTop<ROM_A> {
     /// A board top whose cluster is `cluster`, whose boot ROM holds `program` (16-bit words,
     /// [`boot::encode`]; at most `2^ROM_A`), whose LED devices are the nodes set in
-    /// `led_nodes`, sending one UART bit every `divisor + 1` cycles.
-    pub fn new(cluster: BoardCluster, program: &[u16], led_nodes: u64, divisor: u16) -> Self {
+    /// `led_nodes`, whose UART gateway is node `gateway` (if any), with one UART bit every
+    /// `divisor + 1` cycles.
+    pub fn new(
+        cluster: BoardCluster,
+        program: &[u16],
+        led_nodes: u64,
+        gateway: Option<u8>,
+        divisor: u16,
+    ) -> Self {
         assert!(
             program.len() <= 1 << ROM_A,
             "the boot program is larger than the ROM"
@@ -99,11 +128,20 @@ impl<const ROM_A: usize> BoardTop<ROM_A> {
         BoardTop {
             clock: Default::default(),
             uart_tx: Default::default(),
+            uart_rx: Default::default(),
             led: Default::default(),
             rom: SyncROM::new(rom),
             boot: Default::default(),
             cluster,
             uart: UartTx::new(divisor),
+            urx: UartRx::new(divisor),
+            // A frame cut short: 100 byte times of silence (USB serial adapters leave gaps of
+            // a millisecond), at most 2^16 - 1 cycles.
+            hrx: HostRx::new((1000 * (divisor as u32 + 1)).min(0xffff) as u16),
+            gw_node: Constant::new((gateway.unwrap_or(0) as u64).into()),
+            has_gw: Constant::new(gateway.is_some()),
+            code: Default::default(),
+            widx: Default::default(),
             por: Default::default(),
             state: Default::default(),
             dev: Default::default(),
@@ -117,6 +155,7 @@ impl<const ROM_A: usize> BoardTop<ROM_A> {
             dev_has: Default::default(),
             dev_hot: Default::default(),
             word_byte: Default::default(),
+            frame_word: Default::default(),
             tx_byte: Default::default(),
             frame_len: Default::default(),
             pay: Default::default(),
@@ -129,7 +168,7 @@ impl<const ROM_A: usize> BoardTop<ROM_A> {
 impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, por, state, dev, len, badge, kind, idx, crc, leds);
+        dff_setup!(self, clock, por, state, dev, len, badge, kind, idx, crc, leds, code, widx);
         self.rom.clock.next = self.clock.val();
         self.boot.clock.next = self.clock.val();
         self.cluster.clock.next = self.clock.val();
@@ -140,6 +179,22 @@ impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
         self.cluster.reset.next = self.por.q.val() < bits::<6>(16);
         self.boot.reset.next = self.por.q.val() < bits::<6>(48);
         self.uart.reset.next = self.por.q.val() < bits::<6>(16);
+        self.urx.clock.next = self.clock.val();
+        self.urx.reset.next = self.por.q.val() < bits::<6>(16);
+        self.urx.rx.next = self.uart_rx.val();
+        self.hrx.clock.next = self.clock.val();
+        self.hrx.reset.next = self.por.q.val() < bits::<6>(16);
+        self.hrx.rx_byte.next = self.urx.data.val();
+        self.hrx.rx_valid.next = self.urx.valid.val();
+        self.hrx.rx_error.next = self.urx.error.val();
+        self.hrx.take.next = false;
+        self.hrx.take_reject.next = false;
+        self.hrx.word_sel.next = self.widx.q.val();
+        // The gateway's send port (`dev` names the gateway while a host frame is sent).
+        self.cluster.dev_send_valid.next = false;
+        self.cluster.dev_send_slot.next = self.hrx.slot.val();
+        self.cluster.dev_send_len.next = self.hrx.len.val();
+        self.cluster.dev_tx_word.next = self.hrx.word.val();
 
         // Boot: the sequencer drives the loader port.
         self.rom.address.next = self.boot.rom_addr.val();
@@ -175,11 +230,16 @@ impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
             self.cluster.dev_mb_sel.next = self.pay.val().get_bits::<2>(2);
         }
         self.cluster.dev_pop.next = false;
-        self.word_byte.next = self.cluster.dev_word.val().get_bits::<8>(0);
+        self.frame_word.next = self.cluster.dev_word.val();
+        if self.kind.q.val() == bits::<8>(4) {
+            // frame::STATUS
+            self.frame_word.next = bit_cast::<32, 2>(self.code.q.val());
+        }
+        self.word_byte.next = self.frame_word.val().get_bits::<8>(0);
         match self.pay.val().get_bits::<2>(0).index() {
-            1 => self.word_byte.next = self.cluster.dev_word.val().get_bits::<8>(8),
-            2 => self.word_byte.next = self.cluster.dev_word.val().get_bits::<8>(16),
-            3 => self.word_byte.next = self.cluster.dev_word.val().get_bits::<8>(24),
+            1 => self.word_byte.next = self.frame_word.val().get_bits::<8>(8),
+            2 => self.word_byte.next = self.frame_word.val().get_bits::<8>(16),
+            3 => self.word_byte.next = self.frame_word.val().get_bits::<8>(24),
             _ => {}
         }
         self.tx_byte.next = self.crc.q.val();
@@ -227,10 +287,50 @@ impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
             Serve::Idle => {
                 self.idx.d.next = 0.into();
                 self.crc.d.next = 0.into();
-                if self.dev_has.val() {
+                if self.hrx.full.val() & self.has_gw.val() {
+                    self.dev.d.next = self.gw_node.val();
+                    self.state.d.next = Serve::Inject;
+                } else if self.hrx.full.val() {
+                    // No gateway: refused, as an empty slot would be.
+                    self.hrx.take.next = true;
+                    self.code.d.next = bits::<2>(2);
+                    self.kind.d.next = bits::<8>(4); // frame::STATUS
+                    self.dev.d.next = bit_cast::<6, 4>(self.hrx.slot.val());
+                    self.badge.d.next = self.hrx.seq.val();
+                    self.len.d.next = bits::<3>(1);
+                    self.state.d.next = Serve::Send;
+                } else if self.hrx.reject.val() {
+                    self.hrx.take_reject.next = true;
+                    self.kind.d.next = bits::<8>(5); // frame::REJECTED
+                    self.dev.d.next = bit_cast::<6, 3>(self.hrx.reason.val());
+                    self.badge.d.next = self.hrx.rejects.val();
+                    self.len.d.next = 0.into();
+                    self.state.d.next = Serve::Send;
+                } else if self.dev_has.val() {
                     self.state.d.next = Serve::Head;
                 } else {
                     self.dev.d.next = self.dev.q.val() + 1;
+                }
+            }
+            Serve::Inject => {
+                self.cluster.dev_send_valid.next = true;
+                self.widx.d.next = 0.into();
+                if self.cluster.dev_send_ready.val() {
+                    self.state.d.next = Serve::Await;
+                }
+            }
+            Serve::Await => {
+                if self.cluster.dev_tx_next.val() {
+                    self.widx.d.next = self.widx.q.val() + 1;
+                }
+                if self.cluster.dev_status_valid.val() {
+                    self.hrx.take.next = true;
+                    self.code.d.next = self.cluster.dev_status_code.val();
+                    self.kind.d.next = bits::<8>(4); // frame::STATUS
+                    self.dev.d.next = bit_cast::<6, 4>(self.hrx.slot.val());
+                    self.badge.d.next = self.hrx.seq.val();
+                    self.len.d.next = bits::<3>(1);
+                    self.state.d.next = Serve::Send;
                 }
             }
             Serve::Head => {
@@ -253,9 +353,10 @@ impl<const ROM_A: usize> Logic for BoardTop<ROM_A> {
                         self.crc.d.next = self.crc_t.val();
                     }
                     if self.idx.q.val() == self.frame_len.val() {
-                        // A message is popped from its device; the boot frame has none.
+                        // A message is popped from its device; boot, status and rejection
+                        // frames have none.
                         self.state.d.next = Serve::Pop;
-                        if self.kind.q.val() == bits::<8>(3) {
+                        if self.kind.q.val() >= bits::<8>(3) {
                             self.state.d.next = Serve::Idle;
                         }
                     }
@@ -325,14 +426,13 @@ pub fn rom_filler(i: usize) -> u16 {
 }
 
 /// The Verilog (top module `top`, identical modules merged) of the board top of nodes
-/// `specs` (consoles where `led_nodes` has no bit, LEDs where it has) on a `columns x rows`
-/// mesh, one UART bit every `divisor + 1` cycles, and its boot ROM: the program, then
-/// [`rom_filler`] up to the ROM's depth.
+/// `specs` on a `columns x rows` mesh, one UART bit every `divisor + 1` cycles, and its boot
+/// ROM: the program, then [`rom_filler`] up to the ROM's depth. Every LED device drives the
+/// same `led` pins (the last message to any of them wins).
 pub fn verilog(
     specs: &[castle_enclave::model::cluster::NodeSpec],
     columns: usize,
     rows: usize,
-    led_nodes: u64,
     divisor: u16,
 ) -> Result<(String, Vec<u16>), BoardError> {
     use crate::cluster::{CoreKind, NodeKind};
@@ -345,9 +445,15 @@ pub fn verilog(
         .iter()
         .map(|s| match s {
             NodeSpec::Enclave { .. } => NodeKind::Enclave,
-            NodeSpec::Console => NodeKind::Console,
+            NodeSpec::Console | NodeSpec::Led | NodeSpec::Uart { .. } => NodeKind::Device,
         })
         .collect();
+    let led_nodes = (0..specs.len())
+        .filter(|&i| matches!(specs[i], NodeSpec::Led))
+        .fold(0u64, |m, i| m | 1 << i);
+    let gateway = (0..specs.len())
+        .find(|&i| matches!(specs[i], NodeSpec::Uart { .. }))
+        .map(|i| i as u8);
     let cluster = BoardCluster::new(columns, rows, &kinds, CoreKind::Compact);
     let bits = rom_bits(words.len());
     let mut words = words;
@@ -356,12 +462,24 @@ pub fn verilog(
         words.extend((len..1 << bits).map(rom_filler));
     }
     let v = match bits {
-        8 => export_top(BoardTop::<8>::new(cluster, &words, led_nodes, divisor)),
-        9 => export_top(BoardTop::<9>::new(cluster, &words, led_nodes, divisor)),
-        10 => export_top(BoardTop::<10>::new(cluster, &words, led_nodes, divisor)),
-        11 => export_top(BoardTop::<11>::new(cluster, &words, led_nodes, divisor)),
-        12 => export_top(BoardTop::<12>::new(cluster, &words, led_nodes, divisor)),
-        13 => export_top(BoardTop::<13>::new(cluster, &words, led_nodes, divisor)),
+        8 => export_top(BoardTop::<8>::new(
+            cluster, &words, led_nodes, gateway, divisor,
+        )),
+        9 => export_top(BoardTop::<9>::new(
+            cluster, &words, led_nodes, gateway, divisor,
+        )),
+        10 => export_top(BoardTop::<10>::new(
+            cluster, &words, led_nodes, gateway, divisor,
+        )),
+        11 => export_top(BoardTop::<11>::new(
+            cluster, &words, led_nodes, gateway, divisor,
+        )),
+        12 => export_top(BoardTop::<12>::new(
+            cluster, &words, led_nodes, gateway, divisor,
+        )),
+        13 => export_top(BoardTop::<13>::new(
+            cluster, &words, led_nodes, gateway, divisor,
+        )),
         _ => {
             return Err(BoardError::Encode(boot::EncodeError::TooBig {
                 need: words.len(),
@@ -388,6 +506,7 @@ mod tests {
             (frame::SYNC, frame::MESSAGE, frame::GRANT, frame::BOOT),
             (165, 1, 2, 3)
         );
+        assert_eq!((frame::STATUS, frame::REJECTED), (4, 5));
     }
 
     #[test]

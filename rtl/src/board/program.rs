@@ -3,8 +3,8 @@
 //!
 //! Order, as the Verilator harness loads a cluster: each enclave's image (the compact core's
 //! load-port writes, `castle_enclave::compact::load::pack`), an unlimited instruction budget
-//! and its c-list; then each start function, waited for (a trap there fails the boot); then
-//! each entry, in node order.
+//! and its c-list, and the UART gateway's c-list; then each start function, waited for (a trap
+//! there fails the boot); then each entry, in node order.
 use super::boot::BootOp;
 use crate::cluster::clist_entry;
 use castle_enclave::compact::load::{pack, Reg, Sizes};
@@ -38,15 +38,20 @@ pub fn program(specs: &[NodeSpec], columns: usize) -> Result<Vec<BootOp>, Progra
     let mut starts = Vec::new();
     let mut entries = Vec::new();
     for (node, spec) in specs.iter().enumerate() {
-        let NodeSpec::Enclave {
-            image,
-            entry,
-            clist,
-        } = spec
-        else {
-            continue;
-        };
         let error = |message: String| ProgramError::Node { node, message };
+        let (image, entry, clist) = match spec {
+            NodeSpec::Enclave {
+                image,
+                entry,
+                clist,
+            } => (image, entry, clist),
+            NodeSpec::Uart { clist } => {
+                ops.push(BootOp::Select(node as u8));
+                ops.extend(configs(specs, columns, clist).map_err(error)?);
+                continue;
+            }
+            NodeSpec::Console | NodeSpec::Led => continue,
+        };
         let entry_index = *image
             .exports
             .get(entry)
@@ -59,13 +64,6 @@ pub fn program(specs: &[NodeSpec], columns: usize) -> Result<Vec<BootOp>, Progra
         }
         let (loads, layout) =
             pack(image, &BOARD_PROFILE, &BOARD_SIZES).map_err(|e| error(e.to_string()))?;
-        if clist.len() > castle_noc::ni::SLOTS {
-            return Err(error(format!(
-                "{} capabilities; a c-list has {} slots",
-                clist.len(),
-                castle_noc::ni::SLOTS
-            )));
-        }
         ops.push(BootOp::Select(node as u8));
         ops.extend(loads.into_iter().map(BootOp::Load));
         ops.push(BootOp::Load(Load {
@@ -73,18 +71,7 @@ pub fn program(specs: &[NodeSpec], columns: usize) -> Result<Vec<BootOp>, Progra
             addr: Reg::Fuel as u32,
             data: (1 << 48) - 1,
         }));
-        for (slot, cap) in clist.iter().enumerate() {
-            if cap.node >= specs.len() {
-                return Err(error(format!(
-                    "slot {slot} leads to node {}, which does not exist",
-                    cap.node
-                )));
-            }
-            ops.push(BootOp::Config {
-                slot: slot as u8,
-                entry: clist_entry(cap, columns),
-            });
-        }
+        ops.extend(configs(specs, columns, clist).map_err(error)?);
         let sp = layout.vs_base as u16;
         if let Some(start) = image.start {
             starts.extend([
@@ -107,5 +94,34 @@ pub fn program(specs: &[NodeSpec], columns: usize) -> Result<Vec<BootOp>, Progra
     ops.extend(starts);
     ops.extend(entries);
     ops.push(BootOp::End);
+    Ok(ops)
+}
+
+/// The c-list writes of `clist` (for the selected node).
+fn configs(
+    specs: &[NodeSpec],
+    columns: usize,
+    clist: &[castle_enclave::model::cluster::Cap],
+) -> Result<Vec<BootOp>, String> {
+    if clist.len() > castle_noc::ni::SLOTS {
+        return Err(format!(
+            "{} capabilities; a c-list has {} slots",
+            clist.len(),
+            castle_noc::ni::SLOTS
+        ));
+    }
+    let mut ops = Vec::new();
+    for (slot, cap) in clist.iter().enumerate() {
+        if cap.node >= specs.len() {
+            return Err(format!(
+                "slot {slot} leads to node {}, which does not exist",
+                cap.node
+            ));
+        }
+        ops.push(BootOp::Config {
+            slot: slot as u8,
+            entry: clist_entry(cap, columns),
+        });
+    }
     Ok(ops)
 }

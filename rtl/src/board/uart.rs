@@ -1,6 +1,8 @@
-//! UART transmitter: 8 data bits, no parity, one stop bit (8N1), least significant bit first.
+//! UART transmitter and receiver: 8 data bits, no parity, one stop bit (8N1), least
+//! significant bit first ([`UartTx`], [`UartRx`]), and their host ends for tests and the
+//! simulated console ([`UartDecoder`], [`UartEncoder`]).
 //!
-//! Ports (synchronous to `clock`): `data` is taken when `valid` and `ready` are both high;
+//! The transmitter's ports (synchronous to `clock`): `data` is taken when `valid` and `ready` are both high;
 //! `ready` is high while nothing is being sent; `tx` is the line (idle high). A byte takes
 //! `10 * (divisor + 1)` cycles from the cycle it is taken; `tx` changes only on clock edges
 //! (it is a register bit, inverted: every flip-flop starts at 0, the line starts idle).
@@ -75,6 +77,162 @@ impl Logic for UartTx {
             self.left.d.next = bits::<4>(0);
             self.count.d.next = bits::<16>(0);
         }
+    }
+}
+
+/// UART receiver, 8N1, least significant bit first: the other end of [`UartTx`].
+///
+/// Ports (synchronous to `clock`): `rx` is the line (idle high; it goes through two
+/// flip-flops first, so it may come from a pin); `valid` pulses for one cycle with the byte on
+/// `data` (a register, held until the next byte) when a byte's stop bit was high, `error`
+/// instead when it was low (a framing error: the byte is dropped). Each bit is sampled in its
+/// middle, `divisor + 1` cycles apart, counted from the falling edge of the start bit; a start
+/// bit that is high again at its middle was a glitch and is ignored.
+#[derive(LogicBlock)]
+pub struct UartRx {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub rx: Signal<In, Bit>,
+    pub data: Signal<Out, Bits<8>>,
+    pub valid: Signal<Out, Bit>,
+    pub error: Signal<Out, Bit>,
+    divisor: Constant<Bits<16>>,
+    half: Constant<Bits<16>>,
+    /// The line inverted (1 = low), through two flip-flops: every flip-flop starts at 0, so
+    /// the line starts idle.
+    low1: DFF<Bit>,
+    low2: DFF<Bit>,
+    /// A byte is coming.
+    busy: DFF<Bit>,
+    /// Next bit to sample: 0 start, 1..8 data, 9 stop.
+    bit_no: DFF<Bits<4>>,
+    /// Cycles until that bit's middle.
+    count: DFF<Bits<16>>,
+    shift: DFF<Bits<8>>,
+    last: DFF<Bits<8>>,
+    valid_r: DFF<Bit>,
+    error_r: DFF<Bit>,
+}
+
+impl UartRx {
+    /// A receiver of one bit every `divisor + 1` cycles.
+    pub fn new(divisor: u16) -> Self {
+        UartRx {
+            clock: Default::default(),
+            reset: Default::default(),
+            rx: Default::default(),
+            data: Default::default(),
+            valid: Default::default(),
+            error: Default::default(),
+            divisor: Constant::new((divisor as u64).into()),
+            half: Constant::new((divisor as u64 / 2).into()),
+            low1: Default::default(),
+            low2: Default::default(),
+            busy: Default::default(),
+            bit_no: Default::default(),
+            count: Default::default(),
+            shift: Default::default(),
+            last: Default::default(),
+            valid_r: Default::default(),
+            error_r: Default::default(),
+        }
+    }
+}
+
+impl Logic for UartRx {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, low1, low2, busy, bit_no, count, shift, last, valid_r, error_r);
+        self.low1.d.next = !self.rx.val();
+        self.low2.d.next = self.low1.q.val();
+        self.valid_r.d.next = false;
+        self.error_r.d.next = false;
+        if !self.busy.q.val() {
+            if self.low2.q.val() {
+                self.busy.d.next = true;
+                self.bit_no.d.next = 0.into();
+                self.count.d.next = self.half.val();
+            }
+        } else if self.count.q.val() != bits::<16>(0) {
+            self.count.d.next = self.count.q.val() - 1;
+        } else {
+            self.count.d.next = self.divisor.val();
+            self.bit_no.d.next = self.bit_no.q.val() + 1;
+            if self.bit_no.q.val() == bits::<4>(0) {
+                if !self.low2.q.val() {
+                    self.busy.d.next = false;
+                }
+            } else if self.bit_no.q.val() == bits::<4>(9) {
+                self.busy.d.next = false;
+                if self.low2.q.val() {
+                    self.error_r.d.next = true;
+                } else {
+                    self.valid_r.d.next = true;
+                    self.last.d.next = self.shift.q.val();
+                }
+            } else {
+                self.shift.d.next = self.shift.q.val() >> 1;
+                if !self.low2.q.val() {
+                    self.shift.d.next = (self.shift.q.val() >> 1) | bits::<8>(128);
+                }
+            }
+        }
+        if self.reset.val() {
+            self.busy.d.next = false;
+            self.valid_r.d.next = false;
+            self.error_r.d.next = false;
+        }
+        self.data.next = self.last.q.val();
+        self.valid.next = self.valid_r.q.val();
+        self.error.next = self.error_r.q.val();
+    }
+}
+
+/// The levels of a UART line sending bytes (8N1, `cycles_per_bit` cycles a bit), one per clock
+/// cycle: the host's end of [`UartRx`] in tests and in the simulated console.
+#[derive(Debug, Clone)]
+pub struct UartEncoder {
+    cycles_per_bit: u32,
+    queue: std::collections::VecDeque<u8>,
+    /// The byte being sent and the cycle within it.
+    current: Option<(u8, u32)>,
+}
+
+impl UartEncoder {
+    pub fn new(cycles_per_bit: u32) -> Self {
+        UartEncoder {
+            cycles_per_bit,
+            queue: Default::default(),
+            current: None,
+        }
+    }
+
+    /// Queues bytes to send.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.queue.extend(bytes);
+    }
+
+    /// Whether every queued byte is on the line and done.
+    pub fn idle(&self) -> bool {
+        self.current.is_none() && self.queue.is_empty()
+    }
+
+    /// The line's level in the next cycle.
+    pub fn level(&mut self) -> bool {
+        if self.current.is_none() {
+            self.current = self.queue.pop_front().map(|b| (b, 0));
+        }
+        let Some((byte, t)) = self.current else {
+            return true;
+        };
+        let bit = t / self.cycles_per_bit;
+        let level = match bit {
+            0 => false,
+            1..=8 => byte >> (bit - 1) & 1 != 0,
+            _ => true,
+        };
+        self.current = (t + 1 < 10 * self.cycles_per_bit).then_some((byte, t + 1));
+        level
     }
 }
 
@@ -178,6 +336,57 @@ mod tests {
         let bytes = [0x00, 0xff, 0xa5, 0x5a, 0x01, 0x80];
         for divisor in [1, 3, 6] {
             assert_eq!(send(divisor, &bytes), bytes, "divisor {divisor}");
+        }
+    }
+
+    /// Drives the receiver with `line` (one level per cycle) in rust-hdl's simulator: the
+    /// bytes it took and the framing errors it counted.
+    fn receive(divisor: u16, line: Vec<bool>) -> (Vec<u8>, u32) {
+        let mut uut = UartRx::new(divisor);
+        uut.connect_all();
+        let mut sim = Simulation::new();
+        let out = std::sync::Arc::new(std::sync::Mutex::new((Vec::new(), 0u32)));
+        let got = out.clone();
+        sim.add_clock(5, |x: &mut Box<UartRx>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<UartRx>| {
+            let mut x = sim.init()?;
+            for &level in &line {
+                x.rx.next = level;
+                wait_clock_true!(sim, clock, x);
+                let mut g = got.lock().unwrap();
+                if x.valid.val() {
+                    g.0.push(x.data.val().index() as u8);
+                }
+                if x.error.val() {
+                    g.1 += 1;
+                }
+                drop(g);
+                wait_clock_false!(sim, clock, x);
+            }
+            sim.done(x)
+        });
+        sim.run(Box::new(uut), 10_000_000).unwrap();
+        let v = out.lock().unwrap().clone();
+        v
+    }
+
+    #[test]
+    fn the_receiver_takes_what_the_encoder_sends_and_counts_framing_errors() {
+        let bytes = [0x00, 0xff, 0xa5, 0x5a, 0x01, 0x80];
+        for divisor in [3u16, 6] {
+            let bit = divisor as u32 + 1;
+            let mut enc = UartEncoder::new(bit);
+            enc.send(&bytes);
+            let mut line: Vec<bool> = (0..5).map(|_| true).collect();
+            while !enc.idle() {
+                line.push(enc.level());
+            }
+            // A byte whose stop bit is low: a framing error, then the line idles.
+            line.extend((0..10 * bit).map(|_| false));
+            line.extend((0..30).map(|_| true));
+            let (got, errors) = receive(divisor, line);
+            assert_eq!(got, bytes, "divisor {divisor}");
+            assert_eq!(errors, 1, "divisor {divisor}");
         }
     }
 
