@@ -91,11 +91,13 @@ fn build_and_check(board: &str, bitstream: &str, sign: Option<&Path>) -> tempfil
 fn greeter(dir: &Path, mesh: &str) -> std::path::PathBuf {
     std::fs::write(
         dir.join("greet.wat"),
-        r#"(module
-  (import "castle" "send" (func $send (param i32 i32 i32) (result i32)))
-  (memory 1)
-  (data (i32.const 0) "good morning!\n\00\00")
-  (func (export "main") (drop (call $send (i32.const 0) (i32.const 0) (i32.const 4)))))"#,
+        // The default's program with another greeting: a boot program of the same length,
+        // so the ROM depth matches.
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("apps/boards/hello.wat"),
+        )
+        .unwrap()
+        .replace("hello, castle!", "good morning!!"),
     )
     .unwrap();
     let m = dir.join(format!("greet-{}.toml", mesh.replace(", ", "x")));
