@@ -232,18 +232,7 @@ impl VerilatedCluster {
                     // that the cluster is the board's, though nothing drives its send port here.
                     c.devices.push((node, false));
                     c.select(node);
-                    for (slot, cap) in clist.iter().enumerate() {
-                        if cap.node >= specs.len() {
-                            return Err(ClusterError::Load {
-                                node,
-                                message: format!(
-                                    "slot {slot} leads to node {}, which does not exist",
-                                    cap.node
-                                ),
-                            });
-                        }
-                        c.configure(slot as u8, clist_entry(cap, columns))?;
-                    }
+                    c.load_clist(node, clist, specs.len(), columns)?;
                 }
                 NodeSpec::Enclave {
                     image,
@@ -273,18 +262,7 @@ impl VerilatedCluster {
                     }
                     // No instruction budget: the cycle budget of the run bounds it.
                     c.load(LoadTarget::Regs, 4, (1 << 48) - 1);
-                    if clist.len() > castle_noc::ni::SLOTS {
-                        return Err(load_error(format!("{} capabilities", clist.len())));
-                    }
-                    for (slot, cap) in clist.iter().enumerate() {
-                        if cap.node >= specs.len() {
-                            return Err(load_error(format!(
-                                "slot {slot} leads to node {}, which does not exist",
-                                cap.node
-                            )));
-                        }
-                        c.configure(slot as u8, clist_entry(cap, columns))?;
-                    }
+                    c.load_clist(node, clist, specs.len(), columns)?;
                     c.enclaves.push(Enclave {
                         node,
                         image: (**image).clone(),
@@ -296,6 +274,31 @@ impl VerilatedCluster {
             }
         }
         Ok(c)
+    }
+
+    /// Writes `clist` into the selected node `node`'s c-list (a cluster of `nodes` nodes,
+    /// `columns` wide).
+    fn load_clist(
+        &mut self,
+        node: usize,
+        clist: &[castle_enclave::model::cluster::Cap],
+        nodes: usize,
+        columns: usize,
+    ) -> Result<(), ClusterError> {
+        let load_error = |message: String| ClusterError::Load { node, message };
+        if clist.len() > castle_noc::ni::SLOTS {
+            return Err(load_error(format!("{} capabilities", clist.len())));
+        }
+        for (slot, cap) in clist.iter().enumerate() {
+            if cap.node >= nodes {
+                return Err(load_error(format!(
+                    "slot {slot} leads to node {}, which does not exist",
+                    cap.node
+                )));
+            }
+            self.configure(slot as u8, clist_entry(cap, columns))?;
+        }
+        Ok(())
     }
 
     fn select(&mut self, node: usize) {
